@@ -1,0 +1,33 @@
+//! Ambit's domain model: documents, passages, the study timeline, codings and their ids.
+//!
+//! This crate does no IO. It defines the values every other Ambit crate passes around and
+//! the rules that hold for them: ids print and parse the same way everywhere (`D7`,
+//! `D7:12`), dates are plain calendar dates, and a [`Timeline`] places a document in a
+//! phase at read time, so editing the timeline re-places documents without re-importing.
+//!
+//! ```
+//! use ambit_core::{Date, Phase, Timeline, Placement};
+//!
+//! let timeline = Timeline::new(vec![
+//!     Phase::new("baseline", "Baseline", Date::parse("2013-01-07")?, Date::parse("2013-03-17")?),
+//!     Phase::new("I1", "Intervention 1", Date::parse("2013-03-18")?, Date::parse("2013-04-14")?),
+//! ])?;
+//! let placed = timeline.place(Some(Date::parse("2013-03-20")?), None)?;
+//! assert_eq!(placed, Placement::Phase(1));
+//! assert_eq!(timeline.label_of(placed), "I1");
+//! # Ok::<(), ambit_core::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+mod date;
+mod error;
+mod ids;
+mod model;
+pub mod text;
+mod timeline;
+
+pub use crate::date::Date;
+pub use crate::error::{Error, Result};
+pub use crate::ids::{DocId, PassageId};
+pub use crate::model::{Coding, DocKind, Document, Origin, Passage};
+pub use crate::timeline::{Phase, Placement, Timeline, UNPHASED};

@@ -1,0 +1,211 @@
+//! Documents, passages and codings: the values the store keeps and every command shows.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::ids::{DocId, PassageId};
+
+/// What kind of material a document is; researchers filter and group by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DocKind {
+    /// An interview transcript.
+    Interview,
+    /// A workshop or meeting transcript.
+    Workshop,
+    /// Observation field notes.
+    Observation,
+    /// Archival material: process descriptions, memos, e-mails.
+    Archival,
+    /// Survey answers.
+    Survey,
+    /// Anything else.
+    Other,
+}
+
+impl DocKind {
+    /// All kinds, in the order tables list them.
+    pub const ALL: [DocKind; 6] = [
+        DocKind::Interview,
+        DocKind::Workshop,
+        DocKind::Observation,
+        DocKind::Archival,
+        DocKind::Survey,
+        DocKind::Other,
+    ];
+
+    /// The lower-case name used in commands and files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Interview => "interview",
+            DocKind::Workshop => "workshop",
+            DocKind::Observation => "observation",
+            DocKind::Archival => "archival",
+            DocKind::Survey => "survey",
+            DocKind::Other => "other",
+        }
+    }
+
+    /// Parses a kind name (case-insensitive).
+    pub fn parse(s: &str) -> Result<DocKind> {
+        let lower = s.trim().to_lowercase();
+        DocKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == lower)
+            .ok_or_else(|| Error::UnknownKind(s.to_string()))
+    }
+
+    /// Whether documents of this kind are usually speaker-turn transcripts.
+    pub fn is_transcript(self) -> bool {
+        matches!(self, DocKind::Interview | DocKind::Workshop)
+    }
+}
+
+impl fmt::Display for DocKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for DocKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<DocKind> {
+        DocKind::parse(s)
+    }
+}
+
+impl Serialize for DocKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A document's metadata. Its text and passages are stored alongside; the phase is not a
+/// field because it is derived from the timeline at read time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// Stable id.
+    pub id: DocId,
+    /// Title shown in listings.
+    pub title: String,
+    /// Kind of material.
+    pub kind: DocKind,
+    /// The date the material was produced, if known.
+    pub date: Option<Date>,
+    /// A phase given explicitly at import; wins over the date.
+    pub phase: Option<String>,
+    /// The path the document was imported from, relative to the project when possible.
+    pub source: String,
+    /// Free-form attributes (organisation, role, …), sorted by key.
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// A unit of text within a document: a speaker turn or a paragraph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Passage {
+    /// `D7:12`.
+    pub id: PassageId,
+    /// Start, in characters, into the document text.
+    pub start: usize,
+    /// End (exclusive), in characters.
+    pub end: usize,
+    /// The speaker of a transcript turn.
+    pub speaker: Option<String>,
+    /// Start time in milliseconds, from a transcript timestamp.
+    pub start_ms: Option<u64>,
+    /// End time in milliseconds.
+    pub end_ms: Option<u64>,
+    /// Page number for paged sources (PDF).
+    pub page: Option<u32>,
+}
+
+/// Who or what made a coding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    /// A person, by hand.
+    Manual,
+    /// An auto-coding rule, by its id.
+    Rule(String),
+    /// Imported from another tool (REFI-QDA).
+    Import,
+}
+
+impl Origin {
+    /// Parses `manual`, `rule:<id>` or `import`.
+    pub fn parse(s: &str) -> Option<Origin> {
+        match s {
+            "manual" => Some(Origin::Manual),
+            "import" => Some(Origin::Import),
+            _ => s.strip_prefix("rule:").map(|r| Origin::Rule(r.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Manual => f.write_str("manual"),
+            Origin::Rule(r) => write!(f, "rule:{r}"),
+            Origin::Import => f.write_str("import"),
+        }
+    }
+}
+
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A code applied to a character range of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coding {
+    /// Store id of the coding.
+    pub id: i64,
+    /// The document.
+    pub doc: DocId,
+    /// Start, in characters.
+    pub start: usize,
+    /// End (exclusive), in characters.
+    pub end: usize,
+    /// The code id (`kb.semantic`).
+    pub code: String,
+    /// Who coded it.
+    pub coder: String,
+    /// How it was made.
+    pub origin: Origin,
+    /// When, as RFC 3339 UTC.
+    pub created: String,
+    /// An optional memo.
+    pub memo: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in DocKind::ALL {
+            assert_eq!(DocKind::parse(k.as_str()).unwrap(), k);
+        }
+        assert_eq!(DocKind::parse("Interview").unwrap(), DocKind::Interview);
+        let e = DocKind::parse("podcast").unwrap_err().to_string();
+        assert!(e.contains("interview, workshop"), "{e}");
+    }
+
+    #[test]
+    fn origins_round_trip() {
+        for o in [
+            Origin::Manual,
+            Origin::Import,
+            Origin::Rule("kb.semantic.1".into()),
+        ] {
+            assert_eq!(Origin::parse(&o.to_string()), Some(o));
+        }
+        assert_eq!(Origin::parse("robot"), None);
+    }
+}

@@ -1,0 +1,181 @@
+//! Character offsets and word counts.
+//!
+//! Every stored offset counts Unicode scalar values (Rust `char`s), end exclusive, as
+//! REFI-QDA does. Rust strings index by bytes, so the conversions live here, in one place,
+//! and run in linear time.
+
+/// Converts character offsets into byte offsets of one text, in one left-to-right pass.
+///
+/// Build it once per document; each lookup is a binary search over a sparse table of
+/// checkpoints, so converting all passages of a document stays `O(n log n)` at worst.
+#[derive(Debug, Clone)]
+pub struct CharIndex {
+    /// Byte offset of every 64th character, plus the end.
+    checkpoints: Vec<usize>,
+    chars: usize,
+    ascii: bool,
+}
+
+const STRIDE: usize = 64;
+
+impl CharIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> CharIndex {
+        if text.is_ascii() {
+            return CharIndex {
+                checkpoints: Vec::new(),
+                chars: text.len(),
+                ascii: true,
+            };
+        }
+        let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 2);
+        let mut chars = 0;
+        for (byte, _) in text.char_indices() {
+            if chars % STRIDE == 0 {
+                checkpoints.push(byte);
+            }
+            chars += 1;
+        }
+        CharIndex {
+            checkpoints,
+            chars,
+            ascii: false,
+        }
+    }
+
+    /// The number of characters in the text.
+    pub fn len_chars(&self) -> usize {
+        self.chars
+    }
+
+    /// The byte offset of character `pos` in `text` (the text this index was built from);
+    /// `pos == len_chars()` gives `text.len()`. `None` when out of range.
+    pub fn byte_of(&self, text: &str, pos: usize) -> Option<usize> {
+        if pos > self.chars {
+            return None;
+        }
+        if self.ascii {
+            return Some(pos);
+        }
+        if pos == self.chars {
+            return Some(text.len());
+        }
+        let base = *self.checkpoints.get(pos / STRIDE)?;
+        let skip = pos % STRIDE;
+        text.get(base..)?
+            .char_indices()
+            .nth(skip)
+            .map(|(b, _)| base + b)
+    }
+
+    /// The text between two character offsets.
+    pub fn slice<'a>(&self, text: &'a str, start: usize, end: usize) -> Option<&'a str> {
+        if start > end {
+            return None;
+        }
+        text.get(self.byte_of(text, start)?..self.byte_of(text, end)?)
+    }
+
+    /// The character offset of byte offset `byte` (which must be on a char boundary).
+    pub fn char_of(&self, text: &str, byte: usize) -> Option<usize> {
+        if !text.is_char_boundary(byte) {
+            return None;
+        }
+        if self.ascii {
+            return Some(byte);
+        }
+        let k = self
+            .checkpoints
+            .partition_point(|&b| b <= byte)
+            .checked_sub(1)?;
+        let base = self.checkpoints[k];
+        Some(k * STRIDE + text.get(base..byte)?.chars().count())
+    }
+}
+
+/// The text between two character offsets, or `None` when the range does not fit.
+/// For many lookups into one text, build a [`CharIndex`].
+pub fn char_slice(text: &str, start: usize, end: usize) -> Option<&str> {
+    if start > end {
+        return None;
+    }
+    let mut it = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(text.len()));
+    let s = it.nth(start)?;
+    let e = if end == start {
+        s
+    } else {
+        it.nth(end - start - 1)?
+    };
+    text.get(s..e)
+}
+
+/// Counts words: runs of letters or digits, where an apostrophe or hyphen between two
+/// letters stays inside the word (`don't`, `Anna-Liisa` are one word each).
+pub fn word_count(text: &str) -> usize {
+    let mut count = 0;
+    let mut in_word = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() {
+            if !in_word {
+                count += 1;
+                in_word = true;
+            }
+        } else if in_word
+            && matches!(c, '\'' | '’' | '-')
+            && chars.peek().is_some_and(|n| n.is_alphanumeric())
+        {
+            // Joiner inside a word: stay in the word.
+        } else {
+            in_word = false;
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn slices_by_characters() {
+        let t = "Päivi — ok 👍 Åsa";
+        assert_eq!(char_slice(t, 0, 5), Some("Päivi"));
+        assert_eq!(char_slice(t, 6, 7), Some("—"));
+        assert_eq!(char_slice(t, 11, 12), Some("👍"));
+        assert_eq!(char_slice(t, 13, 16), Some("Åsa"));
+        assert_eq!(char_slice(t, 16, 16), Some(""));
+        assert_eq!(char_slice(t, 16, 17), None);
+        assert_eq!(char_slice(t, 3, 2), None);
+        let idx = CharIndex::new(t);
+        assert_eq!(idx.slice(t, 13, 16), Some("Åsa"));
+        assert_eq!(idx.len_chars(), 16);
+    }
+
+    #[test]
+    fn counts_words() {
+        assert_eq!(word_count(""), 0);
+        assert_eq!(
+            word_count("Päivi Mäkelä said: don't — Anna-Liisa's map, 2013!"),
+            7
+        );
+        assert_eq!(word_count("  -- ' "), 0);
+        assert_eq!(word_count("emoji 👍 stays out"), 3);
+    }
+
+    proptest! {
+        #[test]
+        fn char_index_agrees_with_naive(s in "[a-zäöå—👍 \n]{0,300}", a in 0usize..320, b in 0usize..320) {
+            let idx = CharIndex::new(&s);
+            let (lo, hi) = (a.min(b), a.max(b));
+            prop_assert_eq!(idx.slice(&s, lo, hi), char_slice(&s, lo, hi));
+            if let Some(byte) = idx.byte_of(&s, lo) {
+                prop_assert_eq!(idx.char_of(&s, byte), Some(lo));
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! The error type of the workflows.
+
+use std::path::PathBuf;
+
+/// What can stop a workflow as a whole. Problems with single files of a batch are not
+/// errors: they are reported per file in the batch outcome.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The store or project settings failed.
+    #[error(transparent)]
+    Store(#[from] ambit_store::Error),
+    /// A domain rule was broken by the request itself (e.g. an unknown `--phase`).
+    #[error(transparent)]
+    Core(#[from] ambit_core::Error),
+    /// A manifest that cannot be read at all.
+    #[error("{path}: {message}")]
+    Manifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The request is contradictory (e.g. `--title` for several files).
+    #[error("{0}")]
+    Request(String),
+    /// The demo target folder holds something that is not an Ambit demo.
+    #[error("{0} exists and is not an Ambit demo project; choose another folder or remove it")]
+    NotADemoFolder(PathBuf),
+    /// The sample study folder is missing or incomplete.
+    #[error(
+        "sample study not found at {0}; run from the Ambit source folder or pass --samples DIR"
+    )]
+    NoSamples(PathBuf),
+    /// File system trouble outside a single imported file.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// The result type of the workflows.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,274 @@
+//! `ambit.toml`: the project's name, language, default coder and study timeline.
+
+use std::path::Path;
+
+use ambit_core::{Date, Phase, Timeline};
+
+use crate::error::{Error, Result};
+
+/// The file name of a project's configuration; its directory is the project root.
+pub const CONFIG_FILE: &str = "ambit.toml";
+
+/// A project's settings, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Project name.
+    pub name: String,
+    /// Language of the texts (ISO 639-1, e.g. `en`); search uses it for stemming.
+    pub language: String,
+    /// The coder recorded when a command is not given `--coder`.
+    pub coder: String,
+    /// A project-specific speaker-label regex with a named group `speaker` (and optionally
+    /// `time`), replacing the built-in transcript label detection.
+    pub speaker_pattern: Option<String>,
+    /// Largest file `ambit add` accepts, in MiB.
+    pub max_file_mb: u64,
+    /// The study timeline.
+    pub timeline: Timeline,
+}
+
+/// Default size limit for one imported file.
+pub const DEFAULT_MAX_FILE_MB: u64 = 200;
+
+const KNOWN_KEYS: &[&str] = &[
+    "name",
+    "language",
+    "coder",
+    "speaker_pattern",
+    "max_file_mb",
+    "phase",
+];
+const PHASE_KEYS: &[&str] = &["id", "label", "start", "end"];
+
+impl Config {
+    /// Parses the text of an `ambit.toml`; `path` only names the file in errors.
+    pub fn parse(path: &Path, src: &str) -> Result<Config> {
+        let err = |message: String| Error::Config {
+            path: path.to_path_buf(),
+            message,
+        };
+        let table: toml::Table = toml::from_str(src).map_err(|e| err(toml_error(src, &e)))?;
+        for key in table.keys() {
+            if !KNOWN_KEYS.contains(&key.as_str()) {
+                return Err(err(format!(
+                    "unknown key `{key}`; known keys: {}",
+                    KNOWN_KEYS.join(", ")
+                )));
+            }
+        }
+        let string = |key: &str, default: &str| -> Result<String> {
+            match table.get(key) {
+                None => Ok(default.to_string()),
+                Some(toml::Value::String(s)) => Ok(s.clone()),
+                Some(v) => Err(err(format!(
+                    "`{key}` must be a string, found {}",
+                    v.type_str()
+                ))),
+            }
+        };
+        let name = string("name", "Ambit project")?;
+        let language = string("language", "en")?;
+        let coder = string("coder", "researcher")?;
+        if coder.trim().is_empty() {
+            return Err(err("`coder` must not be empty".into()));
+        }
+        let speaker_pattern = match table.get("speaker_pattern") {
+            None => None,
+            Some(_) => Some(string("speaker_pattern", "")?),
+        };
+        let max_file_mb = match table.get("max_file_mb") {
+            None => DEFAULT_MAX_FILE_MB,
+            Some(toml::Value::Integer(n)) if *n > 0 => *n as u64,
+            Some(v) => {
+                return Err(err(format!(
+                    "`max_file_mb` must be a positive integer, found {v}"
+                )))
+            }
+        };
+
+        let mut phases = Vec::new();
+        match table.get("phase") {
+            None => {}
+            Some(toml::Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let n = i + 1;
+                    let t = item
+                        .as_table()
+                        .ok_or_else(|| err(format!("[[phase]] entry {n} must be a table")))?;
+                    phases.push(parse_phase(n, t).map_err(err)?);
+                }
+            }
+            Some(_) => return Err(err("`phase` must be written as [[phase]] tables".into())),
+        }
+        let timeline = Timeline::new(phases).map_err(|e| err(format!("timeline: {e}")))?;
+        Ok(Config {
+            name,
+            language,
+            coder,
+            speaker_pattern,
+            max_file_mb,
+            timeline,
+        })
+    }
+
+    /// Reads and parses `ambit.toml` from a project root.
+    pub fn load(root: &Path) -> Result<Config> {
+        let path = root.join(CONFIG_FILE);
+        let src = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Config::parse(&path, &src)
+    }
+
+    /// The text of a new project's `ambit.toml`, with the timeline explained in comments.
+    pub fn template(name: &str) -> String {
+        let name = toml::Value::String(name.to_string());
+        format!(
+            r#"# Ambit project settings.
+name = {name}
+# Language of the texts (used for search stemming).
+language = "en"
+# Coder recorded for codings when --coder is not given.
+coder = "researcher"
+# Largest file `ambit add` accepts, in MiB.
+max_file_mb = {DEFAULT_MAX_FILE_MB}
+# A project-specific speaker-label regex, with a named group `speaker` (optionally `time`):
+# speaker_pattern = '^(?P<speaker>[A-Z]{{2,}}):\s'
+
+# The study timeline: phases in order. A document belongs to the phase whose dates
+# contain its date, unless it was given a phase explicitly (`ambit add --phase ID`).
+# Editing this list re-places documents without re-importing them.
+#
+# [[phase]]
+# id = "I1"
+# label = "Intervention 1: process modelling workshop"
+# start = 2013-03-01
+# end = 2013-04-30
+"#
+        )
+    }
+}
+
+fn parse_phase(n: usize, t: &toml::Table) -> std::result::Result<Phase, String> {
+    let id = match t.get("id") {
+        Some(toml::Value::String(s)) => s.clone(),
+        _ => return Err(format!("[[phase]] entry {n}: `id` (a string) is required")),
+    };
+    let ctx = format!("phase {id:?}");
+    for key in t.keys() {
+        if !PHASE_KEYS.contains(&key.as_str()) {
+            return Err(format!(
+                "{ctx}: unknown key `{key}`; known keys: {}",
+                PHASE_KEYS.join(", ")
+            ));
+        }
+    }
+    let label = match t.get("label") {
+        Some(toml::Value::String(s)) => s.clone(),
+        None => id.clone(),
+        Some(_) => return Err(format!("{ctx}: `label` must be a string")),
+    };
+    let date = |key: &str| -> std::result::Result<Date, String> {
+        let text = match t.get(key) {
+            Some(toml::Value::Datetime(d)) => d.to_string(),
+            Some(toml::Value::String(s)) => s.clone(),
+            None => {
+                return Err(format!(
+                    "{ctx}: `{key}` is required (a date like 2013-03-01)"
+                ))
+            }
+            Some(v) => {
+                return Err(format!(
+                    "{ctx}: `{key}` must be a date, found {}",
+                    v.type_str()
+                ))
+            }
+        };
+        Date::parse(&text).map_err(|e| format!("{ctx}: `{key}`: {e}"))
+    };
+    Ok(Phase::new(&id, &label, date("start")?, date("end")?))
+}
+
+/// Formats a TOML syntax error with its line number.
+fn toml_error(src: &str, e: &toml::de::Error) -> String {
+    let msg = e.message().trim().to_string();
+    match e.span() {
+        Some(span) => {
+            let line = src[..span.start.min(src.len())].matches('\n').count() + 1;
+            format!("line {line}: {msg}")
+        }
+        None => msg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> Result<Config> {
+        Config::parse(Path::new("ambit.toml"), src)
+    }
+
+    #[test]
+    fn template_parses() {
+        let c = parse(&Config::template("My \"study\"")).unwrap();
+        assert_eq!(c.name, "My \"study\"");
+        assert_eq!(c.language, "en");
+        assert!(c.timeline.phases().is_empty());
+    }
+
+    #[test]
+    fn reads_timeline_in_order() {
+        let c = parse(
+            r#"
+name = "x"
+[[phase]]
+id = "I2"
+label = "Second"
+start = 2013-05-01
+end = 2013-05-31
+[[phase]]
+id = "I1"
+start = "2013-03-01"
+end = 2013-04-30
+"#,
+        )
+        .unwrap();
+        let ids: Vec<_> = c.timeline.phases().iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["I2", "I1"]);
+        assert_eq!(c.timeline.phases()[1].label, "I1");
+    }
+
+    fn check_err(src: &str, needle: &str) {
+        let msg = parse(src).unwrap_err().to_string();
+        assert!(msg.contains(needle), "expected {needle:?} in {msg:?}");
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        check_err("name = ", "line 1");
+        check_err("nmae = \"x\"", "unknown key `nmae`");
+        check_err(
+            "[[phase]]\nid = \"I1\"\nstart = 2013-03-01\nend = 2013-02-01\n",
+            "\"I1\"",
+        );
+        check_err(
+            "[[phase]]\nid = \"I1\"\nstart = 2013-02-30\nend = 2013-03-01\n",
+            "line 3",
+        );
+        check_err(
+            "[[phase]]\nid = \"I1\"\nstart = \"2013-02-30\"\nend = 2013-03-01\n",
+            "phase \"I1\": `start`",
+        );
+        check_err(
+            "[[phase]]\nid = \"I1\"\nend = 2013-03-01\n",
+            "`start` is required",
+        );
+        check_err(
+            "[[phase]]\nid = \"A\"\nstart = 2013-01-01\nend = 2013-02-01\n[[phase]]\nid = \"B\"\nstart = 2013-02-01\nend = 2013-03-01\n",
+            "overlap",
+        );
+        check_err("max_file_mb = -3", "max_file_mb");
+    }
+}

@@ -1,0 +1,30 @@
+//! Ambit's project store: the `ambit.toml` settings and the SQLite database.
+//!
+//! A project is a folder with `ambit.toml` (name, language, coder, study timeline) and
+//! `.ambit/store.db`. The database holds what researchers cannot recreate: document text,
+//! passages and codings. Everything else (search index, tables) is derived from it.
+//! Every write is one transaction, so a crash or a kill leaves the project as it was before
+//! or after a command step, never half-written.
+//!
+//! ```
+//! use ambit_store::Project;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let project = Project::init(dir.path(), "Demo study")?;
+//! assert_eq!(project.config.name, "Demo study");
+//! assert!(project.store.documents()?.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
+mod config;
+mod error;
+mod project;
+mod schema;
+mod store;
+
+pub use crate::config::{Config, CONFIG_FILE, DEFAULT_MAX_FILE_MB};
+pub use crate::error::{Error, Result};
+pub use crate::project::{Project, DATA_DIR, STORE_FILE};
+pub use crate::schema::SCHEMA_VERSION;
+pub use crate::store::{DocRow, Existing, NewDocument, NewPassage, Store};

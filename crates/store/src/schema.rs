@@ -1,0 +1,109 @@
+//! The SQLite schema and its forward migrations.
+//!
+//! `PRAGMA user_version` holds the schema version. Migrations only ever move forward, each
+//! in one transaction, so a project written by an older Ambit opens in a newer one and a
+//! failed migration leaves the file as it was.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// Migration `i` moves the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // Version 1: documents, passages, attributes, codings, memos, and the revision counter.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    INSERT INTO meta (key, value) VALUES ('revision', '0');
+
+    -- AUTOINCREMENT: a deleted document's id is never given to another one, so `D7`
+    -- in a researcher's notes keeps meaning the same document.
+    CREATE TABLE documents (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        title        TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        date         TEXT,
+        phase        TEXT,
+        source       TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        format       TEXT NOT NULL,
+        encoding     TEXT NOT NULL,
+        text         TEXT NOT NULL,
+        chars        INTEGER NOT NULL,
+        words        INTEGER NOT NULL,
+        imported_at  TEXT NOT NULL
+    );
+    CREATE INDEX documents_hash ON documents (content_hash);
+    CREATE INDEX documents_source ON documents (source);
+    CREATE INDEX documents_title ON documents (title);
+
+    CREATE TABLE attributes (
+        doc   INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        key   TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (doc, key)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE passages (
+        doc      INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        ordinal  INTEGER NOT NULL,
+        start    INTEGER NOT NULL,
+        end      INTEGER NOT NULL,
+        speaker  TEXT,
+        start_ms INTEGER,
+        end_ms   INTEGER,
+        page     INTEGER,
+        words    INTEGER NOT NULL,
+        PRIMARY KEY (doc, ordinal),
+        CHECK (start <= end)
+    ) WITHOUT ROWID;
+
+    -- Codings are weeks of human work: a document with codings cannot be deleted by a
+    -- cascade; the code that removes documents must decide about codings explicitly.
+    CREATE TABLE codings (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc     INTEGER NOT NULL REFERENCES documents (id) ON DELETE RESTRICT,
+        start   INTEGER NOT NULL,
+        end     INTEGER NOT NULL,
+        code    TEXT NOT NULL,
+        coder   TEXT NOT NULL,
+        origin  TEXT NOT NULL,
+        created TEXT NOT NULL,
+        memo    TEXT,
+        CHECK (start <= end)
+    );
+    CREATE INDEX codings_doc ON codings (doc, start);
+    CREATE INDEX codings_code ON codings (code);
+
+    CREATE TABLE memos (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        target  TEXT NOT NULL,
+        author  TEXT NOT NULL,
+        created TEXT NOT NULL,
+        text    TEXT NOT NULL
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database to [`SCHEMA_VERSION`].
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::TooNew {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! Store behaviour: inserts, replacement rules, revision counter, migrations.
+
+use std::collections::BTreeMap;
+
+use ambit_core::{Date, DocKind};
+use ambit_store::{Error, NewDocument, NewPassage, Project, Store, SCHEMA_VERSION};
+
+fn doc(title: &str, text: &str) -> NewDocument {
+    NewDocument {
+        title: title.into(),
+        kind: DocKind::Interview,
+        date: Some(Date::parse("2013-03-20").unwrap()),
+        phase: None,
+        source: format!("{title}.txt"),
+        content_hash: format!("hash-of-{text}"),
+        format: "txt".into(),
+        encoding: "UTF-8".into(),
+        text: text.into(),
+        attributes: BTreeMap::from([("organisation".into(), "Kaleva Systems Oy".into())]),
+        passages: vec![NewPassage {
+            start: 0,
+            end: text.chars().count(),
+            speaker: Some("Päivi Mäkelä".into()),
+            start_ms: Some(1000),
+            end_ms: None,
+            page: None,
+            words: 2,
+        }],
+    }
+}
+
+#[test]
+fn insert_list_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Project::init(dir.path(), "t").unwrap();
+    let r0 = p.store.revision().unwrap();
+    let id = p.store.insert_document(&doc("a", "Hyvä — ok")).unwrap();
+    assert_eq!(id.to_string(), "D1");
+    assert_eq!(p.store.revision().unwrap(), r0 + 1);
+    let rows = p.store.documents().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].passages, 1);
+    assert_eq!(rows[0].doc.attributes["organisation"], "Kaleva Systems Oy");
+    let ps = p.store.passages(id).unwrap();
+    assert_eq!(ps[0].id.to_string(), "D1:1");
+    assert_eq!(ps[0].end, 9);
+    assert_eq!(p.store.text(id).unwrap(), "Hyvä — ok");
+    assert!(p.store.find_by_hash("hash-of-Hyvä — ok").unwrap().is_some());
+    assert_eq!(p.store.speakers().unwrap(), vec![("Päivi Mäkelä".to_string(), 1)]);
+}
+
+#[test]
+fn replace_keeps_id_and_refuses_manual_codings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Project::init(dir.path(), "t").unwrap();
+    let id = p.store.insert_document(&doc("a", "one")).unwrap();
+    p.store.replace_document(id, &doc("a", "two words")).unwrap();
+    assert_eq!(p.store.text(id).unwrap(), "two words");
+    assert_eq!(p.store.documents().unwrap().len(), 1);
+
+    // A manual coding makes the document irreplaceable.
+    let db = dir.path().join(".ambit/store.db");
+    let conn = rusqlite_conn(&db);
+    conn.execute(
+        "INSERT INTO codings (doc, start, end, code, coder, origin, created) VALUES (1, 0, 3, 'kb', 'anna', 'manual', 'now')",
+        [],
+    )
+    .unwrap();
+    let err = p.store.replace_document(id, &doc("a", "three")).unwrap_err();
+    assert!(matches!(err, Error::HasManualCodings { count: 1, .. }), "{err}");
+    assert_eq!(p.store.text(id).unwrap(), "two words", "refused replace must leave the text");
+}
+
+#[test]
+fn ids_are_never_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let mut s = Store::open(&db).unwrap();
+    s.insert_document(&doc("a", "1")).unwrap();
+    let b = s.insert_document(&doc("b", "2")).unwrap();
+    rusqlite_conn(&db).execute("DELETE FROM documents WHERE id = ?1", [b.0]).unwrap();
+    let c = s.insert_document(&doc("c", "3")).unwrap();
+    assert_eq!(c.to_string(), "D3");
+}
+
+#[test]
+fn refuses_newer_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    drop(Store::open(&db).unwrap());
+    rusqlite_conn(&db).pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    let err = Store::open(&db).unwrap_err();
+    assert!(err.to_string().contains("upgrade Ambit"), "{err}");
+}
+
+#[test]
+fn discover_walks_up_and_explains_when_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    Project::init(dir.path(), "t").unwrap();
+    let sub = dir.path().join("a/b");
+    std::fs::create_dir_all(&sub).unwrap();
+    let p = Project::discover(&sub).unwrap();
+    assert_eq!(p.config.name, "t");
+    let other = tempfile::tempdir().unwrap();
+    let err = Project::discover(other.path()).unwrap_err().to_string();
+    assert!(err.contains("ambit init"), "{err}");
+    assert!(matches!(Project::init(dir.path(), "again"), Err(Error::AlreadyAProject(_))));
+}
+
+fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}

@@ -1,0 +1,117 @@
+//! `ambit demo`: build a project from the bundled sample study and show what is in it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use ambit_core::DocKind;
+use ambit_pipeline::Outcome;
+use anyhow::{Context, Result};
+
+use crate::output::{thousands, write_json, Table};
+
+/// Build a fresh demo project from the sample study in data-samples/ and summarise it.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Folder for the demo project; an earlier demo there is replaced, anything else refused.
+    #[arg(default_value = "ambit-demo")]
+    dir: PathBuf,
+    /// The sample study (default: ./data-samples, or the one shipped with the source).
+    #[arg(long, value_name = "DIR")]
+    samples: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DemoFormat::Text)]
+    format: DemoFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DemoFormat {
+    Text,
+    Json,
+}
+
+fn default_samples() -> PathBuf {
+    let here = Path::new("data-samples");
+    if here.join("manifest.csv").is_file() {
+        return here.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples")
+}
+
+pub fn run(_ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
+    let samples = args.samples.unwrap_or_else(default_samples);
+    let bar = crate::cmd::progress_bar(32, "importing the sample study");
+    let report = ambit_pipeline::demo(&samples, &args.dir, &mut |_| {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    })
+    .with_context(|| format!("building the demo project in {}", args.dir.display()))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let failed: Vec<_> = report
+        .import
+        .files
+        .iter()
+        .filter_map(|f| match &f.outcome {
+            Outcome::Failed { message } => Some(message.as_str()),
+            _ => None,
+        })
+        .collect();
+    for m in &failed {
+        eprintln!("error: {m}");
+    }
+    for f in &report.import.files {
+        for w in &f.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    let out = &mut std::io::stdout().lock();
+    if args.format == DemoFormat::Json {
+        write_json(out, &report)?;
+    } else {
+        writeln!(out, "Built the demo project in {}", report.dir.display())?;
+        writeln!(
+            out,
+            "{} documents, {} passages, {} words from {}\n",
+            report.documents,
+            thousands(report.passages),
+            thousands(report.words),
+            samples.display()
+        )?;
+        writeln!(out, "Documents per phase and kind:")?;
+        let mut headers = vec!["phase"];
+        headers.extend(DocKind::ALL.iter().map(|k| k.as_str()));
+        headers.extend(["documents", "passages", "words"]);
+        let mut t = Table::new(&headers);
+        for ((phase, kinds), row) in report.kinds.iter().zip(&report.phases) {
+            let mut cells = vec![phase.clone()];
+            cells.extend(kinds.iter().map(u64::to_string));
+            cells.extend([
+                row.documents.to_string(),
+                row.passages.to_string(),
+                row.words.to_string(),
+            ]);
+            t.push(cells);
+        }
+        t.write_text(out)?;
+        writeln!(out, "\nSpeakers ({}), by turns:", report.speakers.len())?;
+        let line: Vec<String> = report
+            .speakers
+            .iter()
+            .map(|(s, n)| format!("{s} ({n})"))
+            .collect();
+        writeln!(out, "  {}", line.join(", "))?;
+        writeln!(
+            out,
+            "\nExplore it: cd {} && ambit phases; ambit docs; ambit show D1",
+            report.dir.display()
+        )?;
+    }
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,437 @@
+//! `ambit stats`: reliability statistics on any CSV data.
+
+use std::fs::File;
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use ambit_reliability::{
+    self as rel, Alpha, Bootstrap, Estimate, FleissKappa, Kappa, ReadOptions, ReliabilityData,
+};
+use anyhow::{Context, Result};
+use serde_json::{json, Value};
+
+/// Inter-coder reliability of ratings in a CSV file: Krippendorff's alpha, Cohen's kappa, Fleiss' kappa.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub cmd: StatsCmd,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum StatsCmd {
+    /// Krippendorff's alpha: any number of coders, missing values, four levels of measurement.
+    ///
+    /// The CSV's header row names the coders and its first column holds unit
+    /// ids: `unit,ann,bob,cem` then `u1,2,3,`. Empty cells are missing. Units
+    /// with fewer than two values drop out.
+    Alpha(AlphaArgs),
+    /// Cohen's kappa for two coders, with its standard error and 95% confidence interval.
+    ///
+    /// The CSV's header row names the two coders (`ann,bob`); a third column
+    /// is an error unless the first one is a unit id (`--id-column`). Units
+    /// that either coder left empty are skipped.
+    Kappa(KappaArgs),
+    /// Fleiss' kappa for the same number of raters on every subject.
+    ///
+    /// The CSV is a raters matrix (one row per subject, one column per
+    /// rater) or, with `--counts`, a subjects × categories count table.
+    Fleiss(FleissArgs),
+}
+
+/// Flags of `ambit stats alpha`.
+#[derive(Debug, clap::Args)]
+pub struct AlphaArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// Level of measurement; ordinal, interval and ratio need numeric values.
+    #[arg(long, value_enum, default_value_t = LevelArg::Nominal)]
+    pub level: LevelArg,
+    /// A cell with exactly this text is missing too (empty cells always are).
+    #[arg(long, value_name = "TOKEN", default_value = "")]
+    pub missing: String,
+    /// `rows`: one row per unit, coders in columns; `columns`: one row per
+    /// coder (first column = coder name, header = unit ids).
+    #[arg(long, value_enum, default_value_t = UnitsInArg::Rows)]
+    pub units_in: UnitsInArg,
+    /// Bootstrap alpha's distribution with N resamples (Hayes & Krippendorff 2007).
+    #[arg(long, value_name = "N")]
+    pub bootstrap: Option<usize>,
+    /// Seed for the bootstrap; the same seed gives the same interval.
+    #[arg(long, value_name = "S", default_value_t = 1, requires = "bootstrap")]
+    pub seed: u64,
+    /// Also print the coincidence matrix.
+    #[arg(long)]
+    pub verbose: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Flags of `ambit stats kappa`.
+#[derive(Debug, clap::Args)]
+pub struct KappaArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// Agreement weights for ordered (numeric) categories.
+    #[arg(long, value_enum, default_value_t = WeightsArg::None)]
+    pub weights: WeightsArg,
+    /// The first column is a unit id, not a coder.
+    #[arg(long)]
+    pub id_column: bool,
+    /// A cell with exactly this text is missing too (empty cells always are).
+    #[arg(long, value_name = "TOKEN", default_value = "")]
+    pub missing: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Flags of `ambit stats fleiss`.
+#[derive(Debug, clap::Args)]
+pub struct FleissArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// The file is a count table: header = category names, each row how many
+    /// raters chose each category (every row with the same total).
+    #[arg(long)]
+    pub counts: bool,
+    /// The first column is a subject id.
+    #[arg(long)]
+    pub id_column: bool,
+    /// A cell with exactly this text is missing too (raters matrix only).
+    #[arg(long, value_name = "TOKEN", default_value = "")]
+    pub missing: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LevelArg {
+    Nominal,
+    Ordinal,
+    Interval,
+    Ratio,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WeightsArg {
+    None,
+    Linear,
+    Quadratic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UnitsInArg {
+    Rows,
+    Columns,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable lines, numbers to 3 decimals.
+    Text,
+    /// JSON at full precision, for scripts.
+    Json,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let out = &mut std::io::stdout().lock();
+    match args.cmd {
+        StatsCmd::Alpha(a) => alpha(a, out),
+        StatsCmd::Kappa(a) => kappa(a, out),
+        StatsCmd::Fleiss(a) => fleiss(a, out),
+    }
+}
+
+fn alpha(args: AlphaArgs, out: &mut impl Write) -> Result<()> {
+    let options = ReadOptions {
+        missing: args.missing.clone(),
+        units_in: match args.units_in {
+            UnitsInArg::Rows => rel::UnitsIn::Rows,
+            UnitsInArg::Columns => rel::UnitsIn::Columns,
+        },
+        id_column: true,
+    };
+    let data = read_data(&args.file, &options)?;
+    let level = match args.level {
+        LevelArg::Nominal => rel::Level::Nominal,
+        LevelArg::Ordinal => rel::Level::Ordinal,
+        LevelArg::Interval => rel::Level::Interval,
+        LevelArg::Ratio => rel::Level::Ratio,
+    };
+    let alpha = data
+        .alpha(level)
+        .with_context(|| format!("computing {level} alpha for {}", args.file.display()))?;
+    // An undefined alpha has no distribution; that is reported, not an error.
+    let boot = match args.bootstrap {
+        Some(n) if alpha.estimate.is_defined() => Some(alpha.bootstrap(n, args.seed)?),
+        _ => None,
+    };
+    match args.format {
+        Format::Json => write_json(out, &alpha_json(&data, &alpha, boot.as_ref())),
+        Format::Text => {
+            writeln!(out, "Krippendorff's alpha ({level}): {:.3}", alpha.estimate)?;
+            writeln!(
+                out,
+                "observed disagreement Do: {:.3}",
+                alpha.observed_disagreement
+            )?;
+            writeln!(
+                out,
+                "expected disagreement De: {:.3}",
+                alpha.expected_disagreement
+            )?;
+            writeln!(
+                out,
+                "pairable values: {} (in {} of {} units; {} coders)",
+                alpha.pairable_values,
+                alpha.pairable_units,
+                data.units.len(),
+                data.coders.len()
+            )?;
+            if args.verbose {
+                writeln!(
+                    out,
+                    "\ncoincidence matrix (rows and columns: values; last: n_c)"
+                )?;
+                write_coincidences(out, &alpha)?;
+            }
+            match (&boot, args.bootstrap) {
+                (Some(b), _) => write_bootstrap(out, b)?,
+                (None, Some(_)) => writeln!(out, "bootstrap: skipped, alpha is undefined")?,
+                (None, None) => {}
+            }
+            Ok(())
+        }
+    }
+}
+
+fn kappa(args: KappaArgs, out: &mut impl Write) -> Result<()> {
+    let options = ReadOptions {
+        missing: args.missing.clone(),
+        units_in: rel::UnitsIn::Rows,
+        id_column: args.id_column,
+    };
+    let data = read_data(&args.file, &options)?;
+    let weights = match args.weights {
+        WeightsArg::None => rel::Weights::None,
+        WeightsArg::Linear => rel::Weights::Linear,
+        WeightsArg::Quadratic => rel::Weights::Quadratic,
+    };
+    let k = data
+        .cohen_kappa(weights)
+        .with_context(|| format!("computing Cohen's kappa for {}", args.file.display()))?;
+    match args.format {
+        Format::Json => write_json(out, &kappa_json(&data, &k)),
+        Format::Text => {
+            let what = match weights {
+                rel::Weights::None => "unweighted".to_string(),
+                w => format!("{w} weights"),
+            };
+            writeln!(
+                out,
+                "Cohen's kappa ({what}), {}: {:.3}",
+                data.coders.join(" vs "),
+                k.estimate
+            )?;
+            if let (Some(se), Some((lo, hi))) = (k.std_error, k.ci95) {
+                writeln!(out, "standard error: {se:.3}")?;
+                writeln!(out, "95% CI: {lo:.3} to {hi:.3}")?;
+            }
+            writeln!(out, "observed agreement Po: {:.3}", k.observed_agreement)?;
+            writeln!(out, "expected agreement Pe: {:.3}", k.expected_agreement)?;
+            writeln!(out, "units rated by both: {} of {}", k.n, data.units.len())?;
+            Ok(())
+        }
+    }
+}
+
+fn fleiss(args: FleissArgs, out: &mut impl Write) -> Result<()> {
+    let context = || format!("computing Fleiss' kappa for {}", args.file.display());
+    let f = if args.counts {
+        let file = open(&args.file)?;
+        rel::read_counts(file, args.id_column)
+            .with_context(|| format!("reading {}", args.file.display()))?
+            .fleiss_kappa()
+            .with_context(context)?
+    } else {
+        let options = ReadOptions {
+            missing: args.missing.clone(),
+            units_in: rel::UnitsIn::Rows,
+            id_column: args.id_column,
+        };
+        read_data(&args.file, &options)?
+            .fleiss_kappa()
+            .with_context(context)?
+    };
+    match args.format {
+        Format::Json => write_json(out, &fleiss_json(&f)),
+        Format::Text => {
+            writeln!(out, "Fleiss' kappa: {:.3}", f.estimate)?;
+            writeln!(
+                out,
+                "subjects: {}, raters per subject: {}, categories: {}",
+                f.subjects,
+                f.raters,
+                f.categories.len()
+            )?;
+            writeln!(out, "mean observed agreement: {:.3}", f.observed_agreement)?;
+            writeln!(out, "expected agreement: {:.3}", f.expected_agreement)?;
+            if let (Some(se0), Some(z)) = (f.std_error_null, f.z) {
+                writeln!(out, "standard error under kappa = 0: {se0:.3} (z = {z:.3})")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<BufReader<File>> {
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    Ok(BufReader::new(file))
+}
+
+fn read_data(path: &Path, options: &ReadOptions) -> Result<ReliabilityData> {
+    rel::read_matrix_with(open(path)?, options)
+        .with_context(|| format!("reading {}", path.display()))
+}
+
+/// `(value, reason)`: the number, or null and why.
+fn estimate_json(e: &Estimate) -> (Value, Value) {
+    match e {
+        Estimate::Value(v) => (json!(v), Value::Null),
+        Estimate::Undefined { reason } => (Value::Null, json!(reason.to_string())),
+    }
+}
+
+fn alpha_json(data: &ReliabilityData, a: &Alpha, boot: Option<&Bootstrap>) -> Value {
+    let (value, undefined) = estimate_json(&a.estimate);
+    json!({
+        "statistic": "krippendorff_alpha",
+        "level": a.level.name(),
+        "alpha": value,
+        "undefined": undefined,
+        "observed_disagreement": a.observed_disagreement,
+        "expected_disagreement": a.expected_disagreement,
+        "pairable_values": a.pairable_values,
+        "pairable_units": a.pairable_units,
+        "pairs": a.pairs,
+        "units": data.units.len(),
+        "coders": data.coders,
+        "coincidences": {
+            "values": a.coincidences.labels,
+            "counts": a.coincidences.counts,
+        },
+        "bootstrap": boot.map(|b| json!({
+            "samples": b.samples,
+            "seed": b.seed,
+            "draws_per_sample": b.draws_per_sample,
+            "ci95": [b.ci_low, b.ci_high],
+            "q_below": b.q_below.iter()
+                .map(|(min, q)| json!({"alpha_min": min, "q": q}))
+                .collect::<Vec<_>>(),
+        })),
+    })
+}
+
+fn kappa_json(data: &ReliabilityData, k: &Kappa) -> Value {
+    let (value, undefined) = estimate_json(&k.estimate);
+    json!({
+        "statistic": "cohen_kappa",
+        "weights": k.weights.name(),
+        "coders": data.coders,
+        "kappa": value,
+        "undefined": undefined,
+        "std_error": k.std_error,
+        "ci95": k.ci95.map(|(lo, hi)| [lo, hi]),
+        "std_error_null": k.std_error_null,
+        "observed_agreement": k.observed_agreement,
+        "expected_agreement": k.expected_agreement,
+        "n": k.n,
+        "units": data.units.len(),
+        "categories": k.categories,
+        "table": k.table,
+    })
+}
+
+fn fleiss_json(f: &FleissKappa) -> Value {
+    let (value, undefined) = estimate_json(&f.estimate);
+    json!({
+        "statistic": "fleiss_kappa",
+        "kappa": value,
+        "undefined": undefined,
+        "observed_agreement": f.observed_agreement,
+        "expected_agreement": f.expected_agreement,
+        "std_error_null": f.std_error_null,
+        "z": f.z,
+        "subjects": f.subjects,
+        "raters": f.raters,
+        "categories": f.categories,
+        "proportions": f.proportions,
+    })
+}
+
+fn write_json(out: &mut impl Write, v: &Value) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn write_bootstrap(out: &mut impl Write, b: &Bootstrap) -> Result<()> {
+    writeln!(
+        out,
+        "bootstrap ({} samples of {} pairs, seed {}): 95% CI {:.3} to {:.3}",
+        b.samples, b.draws_per_sample, b.seed, b.ci_low, b.ci_high
+    )?;
+    for (min, q) in &b.q_below {
+        writeln!(out, "q(alpha < {min:.3}): {q:.3}")?;
+    }
+    Ok(())
+}
+
+/// The coincidence matrix with its marginals, right-aligned.
+fn write_coincidences(out: &mut impl Write, a: &Alpha) -> Result<()> {
+    let m = &a.coincidences;
+    let n_c = m.marginals();
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(m.labels.len() + 2);
+    let mut header = vec![String::new()];
+    header.extend(m.labels.iter().cloned());
+    header.push("n_c".into());
+    rows.push(header);
+    for (label, (counts, total)) in m.labels.iter().zip(m.counts.iter().zip(&n_c)) {
+        let mut row = vec![label.clone()];
+        row.extend(counts.iter().map(|x| format!("{x:.3}")));
+        row.push(format!("{total:.3}"));
+        rows.push(row);
+    }
+    let mut last = vec!["n_k".to_string()];
+    last.extend(n_c.iter().map(|x| format!("{x:.3}")));
+    last.push(a.pairable_values.to_string());
+    rows.push(last);
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                if i == 0 {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
+            .collect();
+        writeln!(out, "{}", cells.join("  ").trim_end())?;
+    }
+    Ok(())
+}

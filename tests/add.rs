@@ -1,0 +1,225 @@
+//! `ambit add`: formats, batches, re-imports and every kind of bad input.
+
+use crate::util::Workdir;
+
+#[test]
+fn batch_reports_bad_files_and_imports_the_rest() {
+    let w = Workdir::project();
+    w.write("good.txt", "A good note.\n");
+    w.write("empty.txt", "");
+    w.write_bytes("image.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0");
+    w.write_bytes("blob.txt", b"hello there\0\0\x01\x02\x03world\0\0\0\x05");
+    let r = w.run(&[
+        "add",
+        "good.txt",
+        "empty.txt",
+        "image.txt",
+        "blob.txt",
+        "missing.txt",
+    ]);
+    let err = r.fails();
+    assert!(err.contains("empty.txt") && err.contains("empty"), "{err}");
+    assert!(err.contains("image.txt") && err.contains("PNG"), "{err}");
+    assert!(
+        err.contains("blob.txt") && err.contains("at byte 11"),
+        "{err}"
+    );
+    assert!(err.contains("missing.txt: no such file"), "{err}");
+    assert!(
+        err.contains("1 added, 0 replaced, 0 unchanged, 0 skipped, 4 failed"),
+        "{err}"
+    );
+    assert_eq!(w.doc_count(), 1);
+}
+
+#[test]
+fn a_zip_or_pdf_named_txt_is_refused_for_what_it_is() {
+    let w = Workdir::project();
+    w.write_bytes("report.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n");
+    w.write_bytes("memo.txt", b"PK\x03\x04\x14\0\0\0\x08\0");
+    let err = w.run(&["add", "report.txt", "memo.txt"]).fails();
+    assert!(
+        err.contains("report.txt") && err.to_lowercase().contains("pdf"),
+        "{err}"
+    );
+    assert!(
+        err.contains("memo.txt") && err.to_lowercase().contains("zip"),
+        "{err}"
+    );
+    assert_eq!(w.doc_count(), 0);
+}
+
+#[test]
+fn re_adding_is_unchanged_and_changed_content_needs_replace() {
+    let w = Workdir::project();
+    w.write("n.txt", "Version one.\n");
+    w.run(&["add", "n.txt"]).ok();
+    let out = w.run(&["add", "n.txt"]).ok();
+    assert!(out.contains("unchanged  D1"), "{out}");
+    w.write("n.txt", "Version two, longer.\n");
+    let err = w.run(&["add", "n.txt"]).fails();
+    assert!(
+        err.contains("same path") && err.contains("--replace"),
+        "{err}"
+    );
+    let out = w.run(&["add", "n.txt", "--replace"]).ok();
+    assert!(out.contains("replaced   D1"), "{out}");
+    let show = w.run(&["show", "D1", "--format", "json"]).json();
+    assert_eq!(show["text"], "Version two, longer.\n");
+    assert_eq!(w.doc_count(), 1);
+    // A different file with the same title is refused too.
+    w.write("other.txt", "Something else.\n");
+    let title = show["title"].as_str().unwrap().to_string();
+    let err = w.run(&["add", "other.txt", "--title", &title]).fails();
+    assert!(err.contains("same title"), "{err}");
+}
+
+#[test]
+fn folders_recurse_and_list_skipped_files() {
+    let w = Workdir::project();
+    w.write("in/a.txt", "a\n");
+    w.write(
+        "in/sub/b.md",
+        "---\ntitle: Site visit\ndate: 2013-01-24\nauthor: Erik Nyström\n---\n# Notes\n\nWe met.\n",
+    );
+    w.write("in/sub/c.xyz", "?");
+    w.write("in/.hidden/d.txt", "hidden\n");
+    let out = w.run(&["add", "in"]).ok();
+    assert!(out.contains("skipped") && out.contains("c.xyz"), "{out}");
+    assert!(!out.contains("d.txt"), "{out}");
+    let docs = w.run(&["docs", "--format", "json"]).json();
+    assert_eq!(docs.as_array().unwrap().len(), 2);
+    let md = &docs[1];
+    assert_eq!(md["title"], "Site visit");
+    assert_eq!(md["date"], "2013-01-24");
+    assert_eq!(md["phase"], "baseline");
+    assert_eq!(md["attributes"]["author"], "Erik Nyström");
+    // A named file of an unsupported format is an error, not a silent skip.
+    let err = w.run(&["add", "in/sub/c.xyz"]).fails();
+    assert!(err.contains("not a supported format"), "{err}");
+}
+
+#[test]
+fn encodings_are_detected_and_named() {
+    let w = Workdir::project();
+    // "Päivi Mäkelä: hyvä" in windows-1252.
+    w.write_bytes(
+        "latin.txt",
+        b"P\xe4ivi M\xe4kel\xe4 sanoi: hyv\xe4 ty\xf6, kiitos paljon. T\xe4m\xe4 on hyv\xe4.\n",
+    );
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "Åsa Ström — ok\r\n".encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    w.write_bytes("wide.txt", &utf16);
+    let r = w.run(&["add", "latin.txt", "wide.txt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("windows-1252"), "{}", r.stderr);
+    let t1 = w.run(&["show", "D1", "--format", "json"]).json();
+    assert!(t1["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Päivi Mäkelä sanoi: hyvä työ"));
+    let t2 = w.run(&["show", "D2", "--format", "json"]).json();
+    assert_eq!(t2["text"], "Åsa Ström — ok\n");
+}
+
+#[test]
+fn manifest_rows_fail_alone_with_line_numbers() {
+    let w = Workdir::project();
+    w.write("m/a.txt", "a\n");
+    w.write("m/b.txt", "b\n");
+    w.write("m/c.txt", "c\n");
+    w.write(
+        "m/manifest.csv",
+        "path,kind,date,phase,title,organisation\n\
+         a.txt,interview,2013-02-05,,Interview A,\"Kaleva Systems Oy\"\n\
+         b.txt,interview,2013-02-30,,Interview B,x\n\
+         c.txt,archival,,I9,Memo C,y\n\
+         gone.txt,archival,2013-03-01,,Gone,z\n",
+    );
+    let err = w.run(&["add", "--manifest", "m/manifest.csv"]).fails();
+    assert!(
+        err.contains("line 3") && err.contains("2013-02-30"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 4") && err.contains("I9") && err.contains("baseline, I1, between"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 5") && err.contains("no such file"),
+        "{err}"
+    );
+    let docs = w.run(&["docs", "--format", "json"]).json();
+    assert_eq!(docs.as_array().unwrap().len(), 1);
+    assert_eq!(docs[0]["title"], "Interview A");
+    assert_eq!(docs[0]["attributes"]["organisation"], "Kaleva Systems Oy");
+    assert_eq!(docs[0]["kind"], "interview");
+}
+
+#[test]
+fn unknown_phase_and_bad_date_flags_are_refused_up_front() {
+    let w = Workdir::project();
+    w.write("a.txt", "a\n");
+    let err = w.run(&["add", "a.txt", "--phase", "I7"]).fails();
+    assert!(err.contains("I7") && err.contains("baseline, I1"), "{err}");
+    let r = w.run(&["add", "a.txt", "--date", "2013-13-01"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("2013-13-01"), "{}", r.stderr);
+    assert_eq!(w.doc_count(), 0);
+}
+
+#[test]
+fn subtitles_with_broken_timing_keep_text_and_warn() {
+    let w = Workdir::project();
+    w.write(
+        "w.vtt",
+        "WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\n<v Päivi Mäkelä>We draw the map first.\n\n2\n00:00:04.500 -> banana\n<v Jussi Häkkinen>And the XML interface?\n\n3\n00:00:09.000 --> 00:00:12.000\n<v Jussi Häkkinen>It needs the asset id.\n",
+    );
+    let r = w.run(&["add", "w.vtt", "--kind", "workshop"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("warning") && r.stderr.contains("w.vtt:"),
+        "{}",
+        r.stderr
+    );
+    let show = w.run(&["show", "D1", "--format", "json"]).json();
+    let text = show["text"].as_str().unwrap();
+    assert!(text.contains("And the XML interface?"), "text kept: {text}");
+    let ps = show["passages"].as_array().unwrap();
+    let who_said = |needle: &str| {
+        ps.iter()
+            .find(|p| p["text"].as_str().unwrap().contains(needle))
+            .map(|p| p["speaker"].clone())
+    };
+    assert_eq!(who_said("We draw the map"), Some("Päivi Mäkelä".into()));
+    assert_eq!(who_said("asset id"), Some("Jussi Häkkinen".into()));
+
+    w.write("s.srt", "1\n00:00:01,000 --> 00:00:02,000\nAnna: Hello.\n\n2\n00:00:03,000 --> 00:00:04,000\nKari: Moi.\n");
+    w.run(&["add", "s.srt"]).ok();
+    let show = w.run(&["show", "D2", "--format", "json"]).json();
+    assert_eq!(
+        show["text"],
+        "Anna: Hello.\n\nKari: Moi.\n"
+            .trim_end_matches('\n')
+            .to_string()
+            + "\n"
+    );
+
+    w.write("bad.srt", "this is not\na subtitle file\n");
+    let err = w.run(&["add", "bad.srt"]).fails();
+    assert!(err.contains("bad.srt"), "{err}");
+}
+
+#[test]
+fn json_report_for_scripts() {
+    let w = Workdir::project();
+    w.write("a.txt", "a\n");
+    let r = w.run(&["add", "a.txt", "nope.txt", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    let v = r.json();
+    assert_eq!(v[0]["status"], "added");
+    assert_eq!(v[0]["doc"], "D1");
+    assert_eq!(v[1]["status"], "failed");
+}
