@@ -36,6 +36,15 @@ enum Command {
     Show(cmd::show::Args),
     Phases(cmd::phases::Args),
     Demo(cmd::demo::Args),
+    Codebook(cmd::codebook::Args),
+    Code(cmd::code::Args),
+    Uncode(cmd::code::UncodeArgs),
+    Autocode(cmd::autocode::Args),
+    Memo(cmd::memo::Args),
+    Codings(cmd::codings::Args),
+    Query(cmd::codings::QueryArgs),
+    Agreement(cmd::agreement::Args),
+    Stats(cmd::stats::Args),
 }
 
 /// What every command gets besides its own flags.
@@ -79,6 +88,15 @@ fn main() -> ExitCode {
         Command::Show(a) => cmd::show::run(&ctx, a),
         Command::Phases(a) => cmd::phases::run(&ctx, a),
         Command::Demo(a) => cmd::demo::run(&ctx, a),
+        Command::Codebook(a) => cmd::codebook::run(&ctx, a),
+        Command::Code(a) => cmd::code::run(&ctx, a),
+        Command::Uncode(a) => cmd::code::run_uncode(&ctx, a),
+        Command::Autocode(a) => cmd::autocode::run(&ctx, a),
+        Command::Memo(a) => cmd::memo::run(&ctx, a),
+        Command::Codings(a) => cmd::codings::run(&ctx, a),
+        Command::Query(a) => cmd::codings::run_query(&ctx, a),
+        Command::Agreement(a) => cmd::agreement::run(&ctx, a),
+        Command::Stats(a) => cmd::stats::run(a).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

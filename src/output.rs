@@ -83,6 +83,38 @@ impl Table {
         Ok(())
     }
 
+    /// A Markdown table, to paste into a paper draft.
+    pub fn write_markdown(&self, out: &mut impl Write) -> Result<()> {
+        let esc = |c: &str| c.replace('|', "\\|");
+        writeln!(
+            out,
+            "| {} |",
+            self.headers
+                .iter()
+                .map(|h| esc(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        )?;
+        let align: Vec<&str> = (0..self.headers.len())
+            .map(|i| {
+                if self.numeric.get(i).copied().unwrap_or(false) {
+                    "---:"
+                } else {
+                    "---"
+                }
+            })
+            .collect();
+        writeln!(out, "| {} |", align.join(" | "))?;
+        for r in &self.rows {
+            writeln!(
+                out,
+                "| {} |",
+                r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
+            )?;
+        }
+        Ok(())
+    }
+
     pub fn write_csv(&self, out: &mut impl Write) -> Result<()> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(&self.headers)?;

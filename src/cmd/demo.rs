@@ -103,9 +103,26 @@ pub fn run(_ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
             .map(|(s, n)| format!("{s} ({n})"))
             .collect();
         writeln!(out, "  {}", line.join(", "))?;
+        let coded: u64 = report.autocode.codes.iter().map(|c| c.coded).sum();
         writeln!(
             out,
-            "\nExplore it: cd {} && ambit phases; ambit docs; ambit show D1",
+            "\nAuto-coded with the bundled {:?} codebook: {coded} codings.\nCoded passages per theme and phase:",
+            ambit_pipeline::DEMO_TEMPLATE,
+        )?;
+        let mut headers = vec!["theme"];
+        headers.extend(report.theme_columns.iter().map(String::as_str));
+        headers.push("name");
+        let mut t = Table::new(&headers);
+        for (id, name, counts) in &report.themes {
+            let mut cells = vec![id.clone()];
+            cells.extend(counts.iter().map(u64::to_string));
+            cells.push(name.clone());
+            t.push(cells);
+        }
+        t.write_text(out)?;
+        writeln!(
+            out,
+            "\nExplore it: cd {} && ambit phases; ambit docs; ambit show D1; ambit codings --code kb.semantic; ambit query \"kb AND coord.objects\" --by phase",
             report.dir.display()
         )?;
     }

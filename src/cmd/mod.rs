@@ -1,11 +1,18 @@
 //! One module per subcommand: its flags (the doc comments are the help text) and `run`.
 
 pub mod add;
+pub mod agreement;
+pub mod autocode;
+pub mod code;
+pub mod codebook;
+pub mod codings;
 pub mod demo;
 pub mod docs;
 pub mod init;
+pub mod memo;
 pub mod phases;
 pub mod show;
+pub mod stats;
 
 /// A progress bar on standard error when it is a terminal, none otherwise.
 pub fn progress_bar(len: u64, what: &str) -> Option<indicatif::ProgressBar> {

@@ -9,6 +9,9 @@ use ambit_core::DocKind;
 use ambit_store::{Project, CONFIG_FILE, DATA_DIR};
 use serde::Serialize;
 
+use crate::coding::{
+    autocode, load_codebook, theme_by_phase, write_codebook_source, AutocodeReport,
+};
 use crate::error::{Error, Result};
 use crate::import::{import, BatchReport, FileReport, ImportOptions};
 use crate::manifest::read_manifest;
@@ -37,7 +40,16 @@ pub struct DemoReport {
     pub words: u64,
     /// Speakers with their turn counts, most frequent first.
     pub speakers: Vec<(String, u64)>,
+    /// Auto-coding with the bundled theory codebook, per code.
+    pub autocode: AutocodeReport,
+    /// Phase ids heading the columns of `themes`.
+    pub theme_columns: Vec<String>,
+    /// Coded passages per top-level theme (id, name, count per column).
+    pub themes: Vec<(String, String, Vec<u64>)>,
 }
+
+/// The codebook template the demo codes with.
+pub const DEMO_TEMPLATE: &str = "ambidexterity";
 
 /// Builds a fresh demo project in `dir` from the sample study in `samples` (its
 /// `ambit.toml` timeline and `manifest.csv`). An earlier demo in `dir` is replaced; any
@@ -70,6 +82,14 @@ pub fn demo(
     let mut report = import(&mut project, &items, ImportOptions::default(), progress)?;
     report.files.extend(failures);
 
+    let template = ambit_coding::template(DEMO_TEMPLATE)
+        .ok_or_else(|| Error::Request(format!("template {DEMO_TEMPLATE:?} is missing")))?;
+    write_codebook_source(&project, template)?;
+    let codebook = load_codebook(&project)?;
+    let coder = project.config.coder.clone();
+    let autocode = autocode(&mut project, &codebook, None, &coder, false)?;
+    let (theme_columns, themes) = theme_by_phase(&project)?;
+
     let rows = project.store.documents()?;
     let phases = phase_summary(&project)?;
     let mut kinds: Vec<(String, Vec<u64>)> = phases
@@ -93,6 +113,9 @@ pub fn demo(
         phases,
         kinds,
         speakers: project.store.speakers()?,
+        autocode,
+        theme_columns,
+        themes,
     })
 }
 

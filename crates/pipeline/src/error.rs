@@ -21,6 +21,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A codebook, rule or query problem (message from the coding engine).
+    #[error("{0}")]
+    Coding(String),
     /// The request is contradictory (e.g. `--title` for several files).
     #[error("{0}")]
     Request(String),

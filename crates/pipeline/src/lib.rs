@@ -19,13 +19,17 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod agreement;
+pub mod coding;
+mod corpus;
 mod demo;
 mod error;
 mod import;
 mod manifest;
 mod overview;
 
-pub use crate::demo::{demo, DemoReport};
+pub use crate::corpus::Corpus;
+pub use crate::demo::{demo, DemoReport, DEMO_TEMPLATE};
 pub use crate::error::{Error, Result};
 pub use crate::import::{
     expand_paths, import, BatchReport, DocDefaults, FileReport, ImportItem, ImportOptions, Outcome,

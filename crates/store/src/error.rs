@@ -48,6 +48,9 @@ pub enum Error {
     /// A passage id that is not in the project.
     #[error("no passage {0} in this project (see `ambit show DOC`)")]
     NoSuchPassage(String),
+    /// A coding id that is not in the project.
+    #[error("no coding {0} in this project (see `ambit codings`)")]
+    NoSuchCoding(i64),
     /// Replacing a document whose codings a person made by hand.
     #[error("{doc} has {count} manual coding(s); replacing it would lose them. Export or remove those codings first")]
     HasManualCodings {

@@ -17,12 +17,14 @@
 //! ```
 #![warn(missing_docs)]
 
+mod codings;
 mod config;
 mod error;
 mod project;
 mod schema;
 mod store;
 
+pub use crate::codings::{CodingFilter, Memo, NewCoding};
 pub use crate::config::{Config, CONFIG_FILE, DEFAULT_MAX_FILE_MB};
 pub use crate::error::{Error, Result};
 pub use crate::project::{Project, DATA_DIR, STORE_FILE};

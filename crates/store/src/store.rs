@@ -86,7 +86,7 @@ pub struct Existing {
 /// counter, which derived data (the search index) compares against to know it is stale.
 #[derive(Debug)]
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 impl Store {
@@ -315,6 +315,38 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Every passage of the project, ordered by document and ordinal.
+    pub fn all_passages(&self) -> Result<Vec<Passage>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT doc, ordinal, start, end, speaker, start_ms, end_ms, page
+             FROM passages ORDER BY doc, ordinal",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Passage {
+                id: PassageId {
+                    doc: DocId(r.get(0)?),
+                    ordinal: r.get(1)?,
+                },
+                start: r.get::<_, i64>(2)? as usize,
+                end: r.get::<_, i64>(3)? as usize,
+                speaker: r.get(4)?,
+                start_ms: r.get::<_, Option<i64>>(5)?.map(|v| v as u64),
+                end_ms: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
+                page: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The texts of all documents, by id.
+    pub fn texts(&self) -> Result<BTreeMap<DocId, String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, text FROM documents ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((DocId(r.get(0)?), r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<BTreeMap<_, _>>>()?)
+    }
+
     /// Speakers of transcript turns, with their passage counts, most frequent first.
     pub fn speakers(&self) -> Result<Vec<(String, u64)>> {
         let mut stmt = self.conn.prepare(
@@ -360,7 +392,7 @@ fn count_manual(conn: &Connection, id: DocId) -> Result<u64> {
     Ok(n as u64)
 }
 
-fn bump_revision(tx: &Transaction<'_>) -> Result<()> {
+pub(crate) fn bump_revision(tx: &Transaction<'_>) -> Result<()> {
     tx.execute(
         "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'revision'",
         [],

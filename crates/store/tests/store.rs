@@ -1,4 +1,5 @@
 //! Store behaviour: inserts, replacement rules, revision counter, migrations.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 
@@ -46,7 +47,10 @@ fn insert_list_and_read_back() {
     assert_eq!(ps[0].end, 9);
     assert_eq!(p.store.text(id).unwrap(), "Hyvä — ok");
     assert!(p.store.find_by_hash("hash-of-Hyvä — ok").unwrap().is_some());
-    assert_eq!(p.store.speakers().unwrap(), vec![("Päivi Mäkelä".to_string(), 1)]);
+    assert_eq!(
+        p.store.speakers().unwrap(),
+        vec![("Päivi Mäkelä".to_string(), 1)]
+    );
 }
 
 #[test]
@@ -54,7 +58,9 @@ fn replace_keeps_id_and_refuses_manual_codings() {
     let dir = tempfile::tempdir().unwrap();
     let mut p = Project::init(dir.path(), "t").unwrap();
     let id = p.store.insert_document(&doc("a", "one")).unwrap();
-    p.store.replace_document(id, &doc("a", "two words")).unwrap();
+    p.store
+        .replace_document(id, &doc("a", "two words"))
+        .unwrap();
     assert_eq!(p.store.text(id).unwrap(), "two words");
     assert_eq!(p.store.documents().unwrap().len(), 1);
 
@@ -66,9 +72,19 @@ fn replace_keeps_id_and_refuses_manual_codings() {
         [],
     )
     .unwrap();
-    let err = p.store.replace_document(id, &doc("a", "three")).unwrap_err();
-    assert!(matches!(err, Error::HasManualCodings { count: 1, .. }), "{err}");
-    assert_eq!(p.store.text(id).unwrap(), "two words", "refused replace must leave the text");
+    let err = p
+        .store
+        .replace_document(id, &doc("a", "three"))
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::HasManualCodings { count: 1, .. }),
+        "{err}"
+    );
+    assert_eq!(
+        p.store.text(id).unwrap(),
+        "two words",
+        "refused replace must leave the text"
+    );
 }
 
 #[test]
@@ -78,7 +94,9 @@ fn ids_are_never_reused() {
     let mut s = Store::open(&db).unwrap();
     s.insert_document(&doc("a", "1")).unwrap();
     let b = s.insert_document(&doc("b", "2")).unwrap();
-    rusqlite_conn(&db).execute("DELETE FROM documents WHERE id = ?1", [b.0]).unwrap();
+    rusqlite_conn(&db)
+        .execute("DELETE FROM documents WHERE id = ?1", [b.0])
+        .unwrap();
     let c = s.insert_document(&doc("c", "3")).unwrap();
     assert_eq!(c.to_string(), "D3");
 }
@@ -88,7 +106,9 @@ fn refuses_newer_schema() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
     drop(Store::open(&db).unwrap());
-    rusqlite_conn(&db).pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    rusqlite_conn(&db)
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
     let err = Store::open(&db).unwrap_err();
     assert!(err.to_string().contains("upgrade Ambit"), "{err}");
 }
@@ -104,7 +124,10 @@ fn discover_walks_up_and_explains_when_absent() {
     let other = tempfile::tempdir().unwrap();
     let err = Project::discover(other.path()).unwrap_err().to_string();
     assert!(err.contains("ambit init"), "{err}");
-    assert!(matches!(Project::init(dir.path(), "again"), Err(Error::AlreadyAProject(_))));
+    assert!(matches!(
+        Project::init(dir.path(), "again"),
+        Err(Error::AlreadyAProject(_))
+    ));
 }
 
 fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {

@@ -1,0 +1,576 @@
+//! Codebook parsing, validation diagnostics, TOML round trip and in-memory edits.
+
+use ambit_coding::{Codebook, Error};
+
+const BASE: &str = r##"
+[codebook]
+name = "Demo"
+description = "A demo codebook"
+
+[[code]]
+id = "kb"
+name = "Knowledge boundaries"
+description = "Carlile 2004"
+color = "#4477AA"
+
+[[code]]
+id = "kb.semantic"
+name = "Semantic boundary"
+include = "Same word, different meaning"
+exclude = "Format problems"
+examples = ["what do you mean by order?"]
+  [[code.rule]]
+  id = "kb.semantic.terms"
+  keywords = ["meaning*"]
+  phrases = ["what do you mean by"]
+  [[code.rule]]
+  regex = ['(?i)\bmeans? something else\b']
+
+[[code]]
+id = "kb.syntactic"
+name = "Syntactic boundary"
+  [[code.rule]]
+  keywords = ["xml", "excel"]
+  within = "kb"
+
+[[code]]
+id = "su"
+name = "Shared understanding"
+color = "#228833"
+  [[code.rule]]
+  phrases = ["now I see"]
+  near = [{ terms = ["agree*", "order"], within = 5 }]
+"##;
+
+/// Diagnostics of `src`, one per line, compared with `expected`.
+fn check_errors(src: &str, expected: &str) {
+    let got: Vec<String> = Codebook::check(src)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(got.join("\n"), expected.trim(), "\nsource:\n{src}");
+    assert!(matches!(Codebook::parse(src), Err(Error::Codebook(d)) if d.len() == got.len()));
+}
+
+/// Codebook with BASE's header and the given code tables.
+fn with_codes(codes: &str) -> String {
+    format!("[codebook]\nname = \"T\"\n\n{codes}")
+}
+
+#[test]
+fn base_parses_with_hierarchy_in_file_order() {
+    let cb = Codebook::parse(BASE).unwrap();
+    assert!(Codebook::check(BASE).is_empty());
+    let got: Vec<String> = cb
+        .codes()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} depth={} parent={} children=[{}] rules=[{}]",
+                c.id,
+                c.depth,
+                c.parent.as_deref().unwrap_or("-"),
+                c.children.join(","),
+                c.rules
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "kb depth=0 parent=- children=[kb.semantic,kb.syntactic] rules=[]",
+            "kb.semantic depth=1 parent=kb children=[] rules=[kb.semantic.terms,kb.semantic.2]",
+            "kb.syntactic depth=1 parent=kb children=[] rules=[kb.syntactic.1]",
+            "su depth=0 parent=- children=[] rules=[su.1]",
+        ]
+    );
+    let desc: Vec<&str> = cb.descendants("kb").iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(desc, ["kb.semantic", "kb.syntactic"]);
+    assert!(cb.descendants("su").is_empty());
+    assert!(cb.descendants("nope").is_empty());
+    assert_eq!(
+        cb.with_ancestors(&["kb.semantic", "x"]),
+        ["kb", "kb.semantic", "x"]
+    );
+    assert_eq!(cb.name(), "Demo");
+}
+
+#[test]
+fn explicit_parent_and_deep_nesting() {
+    let src = with_codes(
+        r##"
+[[code]]
+id = "c.a.b"
+name = "deep"
+[[code]]
+id = "c"
+name = "top"
+[[code]]
+id = "c.a"
+name = "mid"
+[[code]]
+id = "loose"
+name = "explicit child"
+parent = "c.a.b"
+"##,
+    );
+    let cb = Codebook::parse(&src).unwrap();
+    let got: Vec<(String, usize)> = cb.codes().iter().map(|c| (c.id.clone(), c.depth)).collect();
+    let want = [("c.a.b", 2), ("c", 0), ("c.a", 1), ("loose", 3)];
+    assert_eq!(got, want.map(|(a, b)| (a.to_owned(), b)));
+    let desc: Vec<&str> = cb.descendants("c").iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(desc, ["c.a.b", "c.a", "loose"]);
+}
+
+#[test]
+fn error_toml_syntax() {
+    check_errors(
+        "[codebook\nname = 1",
+        "line 1: unclosed table, expected `]`",
+    );
+}
+
+#[test]
+fn error_unknown_keys_everywhere_with_lines() {
+    let src = with_codes(
+        r##"
+[[code]]
+id = "a"
+name = "A"
+colour = "#fff"
+  [[code.rule]]
+  keyword = ["x"]
+  phrases = ["y"]
+  near = [{ terms = ["a"], within = 1, distance = 2 }]
+[extra]
+"##,
+    );
+    check_errors(
+        &src,
+        r##"
+line 8: code `a`: unknown key `colour` in [[code]] (did you mean `color`?)
+line 10: code `a`, rule `a.1`: unknown key `keyword` in [[code.rule]] (did you mean `keywords`?)
+line 12: code `a`, rule `a.1`: unknown key `distance` in a `near` entry (expected one of: terms, within)
+line 13: unknown key `extra` in the top level (expected one of: codebook, code)
+"##,
+    );
+}
+
+#[test]
+fn error_wrong_type_and_missing_name() {
+    let src = with_codes(
+        r##"
+[[code]]
+id = "a"
+name = 5
+
+[[code]]
+id = "b"
+"##,
+    );
+    let diags = Codebook::check(&src);
+    let got: Vec<String> = diags.iter().map(ToString::to_string).collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(
+        got[0].starts_with("line 7: code `a`: invalid type: integer `5`, expected a string"),
+        "{got:?}"
+    );
+    assert!(
+        got[1].starts_with("line 9: code `b`: missing field `name`"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn error_unknown_parent_duplicate_code_empty_id() {
+    check_errors(
+        &with_codes(
+            r##"
+[[code]]
+id = "kb.semantic"
+name = "S"
+[[code]]
+id = "su"
+name = "U"
+[[code]]
+id = "su"
+name = "U again"
+[[code]]
+id = ""
+name = "nothing"
+[[code]]
+id = "x"
+name = "X"
+parent = "su2"
+"##,
+        ),
+        r##"
+line 5: code `kb.semantic`: unknown parent `kb`; define a code with id `kb` or set `parent`
+line 11: code `su`: duplicate code id (first defined on line 8)
+line 14: code id is empty
+line 17: code `x`: unknown parent `su2` (did you mean `su`?); define a code with id `su2` or set `parent`
+"##,
+    );
+}
+
+#[test]
+fn error_bad_ids() {
+    check_errors(
+        &with_codes(
+            r##"
+[[code]]
+id = "kb semantic"
+name = "S"
+[[code]]
+id = "AND"
+name = "op"
+[[code]]
+id = "a..b"
+name = "dots"
+"##,
+        ),
+        r##"
+line 5: code `kb semantic`: code id `kb semantic` contains ` `; use letters, digits, `_`, `-` and `.` only
+line 8: code `AND`: code id `AND` is a query operator; choose another id
+line 11: code `a..b`: code id `a..b` has an empty part between dots
+"##,
+    );
+}
+
+#[test]
+fn error_parent_cycle() {
+    check_errors(
+        &with_codes(
+            r##"
+[[code]]
+id = "a"
+name = "A"
+parent = "b"
+[[code]]
+id = "b"
+name = "B"
+parent = "c"
+[[code]]
+id = "c"
+name = "C"
+parent = "a"
+[[code]]
+id = "self"
+name = "S"
+parent = "self"
+"##,
+        ),
+        r##"
+line 5: code `a`: parent cycle: a → b → c → a
+line 17: code `self`: code is its own parent
+"##,
+    );
+}
+
+#[test]
+fn error_rules() {
+    let src = with_codes(
+        r##"
+[[code]]
+id = "a"
+name = "A"
+color = "blue"
+  [[code.rule]]
+  id = "r"
+  speaker = ["Päivi Mäkelä"]
+  [[code.rule]]
+  id = "r"
+  keywords = ["or*der", "*", "  "]
+  within = "kb"
+  [[code.rule]]
+  keywords = ["ok"]
+  all = ["!!"]
+  exclude_keywords = ["fine"]
+  near = [{ terms = [], within = 2 }]
+"##,
+    );
+    check_errors(
+        &src,
+        r##"
+line 5: code `a`: bad colour `blue`: write `#RRGGBB` or `#RGB` in hexadecimal, e.g. `#4477AA`
+line 9: code `a`, rule `r`: rule has no match part: give it `keywords`, `phrases`, `regex` or `near`
+line 12: code `a`, rule `r`: duplicate rule id (first defined on line 9)
+line 12: code `a`, rule `r`: in `keywords`: `or*der`: `*` is only allowed at the start or the end of a term
+line 12: code `a`, rule `r`: in `keywords`: `*` has no letters or digits to match
+line 12: code `a`, rule `r`: in `keywords`: `  ` has no letters or digits to match
+line 12: code `a`, rule `r`: `within` names unknown code `kb`
+line 16: code `a`, rule `a.3`: in `all`: `!!` has no letters or digits to match
+line 16: code `a`, rule `a.3`: a `near` entry has no terms
+"##,
+    );
+}
+
+#[test]
+fn error_invalid_regex_names_code_and_rule_with_regex_message() {
+    let src = with_codes(
+        r##"
+[[code]]
+id = "a"
+name = "A"
+  [[code.rule]]
+  id = "a.bad"
+  regex = ["(?i)mean(s|t"]
+"##,
+    );
+    let diags = Codebook::check(&src);
+    assert_eq!(diags.len(), 1);
+    let d = &diags[0];
+    assert_eq!(
+        (d.line, d.code.as_deref(), d.rule.as_deref()),
+        (Some(8), Some("a"), Some("a.bad"))
+    );
+    assert!(
+        d.message.contains("invalid regex `(?i)mean(s|t`"),
+        "{}",
+        d.message
+    );
+    assert!(d.message.contains("unclosed group"), "{}", d.message);
+}
+
+#[test]
+fn round_trip_to_toml() {
+    for src in [
+        BASE,
+        &with_codes(
+            r##"
+[[code]]
+id = "top"
+name = "T"
+description = """Line one
+line "two" with 'quotes' and \\ backslash"""
+examples = ["Päivi: “no, no — that's not an order” 👍"]
+[[code]]
+id = "child"
+name = "C"
+parent = "top"
+  [[code.rule]]
+  keywords = ["a*"]
+  phrases = ["b c"]
+  regex = ['\d{4}-\d{2}']
+  near = [{ terms = ["x", "y*"], within = 0 }, { terms = ["z"], within = 9 }]
+  all = ["q"]
+  speaker = ["Åsa Ström"]
+  kind = ["interview"]
+  phase = ["I1", "I2"]
+  within = "top"
+  exclude_keywords = ["nope"]
+"##,
+        ),
+    ] {
+        let cb = Codebook::parse(src).unwrap();
+        let toml = cb.to_toml().unwrap();
+        let again = Codebook::parse(&toml).unwrap_or_else(|e| panic!("{e}\n{toml}"));
+        assert_eq!(again, cb, "\n{toml}");
+        assert_eq!(again.to_toml().unwrap(), toml);
+    }
+}
+
+#[test]
+fn json_view_has_hierarchy() {
+    let cb = Codebook::parse(BASE).unwrap();
+    let v: serde_json::Value = serde_json::to_value(&cb).unwrap();
+    assert_eq!(v["name"], "Demo");
+    assert_eq!(v["codes"][1]["id"], "kb.semantic");
+    assert_eq!(v["codes"][1]["parent"], "kb");
+    assert_eq!(v["codes"][1]["depth"], 1);
+    assert_eq!(v["codes"][0]["children"][1], "kb.syntactic");
+    assert_eq!(
+        v["codes"][1]["rules"][0]["phrases"][0],
+        "what do you mean by"
+    );
+}
+
+/// Applies `edit` to BASE and compares a one-line-per-code summary.
+fn check_edit(edit: impl FnOnce(&mut Codebook), expected: &[&str]) {
+    let mut cb = Codebook::parse(BASE).unwrap();
+    edit(&mut cb);
+    let got: Vec<String> = cb
+        .codes()
+        .iter()
+        .map(|c| {
+            let rules: Vec<String> = c
+                .rules
+                .iter()
+                .map(|r| match &r.within {
+                    Some(w) => format!("{}@{w}", r.id),
+                    None => r.id.clone(),
+                })
+                .collect();
+            format!(
+                "{} <{}> [{}] {}",
+                c.id,
+                c.parent.as_deref().unwrap_or("-"),
+                c.children.join(","),
+                rules.join(",")
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+    // Edits keep the codebook valid and writable.
+    let again = Codebook::parse(&cb.to_toml().unwrap()).unwrap();
+    assert_eq!(again, cb);
+}
+
+#[test]
+fn rename_cascades_to_dotted_children_rules_and_within() {
+    check_edit(
+        |cb| {
+            let changes = cb.rename("kb", "boundary").unwrap();
+            assert_eq!(
+                changes,
+                [
+                    ("kb".to_owned(), "boundary".to_owned()),
+                    ("kb.semantic".to_owned(), "boundary.semantic".to_owned()),
+                    ("kb.syntactic".to_owned(), "boundary.syntactic".to_owned()),
+                ]
+            );
+        },
+        &[
+            "boundary <-> [boundary.semantic,boundary.syntactic] ",
+            "boundary.semantic <boundary> [] boundary.semantic.terms,boundary.semantic.2",
+            "boundary.syntactic <boundary> [] boundary.syntactic.1@boundary",
+            "su <-> [] su.1",
+        ],
+    );
+    check_edit(
+        |cb| {
+            cb.rename("su", "common").unwrap();
+        },
+        &[
+            "kb <-> [kb.semantic,kb.syntactic] ",
+            "kb.semantic <kb> [] kb.semantic.terms,kb.semantic.2",
+            "kb.syntactic <kb> [] kb.syntactic.1@kb",
+            "common <-> [] common.1",
+        ],
+    );
+}
+
+#[test]
+fn merge_moves_rules_children_and_within() {
+    check_edit(
+        |cb| cb.merge("kb.syntactic", "kb.semantic").unwrap(),
+        &[
+            "kb <-> [kb.semantic] ",
+            "kb.semantic <kb> [] kb.semantic.terms,kb.semantic.2,kb.syntactic.1@kb",
+            "su <-> [] su.1",
+        ],
+    );
+    check_edit(
+        |cb| cb.merge("kb", "su").unwrap(),
+        &[
+            "kb.semantic <su> [] kb.semantic.terms,kb.semantic.2",
+            "kb.syntactic <su> [] kb.syntactic.1@su",
+            "su <-> [kb.semantic,kb.syntactic] su.1",
+        ],
+    );
+}
+
+#[test]
+fn remove_leaf() {
+    check_edit(
+        |cb| {
+            let gone = cb.remove("kb.semantic").unwrap();
+            assert_eq!(gone.id, "kb.semantic");
+        },
+        &[
+            "kb <-> [kb.syntactic] ",
+            "kb.syntactic <kb> [] kb.syntactic.1@kb",
+            "su <-> [] su.1",
+        ],
+    );
+}
+
+#[test]
+fn edits_refused() {
+    type Edit = fn(&mut Codebook) -> ambit_coding::Result<()>;
+    let cases: &[(&str, Edit, &str)] = &[
+        ("rename unknown", |cb| cb.rename("nope", "x").map(drop), "unknown code id: nope"),
+        ("rename clash", |cb| cb.rename("su", "kb").map(drop), "cannot rename code `su`: renaming `su` to `kb` would clash with an existing code"),
+        ("rename bad id", |cb| cb.rename("su", "s u").map(drop), "cannot rename code `su`: code id `s u` contains ` `; use letters, digits, `_`, `-` and `.` only"),
+        ("merge self", |cb| cb.merge("su", "su"), "cannot merge code `su`: a code cannot be merged into itself"),
+        ("merge into child", |cb| cb.merge("kb", "kb.semantic"), "cannot merge code `kb`: `kb.semantic` is a descendant of `kb`; merge the other way round or move it first"),
+        ("merge unknown", |cb| cb.merge("x", "y"), "unknown code ids: x, y"),
+        ("remove parent", |cb| cb.remove("kb").map(drop), "cannot remove code `kb`: it has children (kb.semantic, kb.syntactic); remove or merge them first"),
+    ];
+    for (name, edit, expected) in cases {
+        let mut cb = Codebook::parse(BASE).unwrap();
+        let before = cb.clone();
+        let err = edit(&mut cb).unwrap_err();
+        assert_eq!(err.to_string(), *expected, "{name}");
+        assert_eq!(cb, before, "{name}: a refused edit changes nothing");
+    }
+}
+
+#[test]
+fn remove_refused_when_within_refers_to_it() {
+    let src = with_codes(
+        r##"
+[[code]]
+id = "a"
+name = "A"
+[[code]]
+id = "b"
+name = "B"
+  [[code.rule]]
+  keywords = ["x"]
+  within = "a"
+"##,
+    );
+    let mut cb = Codebook::parse(&src).unwrap();
+    assert_eq!(
+        cb.remove("a").unwrap_err().to_string(),
+        "cannot remove code `a`: rules b.1 use `within = \"a\"`"
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any text in names, definitions and examples survives `to_toml` → `parse`.
+    #[test]
+    fn round_trip_any_text(
+        name in "\\PC*",
+        description in "(\\PC|\n|\t|\"|'|\\\\){0,40}",
+        examples in proptest::collection::vec("\\PC{0,20}", 0..3),
+        keyword in "[a-zäöå]{1,8}\\*?",
+    ) {
+        let mut src = String::from("[codebook]\nname = \"p\"\n");
+        let lit = |s: &str| toml_string(s);
+        src.push_str(&format!(
+            "[[code]]\nid = \"a\"\nname = {}\ndescription = {}\nexamples = [{}]\n[[code.rule]]\nkeywords = [{}]\n",
+            lit(&name),
+            lit(&description),
+            examples.iter().map(|e| lit(e)).collect::<Vec<_>>().join(", "),
+            lit(&keyword),
+        ));
+        let cb = Codebook::parse(&src).unwrap();
+        let again = Codebook::parse(&cb.to_toml().unwrap()).unwrap();
+        proptest::prop_assert_eq!(again, cb);
+    }
+}
+
+/// A TOML basic string holding `s`.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -1,0 +1,485 @@
+//! The rule engine: every rule kind, word boundaries with non-ASCII text, filters, `within`,
+//! vetoes, selection, and parallel runs equal to sequential ones.
+
+use ambit_coding::{Codebook, Matcher, PassageInput, RuleHit};
+use proptest::prelude::*;
+
+/// A passage with metadata; defaults are an unlabelled workshop passage in phase I1.
+#[derive(Clone, Copy)]
+struct P<'a> {
+    text: &'a str,
+    speaker: Option<&'a str>,
+    kind: &'a str,
+    phase: Option<&'a str>,
+    codes: &'a [&'a str],
+}
+
+fn p(text: &str) -> P<'_> {
+    P {
+        text,
+        speaker: None,
+        kind: "workshop",
+        phase: Some("I1"),
+        codes: &[],
+    }
+}
+
+fn input<'a>(ps: &[P<'a>]) -> Vec<PassageInput<'a>> {
+    ps.iter()
+        .map(|p| PassageInput {
+            doc: 1,
+            text: p.text,
+            speaker: p.speaker,
+            kind: p.kind,
+            phase: p.phase,
+            codes: p.codes,
+        })
+        .collect()
+}
+
+/// One code `c` with the rule given as the body of a `[[code.rule]]` table, plus a code `ctx`
+/// that `within` can refer to.
+fn check_rule(rule: &str, cases: &[(P<'_>, bool)]) {
+    let src = format!(
+        "[codebook]\nname = \"t\"\n[[code]]\nid = \"ctx\"\nname = \"context\"\n[[code]]\nid = \"ctx.sub\"\nname = \"sub\"\n[[code]]\nid = \"c\"\nname = \"c\"\n[[code.rule]]\n{rule}\n"
+    );
+    let cb = Codebook::parse(&src).unwrap_or_else(|e| panic!("{e}"));
+    let m = Matcher::compile(&cb, None).unwrap();
+    let passages: Vec<P<'_>> = cases.iter().map(|(p, _)| *p).collect();
+    let hits = m.run(&input(&passages));
+    for (i, (p, want)) in cases.iter().enumerate() {
+        let got = hits.iter().any(|h| h.passage == i);
+        assert_eq!(got, *want, "rule {rule}\ntext: {:?}", p.text);
+    }
+}
+
+/// Shorthand for text-only cases.
+fn check_texts(rule: &str, cases: &[(&str, bool)]) {
+    let cases: Vec<(P<'_>, bool)> = cases.iter().map(|(t, w)| (p(t), *w)).collect();
+    check_rule(rule, &cases);
+}
+
+#[test]
+fn keywords_whole_words_case_insensitive() {
+    check_texts(
+        r#"keywords = ["order", "SAP"]"#,
+        &[
+            ("The ORDER was late", true),
+            ("an order.", true),
+            ("orders", false),
+            ("reorder", false),
+            ("work-order", true),
+            ("sap pm export", true),
+            ("sapling", false),
+            ("order_id", false),
+            ("nothing here", false),
+        ],
+    );
+}
+
+#[test]
+fn keywords_non_ascii_boundaries() {
+    check_texts(
+        r#"keywords = ["kää", "Järvinen", "öljy", "ÅSA"]"#,
+        &[
+            ("kääntää", false),
+            ("me kää", true),
+            ("Kari Järvinen said", true),
+            ("JÄRVINEN", true),
+            ("järvinen's point", true),
+            ("Järvisen", false),
+            ("öljyä", false),
+            ("Öljy!", true),
+            ("åsa ström", true),
+            ("Kåsa", false),
+        ],
+    );
+}
+
+#[test]
+fn wildcards_prefix_and_suffix() {
+    check_texts(
+        r#"keywords = ["coordinat*", "*ability", "*glossar*"]"#,
+        &[
+            ("coordination call", true),
+            ("Coordinating", true),
+            ("coordinat", true),
+            ("precoordination", false),
+            ("accountability matters", true),
+            ("ability", true),
+            ("abilitys", false),
+            ("the shared-glossary page", true),
+            ("glossaries", true),
+        ],
+    );
+}
+
+#[test]
+fn phrases_across_line_breaks_and_spacing() {
+    check_texts(
+        r#"phrases = ["what do you mean by", "Päivi’s map"]"#,
+        &[
+            ("Sorry — what do you\nmean by order?", true),
+            ("WHAT  DO\tYOU\r\n  MEAN BY", true),
+            ("what do you meanby", false),
+            ("somewhat do you mean by", false),
+            ("what do you mean byte", false),
+            ("PÄIVI'S MAP", true),
+            ("päivi’s  map", true),
+        ],
+    );
+}
+
+#[test]
+fn regexes_on_original_text() {
+    check_texts(
+        r#"regex = ['(?i)\bmean(s|t)? (different|something else)\b', '\bSLA-\d+\b']"#,
+        &[
+            ("For us it MEANS something else", true),
+            ("it meant different things", true),
+            ("meaning different", false),
+            ("see SLA-12 now", true),
+            ("see sla-12", false),
+        ],
+    );
+}
+
+#[test]
+fn near_windows() {
+    let rule = r#"near = [{ terms = ["order", "differ*"], within = 3 }]"#;
+    check_texts(
+        rule,
+        &[
+            ("order is different", true),
+            ("different order", true),
+            ("the order is quite a different thing", false),
+            ("the order, you know, is really different", false),
+            ("order a b different", true),
+            ("order a b c different", false),
+            ("different a b c d e order x differs", true),
+            ("order only", false),
+            ("differences only", false),
+        ],
+    );
+    check_texts(
+        r#"near = [{ terms = ["order", "order*"], within = 0 }]"#,
+        &[("order", true)],
+    );
+    check_texts(
+        r#"near = [{ terms = ["work order", "Björn"], within = 2 }]"#,
+        &[
+            ("Björn: a work\norder", true),
+            ("work order by a b c Björn", false),
+        ],
+    );
+    check_texts(
+        r#"near = [{ terms = ["a", "b", "c"], within = 4 }]"#,
+        &[("a x b x c", true), ("a x b x x c", false), ("c b a", true)],
+    );
+}
+
+#[test]
+fn all_and_veto() {
+    check_texts(
+        r#"keywords = ["order"]
+all = ["purchase", "ticket*"]
+exclude_keywords = ["pizza"]"#,
+        &[
+            ("order purchase tickets", true),
+            ("order purchase", false),
+            ("purchase tickets", false),
+            ("order purchase ticket pizza", false),
+            ("order purchase ticket pizzas", true),
+        ],
+    );
+}
+
+#[test]
+fn filters_speaker_kind_phase() {
+    let base = p("the order");
+    check_rule(
+        r#"keywords = ["order"]
+speaker = ["Päivi Mäkelä", "Åsa Ström"]
+kind = ["Workshop", "interview"]
+phase = ["I1", "i2"]"#,
+        &[
+            (
+                P {
+                    speaker: Some("Päivi Mäkelä"),
+                    ..base
+                },
+                true,
+            ),
+            (
+                P {
+                    speaker: Some(" PÄIVI MÄKELÄ "),
+                    ..base
+                },
+                true,
+            ),
+            (
+                P {
+                    speaker: Some("åsa ström"),
+                    phase: Some("I2"),
+                    ..base
+                },
+                true,
+            ),
+            (
+                P {
+                    speaker: Some("Päivi"),
+                    ..base
+                },
+                false,
+            ),
+            (
+                P {
+                    speaker: None,
+                    ..base
+                },
+                false,
+            ),
+            (
+                P {
+                    speaker: Some("Åsa Ström"),
+                    kind: "fieldnote",
+                    ..base
+                },
+                false,
+            ),
+            (
+                P {
+                    speaker: Some("Åsa Ström"),
+                    kind: "INTERVIEW",
+                    ..base
+                },
+                true,
+            ),
+            (
+                P {
+                    speaker: Some("Åsa Ström"),
+                    phase: Some("I3"),
+                    ..base
+                },
+                false,
+            ),
+            (
+                P {
+                    speaker: Some("Åsa Ström"),
+                    phase: None,
+                    ..base
+                },
+                false,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn within_existing_codes_and_descendants() {
+    let base = p("a workshop");
+    check_rule(
+        r#"keywords = ["workshop"]
+within = "ctx""#,
+        &[
+            (base, false),
+            (
+                P {
+                    codes: &["ctx"],
+                    ..base
+                },
+                true,
+            ),
+            (
+                P {
+                    codes: &["ctx.sub"],
+                    ..base
+                },
+                true,
+            ),
+            (
+                P {
+                    codes: &["c"],
+                    ..base
+                },
+                false,
+            ),
+            (
+                P {
+                    codes: &["unknown", "ctx"],
+                    ..base
+                },
+                true,
+            ),
+        ],
+    );
+}
+
+const CHAIN: &str = r#"
+[codebook]
+name = "chain"
+[[code]]
+id = "act"
+name = "activity"
+  [[code.rule]]
+  keywords = ["workshop"]
+[[code]]
+id = "late"
+name = "needs mid"
+  [[code.rule]]
+  keywords = ["map"]
+  within = "mid"
+[[code]]
+id = "mid"
+name = "needs act"
+  [[code.rule]]
+  keywords = ["swimlane"]
+  within = "act"
+[[code]]
+id = "other"
+name = "other"
+  [[code.rule]]
+  id = "other.kw"
+  keywords = ["map", "swimlane"]
+  [[code.rule]]
+  id = "other.re"
+  regex = ["(?i)swim"]
+"#;
+
+fn summary(hits: &[RuleHit]) -> Vec<String> {
+    hits.iter()
+        .map(|h| format!("{} {} {}", h.passage, h.code, h.rule))
+        .collect()
+}
+
+#[test]
+fn within_sees_this_runs_hits_in_codebook_order() {
+    let cb = Codebook::parse(CHAIN).unwrap();
+    let m = Matcher::compile(&cb, None).unwrap();
+    let texts = [
+        "the swimlane map from the workshop",
+        "the swimlane map",
+        "workshop swimlane",
+        "nothing",
+    ];
+    let ps: Vec<P<'_>> = texts.iter().map(|t| p(t)).collect();
+    let hits = m.run(&input(&ps));
+    assert_eq!(
+        summary(&hits),
+        [
+            "0 act act.1",
+            "0 late late.1",
+            "0 mid mid.1",
+            "0 other other.kw",
+            "0 other other.re",
+            "1 other other.kw",
+            "1 other other.re",
+            "2 act act.1",
+            "2 mid mid.1",
+            "2 other other.kw",
+            "2 other other.re",
+        ]
+    );
+}
+
+#[test]
+fn selected_codes_include_descendants() {
+    let src = r#"
+[codebook]
+name = "s"
+[[code]]
+id = "kb"
+name = "kb"
+  [[code.rule]]
+  keywords = ["boundary"]
+[[code]]
+id = "kb.semantic"
+name = "sem"
+  [[code.rule]]
+  keywords = ["meaning"]
+[[code]]
+id = "su"
+name = "su"
+  [[code.rule]]
+  keywords = ["agree"]
+"#;
+    let cb = Codebook::parse(src).unwrap();
+    let ps = [p("boundary meaning agree")];
+    let check = |sel: Option<&[String]>, want: &[&str]| {
+        let m = Matcher::compile(&cb, sel).unwrap();
+        let got: Vec<String> = m.run(&input(&ps)).into_iter().map(|h| h.code).collect();
+        assert_eq!(got, want, "{sel:?}");
+    };
+    check(None, &["kb", "kb.semantic", "su"]);
+    check(Some(&["kb".to_owned()]), &["kb", "kb.semantic"]);
+    check(
+        Some(&["kb.semantic".to_owned(), "su".to_owned()]),
+        &["kb.semantic", "su"],
+    );
+    check(Some(&[]), &[]);
+    let err = Matcher::compile(&cb, Some(&["nope".to_owned()])).unwrap_err();
+    assert_eq!(err.to_string(), "unknown code id: nope");
+}
+
+#[test]
+fn empty_inputs() {
+    let cb = Codebook::parse(CHAIN).unwrap();
+    let m = Matcher::compile(&cb, None).unwrap();
+    assert!(m.run(&[]).is_empty());
+    assert!(m.run(&input(&[p(""), p("   \n ")])).is_empty());
+    let none = Codebook::parse("[codebook]\nname = \"empty\"").unwrap();
+    let m = Matcher::compile(&none, None).unwrap();
+    assert_eq!(m.rule_count(), 0);
+    assert!(m.run(&input(&[p("workshop")])).is_empty());
+}
+
+const WORDS: &[&str] = &[
+    "workshop",
+    "swimlane",
+    "map",
+    "order",
+    "Järvinen",
+    "kääntää",
+    "meaning",
+    "differ",
+    "the",
+    "a",
+    "swim",
+    "pizza",
+    "\n",
+    "—",
+    "ÖLJY",
+    "😀",
+];
+
+fn vocab_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(WORDS), 0..24).prop_map(|w| w.join(" "))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn parallel_equals_sequential(
+        docs in prop::collection::vec((0u32..6, vocab_text()), 0..120)
+    ) {
+        let src = format!("{CHAIN}\n[[code]]\nid = \"n\"\nname = \"n\"\n  [[code.rule]]\n  near = [{{ terms = [\"order\", \"differ*\"], within = 2 }}]\n  exclude_keywords = [\"pizza\"]\n  [[code.rule]]\n  keywords = [\"järvinen\", \"öljy\"]\n");
+        let cb = Codebook::parse(&src).unwrap();
+        let m = Matcher::compile(&cb, None).unwrap();
+        let passages: Vec<PassageInput<'_>> = docs
+            .iter()
+            .map(|(doc, text)| PassageInput { doc: *doc, text, speaker: None, kind: "workshop", phase: None, codes: &[] })
+            .collect();
+        let par = m.run(&passages);
+        let seq = m.run_sequential(&passages);
+        prop_assert_eq!(&par, &seq);
+        // Deterministic order: by passage, then codebook order.
+        let order: Vec<(usize, usize)> = par
+            .iter()
+            .map(|h| (h.passage, cb.position(&h.code).unwrap()))
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        prop_assert_eq!(order, sorted);
+    }
+}

@@ -1,0 +1,140 @@
+//! The whole project in memory for analysis: documents, their phases, texts and passages.
+//!
+//! Coding, retrieval and queries all need passages with their text, document kind and
+//! phase. Loading them once, in document and passage order, keeps every analysis a linear
+//! pass instead of a query per passage.
+
+use std::collections::{BTreeMap, HashMap};
+
+use ambit_core::text::CharIndex;
+use ambit_core::{Date, DocId, Passage, Placement};
+use ambit_store::{DocRow, Project};
+
+use crate::error::Result;
+
+/// Documents, texts and passages of a project, with phases resolved.
+pub struct Corpus {
+    /// Documents in id order.
+    pub docs: Vec<DocRow>,
+    /// Each document's placement on the timeline, parallel to `docs`.
+    pub placements: Vec<Placement>,
+    /// Every passage, in document and ordinal order.
+    pub passages: Vec<Passage>,
+    texts: BTreeMap<DocId, String>,
+    indexes: HashMap<DocId, CharIndex>,
+    doc_pos: HashMap<DocId, usize>,
+    /// For each document, the range of its passages in `passages`.
+    doc_passages: HashMap<DocId, std::ops::Range<usize>>,
+    phase_ids: Vec<String>,
+}
+
+impl Corpus {
+    /// Loads everything from the store.
+    pub fn load(project: &Project) -> Result<Corpus> {
+        let docs = project.store.documents()?;
+        let placements = crate::overview::placements(project, &docs);
+        let texts = project.store.texts()?;
+        let passages = project.store.all_passages()?;
+        let indexes = texts
+            .iter()
+            .map(|(id, t)| (*id, CharIndex::new(t)))
+            .collect();
+        let doc_pos = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.doc.id, i))
+            .collect();
+        let mut doc_passages: HashMap<DocId, std::ops::Range<usize>> = HashMap::new();
+        for (i, p) in passages.iter().enumerate() {
+            doc_passages
+                .entry(p.id.doc)
+                .and_modify(|r| r.end = i + 1)
+                .or_insert(i..i + 1);
+        }
+        let t = &project.config.timeline;
+        let phase_ids = placements
+            .iter()
+            .map(|p| t.label_of(*p).to_string())
+            .collect();
+        Ok(Corpus {
+            docs,
+            placements,
+            passages,
+            texts,
+            indexes,
+            doc_pos,
+            doc_passages,
+            phase_ids,
+        })
+    }
+
+    /// The document row of an id.
+    pub fn doc(&self, id: DocId) -> Option<&DocRow> {
+        self.doc_pos.get(&id).map(|&i| &self.docs[i])
+    }
+
+    /// The phase id (or `unphased`) of a document.
+    pub fn phase_of(&self, id: DocId) -> &str {
+        self.doc_pos
+            .get(&id)
+            .map_or(ambit_core::UNPHASED, |&i| self.phase_ids[i].as_str())
+    }
+
+    /// The full text of a document.
+    pub fn text(&self, id: DocId) -> &str {
+        self.texts.get(&id).map_or("", String::as_str)
+    }
+
+    /// The text between two character offsets of a document.
+    pub fn slice(&self, id: DocId, start: usize, end: usize) -> &str {
+        match (self.texts.get(&id), self.indexes.get(&id)) {
+            (Some(t), Some(ix)) => ix.slice(t, start, end).unwrap_or(""),
+            _ => "",
+        }
+    }
+
+    /// The length of a document in characters.
+    pub fn len_chars(&self, id: DocId) -> usize {
+        self.indexes.get(&id).map_or(0, CharIndex::len_chars)
+    }
+
+    /// The text of a passage.
+    pub fn passage_text(&self, p: &Passage) -> &str {
+        self.slice(p.id.doc, p.start, p.end)
+    }
+
+    /// The passages of a document.
+    pub fn passages_of(&self, id: DocId) -> &[Passage] {
+        self.doc_passages
+            .get(&id)
+            .map_or(&[], |r| &self.passages[r.clone()])
+    }
+
+    /// The passages of a document that overlap a character range (a zero-length range
+    /// counts as touching the passage it sits in).
+    pub fn passages_overlapping(&self, id: DocId, start: usize, end: usize) -> &[Passage] {
+        let ps = self.passages_of(id);
+        let first = ps.partition_point(|p| p.end <= start && !(p.start == start && p.end == start));
+        let mut last = first;
+        while last < ps.len() && (ps[last].start < end || (start == end && ps[last].start <= start))
+        {
+            last += 1;
+        }
+        &ps[first..last]
+    }
+
+    /// A key that orders documents along the timeline: phase order (unphased last), date,
+    /// then id.
+    pub fn timeline_key(&self, id: DocId) -> (usize, Option<Date>, DocId) {
+        match self.doc_pos.get(&id) {
+            Some(&i) => {
+                let phase = match self.placements[i] {
+                    Placement::Phase(k) => k,
+                    Placement::Unphased => usize::MAX,
+                };
+                (phase, self.docs[i].doc.date, id)
+            }
+            None => (usize::MAX, None, id),
+        }
+    }
+}

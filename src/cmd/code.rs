@@ -1,0 +1,79 @@
+//! `ambit code` and `ambit uncode`: manual coding.
+
+use std::process::ExitCode;
+
+use ambit_pipeline::coding::{self, ManualCoding, Selection, Target};
+use anyhow::{bail, Result};
+
+/// Code a passage (D7:12) or a document (D7) by hand, whole or in part.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A passage (D7:12) or a document (D7).
+    target: String,
+    /// The code id.
+    #[arg(long)]
+    code: String,
+    /// Code exactly these words (must occur once in the target).
+    #[arg(long, conflicts_with = "span")]
+    quote: Option<String>,
+    /// Code a character range START..END, counted from the target's start.
+    #[arg(long, value_name = "START..END")]
+    span: Option<String>,
+    /// Coder (default: `coder` in ambit.toml).
+    #[arg(long)]
+    coder: Option<String>,
+    /// A memo on the coding.
+    #[arg(long)]
+    memo: Option<String>,
+}
+
+/// Remove one coding by its id (see `ambit codings`).
+#[derive(Debug, clap::Args)]
+pub struct UncodeArgs {
+    /// The coding id.
+    coding: i64,
+}
+
+fn parse_span(s: &str) -> Result<(usize, usize)> {
+    let Some((a, b)) = s.split_once("..") else {
+        bail!("--span must look like 10..42, got {s:?}")
+    };
+    let parse = |x: &str| {
+        x.trim()
+            .parse::<usize>()
+            .map_err(|_| anyhow::anyhow!("--span must look like 10..42, got {s:?}"))
+    };
+    Ok((parse(a)?, parse(b)?))
+}
+
+pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
+    let mut project = ctx.open_project()?;
+    let selection = match (&args.quote, &args.span) {
+        (Some(q), _) => Selection::Quote(q.clone()),
+        (None, Some(s)) => {
+            let (a, b) = parse_span(s)?;
+            Selection::Span(a, b)
+        }
+        (None, None) => Selection::All,
+    };
+    let req = ManualCoding {
+        target: Target::parse(&args.target)?,
+        selection,
+        code: args.code.clone(),
+        coder: args.coder.unwrap_or_else(|| project.config.coder.clone()),
+        memo: args.memo,
+    };
+    let (id, doc, start, end) = coding::code_manually(&mut project, &req)?;
+    println!("coding {id}: {} on {doc} {start}..{end}", args.code);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_uncode(ctx: &crate::Ctx, args: UncodeArgs) -> Result<ExitCode> {
+    let mut project = ctx.open_project()?;
+    let c = project.store.remove_coding(args.coding)?;
+    println!(
+        "removed coding {}: {} on {} {}..{} by {} ({})",
+        c.id, c.code, c.doc, c.start, c.end, c.coder, c.origin
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,164 @@
+//! `ambit codebook`: create, import, show, check and edit the project's codebook.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ambit_coding::Codebook;
+use ambit_pipeline::coding;
+use anyhow::{bail, Context, Result};
+
+use crate::output::write_json;
+
+/// Manage the codebook (codebook.toml): themes with definitions, criteria and auto-coding rules.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Cmd {
+    /// Start the project's codebook from a bundled template.
+    Init {
+        /// Template name.
+        #[arg(long, default_value = "ambidexterity")]
+        template: String,
+        /// Overwrite an existing codebook.toml.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Validate FILE and make it the project's codebook.
+    Import {
+        /// A codebook TOML file.
+        file: PathBuf,
+    },
+    /// Print the codebook: codes in order with definitions and rules.
+    Show {
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+    /// Check a codebook file and list every problem (code, rule, line).
+    Check {
+        /// A codebook TOML file (default: the project's).
+        file: Option<PathBuf>,
+    },
+    /// Rename a code (its dotted children follow); codings follow too.
+    Rename { old: String, new: String },
+    /// Merge code FROM into INTO: FROM's codings become INTO's and FROM goes.
+    Merge { from: String, into: String },
+    /// Delete a code; when it has codings, --force deletes them too.
+    Delete {
+        id: String,
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ShowFormat {
+    Text,
+    Json,
+}
+
+pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
+    match args.cmd {
+        Cmd::Check { file: Some(file) } => return check(&file),
+        Cmd::Check { file: None } => {
+            let project = ctx.open_project()?;
+            return check(&coding::codebook_path(&project));
+        }
+        _ => {}
+    }
+    let mut project = ctx.open_project()?;
+    let out = &mut std::io::stdout().lock();
+    match args.cmd {
+        // Handled above, before a project is needed.
+        Cmd::Check { .. } => {}
+        Cmd::Init { template, force } => {
+            let src = ambit_coding::template(&template).with_context(|| {
+                format!(
+                    "no template {template:?}; available: {}",
+                    ambit_coding::TEMPLATE_NAMES.join(", ")
+                )
+            })?;
+            let path = coding::codebook_path(&project);
+            if path.exists() && !force {
+                bail!("{} exists; pass --force to overwrite it", path.display());
+            }
+            coding::write_codebook_source(&project, src)?;
+            let cb = Codebook::parse(src)?;
+            writeln!(
+                out,
+                "Wrote {} ({} codes) from template {template:?}",
+                path.display(),
+                cb.codes().len()
+            )?;
+        }
+        Cmd::Import { file } => {
+            let cb = coding::read_codebook(&file)?;
+            let src = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            coding::write_codebook_source(&project, &src)?;
+            writeln!(
+                out,
+                "Imported {} codes from {}",
+                cb.codes().len(),
+                file.display()
+            )?;
+        }
+        Cmd::Show { format } => {
+            let cb = coding::load_codebook(&project)?;
+            if format == ShowFormat::Json {
+                write_json(out, &cb)?;
+            } else {
+                writeln!(out, "{}", cb.name())?;
+                for c in cb.codes() {
+                    let indent = "  ".repeat(c.depth);
+                    writeln!(out, "{indent}{}  {}", c.id, c.name)?;
+                    if !c.description.is_empty() {
+                        writeln!(out, "{indent}    {}", c.description.trim())?;
+                    }
+                    for r in &c.rules {
+                        writeln!(out, "{indent}    rule {}", r.id)?;
+                    }
+                }
+            }
+        }
+        Cmd::Rename { old, new } => {
+            let n = coding::rename_code(&mut project, &old, &new)?;
+            writeln!(out, "Renamed {old} to {new}; {n} coding(s) updated")?;
+        }
+        Cmd::Merge { from, into } => {
+            let n = coding::merge_code(&mut project, &from, &into)?;
+            writeln!(out, "Merged {from} into {into}; {n} coding(s) moved")?;
+        }
+        Cmd::Delete { id, force } => {
+            let n = coding::delete_code(&mut project, &id, force)?;
+            writeln!(out, "Deleted code {id} and {n} coding(s)")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(file: &std::path::Path) -> Result<ExitCode> {
+    let src =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let problems = Codebook::check(&src);
+    if problems.is_empty() {
+        let cb = Codebook::parse(&src)?;
+        let rules: usize = cb.codes().iter().map(|c| c.rules.len()).sum();
+        println!(
+            "{}: ok ({} codes, {} rules)",
+            file.display(),
+            cb.codes().len(),
+            rules
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for p in &problems {
+        eprintln!("{}: {p}", file.display());
+    }
+    eprintln!("{} problem(s)", problems.len());
+    Ok(ExitCode::FAILURE)
+}
