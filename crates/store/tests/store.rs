@@ -133,3 +133,33 @@ fn discover_walks_up_and_explains_when_absent() {
 fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+/// Research projects live for years: a store written by schema version 1 must keep opening
+/// (and migrating forward) in every later Ambit. `tests/fixtures/store-v1.db` is frozen.
+#[test]
+fn frozen_v1_store_opens_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-v1.db"),
+        &db,
+    )
+    .unwrap();
+    let s = Store::open(&db).unwrap();
+    let docs = s.documents().unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].doc.attributes["organisation"], "Saimaa");
+    let text = s.text(docs[0].doc.id).unwrap();
+    assert!(text.contains("Päivi agrees 👍"));
+    let codings = s.codings(&ambit_store::CodingFilter::default()).unwrap();
+    assert_eq!(codings.len(), 1);
+    assert_eq!(codings[0].code, "kb.semantic");
+    assert_eq!(codings[0].memo.as_deref(), Some("frozen"));
+    let slice: String = text
+        .chars()
+        .skip(codings[0].start)
+        .take(codings[0].end - codings[0].start)
+        .collect();
+    assert_eq!(slice, "purchase order");
+    assert_eq!(s.memos().unwrap()[0].target, "doc:D1");
+}
