@@ -400,6 +400,35 @@ fn agreement_between_two_coders() {
         .collect();
     assert_eq!(ids, ["D1:1", "D1:3"]);
     assert_eq!(d[0]["memos"]["anna"], "anna on D1:1");
+    // Character units: every character of D1; boundaries count.
+    let chars = w
+        .run(&[
+            "agreement",
+            "--coders",
+            "anna,erik",
+            "--code",
+            "kb.semantic",
+            "--unit",
+            "char",
+            "--format",
+            "json",
+        ])
+        .json();
+    let doc = w.run(&["show", "D1", "--format", "json"]).json();
+    let len = doc["text"].as_str().unwrap().chars().count() as u64;
+    assert_eq!(chars["rows"][0]["units"].as_u64(), Some(len));
+    let md = w
+        .run(&[
+            "agreement",
+            "--coders",
+            "anna,erik",
+            "--code",
+            "kb.semantic",
+            "--format",
+            "md",
+        ])
+        .ok();
+    assert!(md.starts_with("| code | units |"), "{md}");
     let text = w
         .run(&["agreement", "--coders", "anna,erik", "--code", "coord"])
         .ok();
