@@ -43,6 +43,11 @@ enum Command {
     Memo(cmd::memo::Args),
     Codings(cmd::codings::Args),
     Query(cmd::codings::QueryArgs),
+    Index(cmd::index::Args),
+    Search(cmd::search::Args),
+    Kwic(cmd::kwic::Args),
+    Table(cmd::table::Args),
+    Chart(cmd::chart::Args),
     Agreement(cmd::agreement::Args),
     Stats(cmd::stats::Args),
 }
@@ -95,6 +100,11 @@ fn main() -> ExitCode {
         Command::Memo(a) => cmd::memo::run(&ctx, a),
         Command::Codings(a) => cmd::codings::run(&ctx, a),
         Command::Query(a) => cmd::codings::run_query(&ctx, a),
+        Command::Index(a) => cmd::index::run(&ctx, a),
+        Command::Search(a) => cmd::search::run(&ctx, a),
+        Command::Kwic(a) => cmd::kwic::run(&ctx, a),
+        Command::Table(a) => cmd::table::run(&ctx, a),
+        Command::Chart(a) => cmd::chart::run(&ctx, a),
         Command::Agreement(a) => cmd::agreement::run(&ctx, a),
         Command::Stats(a) => cmd::stats::run(a).map(|()| ExitCode::SUCCESS),
     };

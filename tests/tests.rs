@@ -6,4 +6,7 @@ mod util;
 mod add;
 mod coding;
 mod demo;
+mod formats;
 mod project;
+mod search;
+mod tables;

@@ -3,16 +3,21 @@
 pub mod add;
 pub mod agreement;
 pub mod autocode;
+pub mod chart;
 pub mod code;
 pub mod codebook;
 pub mod codings;
 pub mod demo;
 pub mod docs;
+pub mod index;
 pub mod init;
+pub mod kwic;
 pub mod memo;
 pub mod phases;
+pub mod search;
 pub mod show;
 pub mod stats;
+pub mod table;
 
 /// A progress bar on standard error when it is a terminal, none otherwise.
 pub fn progress_bar(len: u64, what: &str) -> Option<indicatif::ProgressBar> {

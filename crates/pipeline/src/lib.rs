@@ -27,6 +27,8 @@ mod error;
 mod import;
 mod manifest;
 mod overview;
+pub mod search;
+pub mod tables;
 
 pub use crate::corpus::Corpus;
 pub use crate::demo::{demo, DemoReport, DEMO_TEMPLATE};

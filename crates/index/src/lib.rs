@@ -1,0 +1,1 @@
+//! Ambit's index crate (being built).

@@ -1,0 +1,1 @@
+//! Table workflows: building longitudinal tables and charts from the store (being built).

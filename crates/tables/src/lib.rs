@@ -1,0 +1,1 @@
+//! Ambit's tables crate (being built).

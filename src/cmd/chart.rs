@@ -1,0 +1,11 @@
+//! `ambit chart` (being built).
+
+use std::process::ExitCode;
+
+/// Not available yet.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_ctx: &crate::Ctx, _args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`ambit chart` is not available yet")
+}

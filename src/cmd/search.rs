@@ -1,0 +1,11 @@
+//! `ambit search` (being built).
+
+use std::process::ExitCode;
+
+/// Not available yet.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_ctx: &crate::Ctx, _args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`ambit search` is not available yet")
+}

@@ -1,0 +1,11 @@
+//! `ambit table` (being built).
+
+use std::process::ExitCode;
+
+/// Not available yet.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_ctx: &crate::Ctx, _args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`ambit table` is not available yet")
+}
