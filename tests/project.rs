@@ -237,3 +237,55 @@ fn docs_filters_by_phase_and_kind() {
         "{err}"
     );
 }
+
+#[test]
+fn a_project_speaker_pattern_replaces_the_built_in_labels() {
+    let w = Workdir::project();
+    let toml = std::fs::read_to_string(w.path().join("ambit.toml")).unwrap();
+    w.write(
+        "ambit.toml",
+        &format!("speaker_pattern = '^<(?P<speaker>[^>]+)> '\n{toml}"),
+    );
+    w.write("chat.txt", "<Päivi> Hei kaikki!\n<Åsa> Hej — hello 👍\n");
+    w.run(&["add", "chat.txt", "--kind", "workshop"]).ok();
+    let show = w.run(&["show", "D1", "--format", "json"]).json();
+    let ps = show["passages"].as_array().unwrap();
+    assert_eq!(ps.len(), 2);
+    assert_eq!(ps[1]["speaker"], "Åsa");
+    assert_eq!(ps[1]["text"], "Hej — hello 👍");
+}
+
+#[test]
+fn killing_an_import_leaves_only_whole_documents() {
+    let w = Workdir::project();
+    for i in 0..400 {
+        let body: String = (0..40)
+            .map(|t| {
+                format!(
+                    "[00:{:02}:{:02}] Päivi Mäkelä: turn {t} of file {i} — ok\n\n",
+                    t / 60,
+                    t % 60
+                )
+            })
+            .collect();
+        w.write(&format!("batch/f{i:03}.txt"), &body);
+    }
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ambit"))
+        .current_dir(w.path())
+        .args(["add", "batch", "--kind", "workshop"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let _ = child.kill();
+    let _ = child.wait();
+    // Whatever got in is whole: every stored document has all 40 turns.
+    let docs = w.run(&["docs", "--format", "json"]).json();
+    for d in docs.as_array().unwrap() {
+        assert_eq!(d["passages"], 40, "half-imported document {}", d["id"]);
+    }
+    // Running the import again completes it; nothing is duplicated.
+    w.run(&["add", "batch", "--kind", "workshop"]).ok();
+    assert_eq!(w.doc_count(), 400);
+}
