@@ -5,12 +5,13 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use rayon::prelude::*;
-use regex::RegexSet;
+use regex::Regex;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use serde::Serialize;
 
 use crate::codebook::Codebook;
 use crate::error::{Error, Result};
-use crate::text::{normalize_into, word_position, word_starts_into, Term};
+use crate::text::{normalize, normalize_into, word_position, word_starts_into, Term};
 
 /// A passage to be coded, borrowed from the caller's storage.
 #[derive(Debug, Clone, Copy)]
@@ -74,15 +75,26 @@ impl CompiledRule {
 
 /// Compiled coding rules. Build once with [`Matcher::compile`], then [`run`](Matcher::run) over
 /// any number of passages.
+///
+/// Regexes are not run over every passage: most of them need some literal text to match
+/// (`rules?` needs `rule`), so those literals join the keyword automaton, and a regex runs only
+/// on passages where the scan saw one of its literals, and only when the verdict of a rule still
+/// depends on it. Running a set of Unicode-aware regexes on every passage was three orders of
+/// magnitude slower, because `\b` on non-ASCII text forces the regex engine off its DFA.
 #[derive(Debug)]
 pub struct Matcher {
     automaton: Option<AhoCorasick>,
     /// For each automaton pattern, the terms sharing its text (they differ in wildcards).
     pattern_terms: Vec<Vec<u32>>,
+    /// For each automaton pattern, the regexes it is a required literal of.
+    pattern_gates: Vec<Vec<u32>>,
     terms: Vec<Term>,
     /// Terms used in `near`, whose positions must be kept.
     positional: Vec<bool>,
-    regexes: Option<RegexSet>,
+    regexes: Vec<Regex>,
+    /// Each regex's state before a passage is scanned: [`MAYBE`] for regexes without
+    /// required literals, [`NO`] for the others until the scan finds one of their literals.
+    regex_init: Vec<u8>,
     rules: Vec<CompiledRule>,
     code_index: HashMap<String, u32>,
     code_count: usize,
@@ -94,6 +106,7 @@ struct Interner {
     patterns: Vec<String>,
     pattern_ids: HashMap<String, u32>,
     pattern_terms: Vec<Vec<u32>>,
+    pattern_gates: Vec<Vec<u32>>,
     terms: Vec<Term>,
     term_ids: HashMap<Term, u32>,
     positional: Vec<bool>,
@@ -102,23 +115,29 @@ struct Interner {
 }
 
 impl Interner {
+    fn pattern(&mut self, text: &str) -> usize {
+        let next = self.patterns.len();
+        let pid = *self
+            .pattern_ids
+            .entry(text.to_owned())
+            .or_insert_with(|| to_u32(next)) as usize;
+        if pid == self.patterns.len() {
+            self.patterns.push(text.to_owned());
+            self.pattern_terms.push(Vec::new());
+            self.pattern_gates.push(Vec::new());
+        }
+        pid
+    }
+
     fn term(&mut self, raw: &str, positional: bool) -> Result<u32> {
         // Validated codebooks only hold parseable terms; this guards hand-built ones.
         let term = Term::parse(raw).map_err(Error::Compile)?;
         let id = match self.term_ids.get(&term) {
             Some(&id) => id,
             None => {
-                let next = self.patterns.len();
-                let pid = *self
-                    .pattern_ids
-                    .entry(term.text.clone())
-                    .or_insert_with(|| to_u32(next));
-                if pid as usize == self.patterns.len() {
-                    self.patterns.push(term.text.clone());
-                    self.pattern_terms.push(Vec::new());
-                }
+                let pid = self.pattern(&term.text);
                 let id = to_u32(self.terms.len());
-                self.pattern_terms[pid as usize].push(id);
+                self.pattern_terms[pid].push(id);
                 self.terms.push(term.clone());
                 self.positional.push(false);
                 self.term_ids.insert(term, id);
@@ -150,6 +169,59 @@ impl Interner {
         }
         id
     }
+}
+
+/// Regex state in [`Scratch::regex_state`]: cannot match this passage, or evaluated false.
+const NO: u8 = 0;
+/// Regex state: may match; not run yet.
+const MAYBE: u8 = 1;
+/// Regex state: run, and matched.
+const YES: u8 = 2;
+
+/// Gate literals shorter than this occur in nearly every passage and would only slow the scan.
+const MIN_GATE_LEN: usize = 3;
+
+/// Literals, normalised like passage text, one of which occurs in the normalised form of every
+/// text the regex matches; `None` when there is no useful set (the regex then always runs).
+///
+/// Every match starts with one of the regex's prefix literals and ends with one of its suffix
+/// literals, so either set is a sound gate; the one with longer (rarer) literals wins. Any
+/// substring of a required literal is required too, which makes it safe to cut literals the
+/// extractor truncated mid-character, and lower-casing and whitespace folding map a literal's
+/// occurrence in the raw text onto an occurrence of its normal form in the normalised text.
+fn regex_gate(re: &str) -> Option<Vec<String>> {
+    let hir = regex_syntax::parse(re).ok()?;
+    let mut best: Option<Vec<String>> = None;
+    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let seq = Extractor::new().kind(kind).extract(&hir);
+        let Some(lits) = seq.literals() else { continue };
+        if lits.is_empty() {
+            continue;
+        }
+        let mut set: Vec<String> = Vec::with_capacity(lits.len());
+        for lit in lits {
+            let lossy = String::from_utf8_lossy(lit.as_bytes());
+            let piece = lossy
+                .split('\u{FFFD}')
+                .max_by_key(|p| p.len())
+                .unwrap_or_default();
+            set.push(normalize(piece));
+        }
+        set.sort_unstable();
+        set.dedup();
+        let shortest = set.iter().map(String::len).min().unwrap_or(0);
+        if shortest < MIN_GATE_LEN {
+            continue;
+        }
+        let better = best.as_ref().is_none_or(|b| {
+            let b_shortest = b.iter().map(String::len).min().unwrap_or(0);
+            (shortest, std::cmp::Reverse(set.len())) > (b_shortest, std::cmp::Reverse(b.len()))
+        });
+        if better {
+            best = Some(set);
+        }
+    }
+    best
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -184,7 +256,7 @@ struct Scratch {
     eligible: Vec<u32>,
     fired: Vec<bool>,
     code_present: Vec<bool>,
-    regex_hit: Vec<bool>,
+    regex_state: Vec<u8>,
     window: Vec<(u32, usize)>,
     counts: Vec<u32>,
 }
@@ -201,7 +273,7 @@ impl Scratch {
             eligible: Vec::new(),
             fired: vec![false; m.rules.len()],
             code_present: vec![false; m.code_count],
-            regex_hit: vec![false; m.regexes.as_ref().map_or(0, RegexSet::len)],
+            regex_state: m.regex_init.clone(),
             window: Vec::new(),
             counts: Vec::new(),
         }
@@ -298,6 +370,22 @@ impl Matcher {
             }
         }
 
+        let mut regexes = Vec::with_capacity(int.regexes.len());
+        let mut regex_init = Vec::with_capacity(int.regexes.len());
+        for (i, re) in int.regexes.clone().iter().enumerate() {
+            regexes.push(Regex::new(re).map_err(|e| Error::Compile(e.to_string()))?);
+            match regex_gate(re) {
+                Some(literals) => {
+                    regex_init.push(NO);
+                    for lit in literals {
+                        let pid = int.pattern(&lit);
+                        int.pattern_gates[pid].push(to_u32(i));
+                    }
+                }
+                None => regex_init.push(MAYBE),
+            }
+        }
+
         let automaton = if int.patterns.is_empty() {
             None
         } else {
@@ -308,17 +396,14 @@ impl Matcher {
                     .map_err(|e| Error::Compile(e.to_string()))?,
             )
         };
-        let regexes = if int.regexes.is_empty() {
-            None
-        } else {
-            Some(RegexSet::new(&int.regexes).map_err(|e| Error::Compile(e.to_string()))?)
-        };
         Ok(Matcher {
             automaton,
             pattern_terms: int.pattern_terms,
+            pattern_gates: int.pattern_gates,
+            regexes,
+            regex_init,
             terms: int.terms,
             positional: int.positional,
-            regexes,
             rules,
             code_index,
             code_count: codebook.codes().len(),
@@ -404,15 +489,8 @@ impl Matcher {
             .iter()
             .any(|&r| !rules[r as usize].regexes.is_empty());
 
-        if need_terms {
+        if need_terms || need_regex {
             self.scan_terms(p.text, s);
-        }
-        if need_regex {
-            if let Some(set) = &self.regexes {
-                for i in set.matches(p.text).iter() {
-                    s.regex_hit[i] = true;
-                }
-            }
         }
 
         let has_within = eligible.iter().any(|&r| rules[r as usize].within.is_some());
@@ -425,7 +503,7 @@ impl Matcher {
         }
         for &r in &eligible {
             let rule = &rules[r as usize];
-            if rule.within.is_none() && self.rule_matches(rule, s) {
+            if rule.within.is_none() && self.rule_matches(rule, p.text, s) {
                 s.fired[r as usize] = true;
                 s.code_present[rule.code as usize] = true;
             }
@@ -440,7 +518,7 @@ impl Matcher {
                     if s.fired[r as usize] || !within.iter().any(|&c| s.code_present[c as usize]) {
                         continue;
                     }
-                    if self.rule_matches(rule, s) {
+                    if self.rule_matches(rule, p.text, s) {
                         s.fired[r as usize] = true;
                         s.code_present[rule.code as usize] = true;
                         changed = true;
@@ -464,7 +542,7 @@ impl Matcher {
         s.touched.clear();
         s.occurrences.clear();
         s.word_starts_ready = false;
-        s.regex_hit.iter_mut().for_each(|h| *h = false);
+        s.regex_state.copy_from_slice(&self.regex_init);
         s.code_present.iter_mut().for_each(|h| *h = false);
         s.eligible = eligible;
     }
@@ -473,7 +551,13 @@ impl Matcher {
         let Some(ac) = &self.automaton else { return };
         normalize_into(text, &mut s.norm);
         for m in ac.find_overlapping_iter(s.norm.as_str()) {
-            for &t in &self.pattern_terms[m.pattern().as_usize()] {
+            let pid = m.pattern().as_usize();
+            for &r in &self.pattern_gates[pid] {
+                if s.regex_state[r as usize] == NO {
+                    s.regex_state[r as usize] = MAYBE;
+                }
+            }
+            for &t in &self.pattern_terms[pid] {
                 if !self.terms[t as usize].accepts(&s.norm, m.start(), m.end()) {
                     continue;
                 }
@@ -488,14 +572,32 @@ impl Matcher {
         }
     }
 
-    fn rule_matches(&self, rule: &CompiledRule, s: &mut Scratch) -> bool {
+    /// Whether the rule codes the passage; regexes run last, and only when still needed.
+    fn rule_matches(&self, rule: &CompiledRule, text: &str, s: &mut Scratch) -> bool {
         let hit = |t: &u32| s.term_hit[*t as usize];
         if !rule.all.iter().all(hit) || rule.veto.iter().any(hit) {
             return false;
         }
-        rule.any_terms.iter().any(hit)
-            || rule.regexes.iter().any(|&r| s.regex_hit[r as usize])
+        if rule.any_terms.iter().any(hit)
+            || rule
+                .regexes
+                .iter()
+                .any(|&r| s.regex_state[r as usize] == YES)
             || rule.near.iter().any(|n| near_holds(n, s))
+        {
+            return true;
+        }
+        for &r in &rule.regexes {
+            let r = r as usize;
+            if s.regex_state[r] == MAYBE {
+                let matched = self.regexes[r].is_match(text);
+                s.regex_state[r] = if matched { YES } else { NO };
+                if matched {
+                    return true;
+                }
+            }
+        }
+        false
     }
 }
 

@@ -144,6 +144,34 @@ fn regexes_on_original_text() {
     );
 }
 
+/// Regexes run only on passages where the keyword scan saw one of their required literals; the
+/// literals are compared in normalised form (lower case, folded whitespace, straight
+/// apostrophes), so none of these may hide a match.
+#[test]
+fn regex_literal_gates_never_hide_matches() {
+    check_texts(
+        r#"regex = ['(?i)\bwho (pays|will pay)\b', '(?i)\broles?\b', "(?i)nobody(['’]s)? job", '(?i)\bbalanc\w*', 'Ärger über', '\bre-?typ\w*']"#,
+        &[
+            ("WHO PAYS for it?", true),
+            ("who   pays", false),
+            ("who\nwill pay", false),
+            ("who will pay", true),
+            ("My ROLES here", true),
+            ("the rolé here", false),
+            ("nobody’s job", true),
+            ("NOBODY'S JOB", true),
+            ("BALANCING act", true),
+            // Unicode case folding: the long s matches `s` under (?i).
+            ("who paſ", false),
+            ("who payſ", true),
+            ("ÄRGER über", false),
+            ("Ärger über", true),
+            ("Päivi retyped it", true),
+            ("retro", false),
+        ],
+    );
+}
+
 #[test]
 fn near_windows() {
     let rule = r#"near = [{ terms = ["order", "differ*"], within = 3 }]"#;
@@ -456,8 +484,78 @@ fn vocab_text() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(WORDS), 0..24).prop_map(|w| w.join(" "))
 }
 
+const GATED_REGEXES: &[&str] = &[
+    r"(?i)\b(my|our|the) roles?\b",
+    r"(?i)\bwho (pays|will pay)\b",
+    r"(?i)\bmeans? (something else|different things?)\b",
+    r"(?i)\b(weekly|daily) (call|list)s?\b",
+    r"\bJärvinen\b",
+];
+
+fn regex_text() -> impl Strategy<Value = String> {
+    let words = prop::sample::select(
+        &[
+            "my",
+            "ROLE",
+            "roles",
+            "rolé",
+            "our",
+            "the",
+            "who",
+            "WHO",
+            "pays",
+            "paſ",
+            "will",
+            "pay",
+            "means",
+            "Mean",
+            "something",
+            "else",
+            "different",
+            "things",
+            "weekly",
+            "Daily",
+            "call",
+            "lists",
+            "Järvinen",
+            "JÄRVINEN",
+            "järvinen",
+            "ä",
+            "—",
+            "\n",
+            "  ",
+            "Päivi",
+            "’s",
+        ][..],
+    );
+    prop::collection::vec(words, 0..16).prop_map(|w| w.join(" "))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The literal gates are an optimisation only: a regex rule codes exactly the passages its
+    /// regex matches.
+    #[test]
+    fn regex_rules_equal_plain_regex(texts in prop::collection::vec(regex_text(), 1..40)) {
+        let list: Vec<String> = GATED_REGEXES.iter().map(|r| format!("'{r}'")).collect();
+        let src = format!(
+            "[codebook]\nname = \"t\"\n[[code]]\nid = \"c\"\nname = \"c\"\n[[code.rule]]\nregex = [{}]\n",
+            list.join(", ")
+        );
+        let cb = Codebook::parse(&src).unwrap();
+        let m = Matcher::compile(&cb, None).unwrap();
+        let res: Vec<regex::Regex> = GATED_REGEXES.iter().map(|r| regex::Regex::new(r).unwrap()).collect();
+        let passages: Vec<PassageInput<'_>> = texts
+            .iter()
+            .map(|text| PassageInput { doc: 1, text, speaker: None, kind: "workshop", phase: None, codes: &[] })
+            .collect();
+        let got: Vec<usize> = m.run(&passages).iter().map(|h| h.passage).collect();
+        let want: Vec<usize> = (0..texts.len())
+            .filter(|&i| res.iter().any(|r| r.is_match(&texts[i])))
+            .collect();
+        prop_assert_eq!(got, want);
+    }
 
     #[test]
     fn parallel_equals_sequential(
