@@ -10,10 +10,15 @@ use ambit_pipeline::{BatchReport, DocDefaults, FileReport, ImportOptions, Outcom
 use anyhow::{bail, Result};
 use serde_json::json;
 
-/// Import transcripts, interviews, field notes and documents (.txt, .md, .vtt, .srt).
+/// Import transcripts, interviews, field notes, documents, e-mail and surveys.
 ///
-/// Folders are searched recursively; files of other formats found there are skipped and
-/// listed. Each file is imported in one transaction: a bad file is reported and the others
+/// Formats: plain text (.txt), Markdown (.md), subtitles (.vtt, .srt), Word (.docx),
+/// OpenDocument (.odt), PDF with a text layer (.pdf), web pages (.html, .htm), e-mail (.eml, and
+/// .mbox archives: one document per message), and surveys (.csv, .xlsx: one document per row,
+/// with --text-column). RTF and old .doc files are refused with advice to save as .docx.
+///
+/// Folders are searched recursively; files of other formats found there (and tables, unless
+/// --text-column is given) are skipped and listed. Each file is imported in one transaction: a bad file is reported and the others
 /// go in; the exit code is 1 when any file failed.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -22,7 +27,7 @@ pub struct Args {
     paths: Vec<PathBuf>,
     /// A CSV listing files: columns path,kind,date,phase,title (only path required); other
     /// columns become document attributes; paths are relative to the manifest.
-    #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["kind", "date", "phase", "title"])]
+    #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["kind", "date", "phase", "title", "text_columns", "id_column"])]
     manifest: Option<PathBuf>,
     /// Kind of material.
     #[arg(long, value_parser = parse_kind)]
@@ -39,6 +44,13 @@ pub struct Args {
     /// A document attribute, e.g. --attr organisation="Kaleva Systems Oy" (repeatable).
     #[arg(long = "attr", value_name = "KEY=VALUE", value_parser = parse_attr)]
     attrs: Vec<(String, String)>,
+    /// Survey column whose answers become passages, one per column (repeatable); each row of a
+    /// .csv or .xlsx becomes a document, the other columns its attributes.
+    #[arg(long = "text-column", value_name = "NAME")]
+    text_columns: Vec<String>,
+    /// Survey column naming the respondent; titles use it instead of the row number.
+    #[arg(long = "id-column", value_name = "NAME")]
+    id_column: Option<String>,
     /// Replace an earlier version with the same path or title (refused when it has manual codings).
     #[arg(long)]
     replace: bool,
@@ -91,6 +103,8 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
                 phase: args.phase.clone(),
                 title: args.title.clone(),
                 attributes: args.attrs.iter().cloned().collect::<BTreeMap<_, _>>(),
+                text_columns: args.text_columns.clone(),
+                id_column: args.id_column.clone(),
             };
             ambit_pipeline::expand_paths(&args.paths, &defaults)
         }
@@ -151,6 +165,22 @@ fn print_file(file: &FileReport, text: bool) {
                 "added      {id:<5} {path}  ({passages} passages, {words} words)"
             );
         }
+        Outcome::AddedSeveral {
+            ids,
+            passages,
+            words,
+        } => {
+            let range = match (ids.first(), ids.last()) {
+                (Some(first), Some(last)) if ids.len() > 1 => format!("{first}–{last}"),
+                (Some(first), _) => first.to_string(),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                std::io::stdout(),
+                "added      {range:<5} {path}  ({} documents, {passages} passages, {words} words)",
+                ids.len()
+            );
+        }
         Outcome::Replaced {
             id,
             passages,
@@ -177,7 +207,7 @@ fn summary(r: &BatchReport) -> String {
     let count = |f: fn(&Outcome) -> bool| r.files.iter().filter(|x| f(&x.outcome)).count();
     format!(
         "{} added, {} replaced, {} unchanged, {} skipped, {} failed",
-        count(|o| matches!(o, Outcome::Added { .. })),
+        count(|o| matches!(o, Outcome::Added { .. } | Outcome::AddedSeveral { .. })),
         count(|o| matches!(o, Outcome::Replaced { .. })),
         count(|o| matches!(o, Outcome::Unchanged { .. })),
         count(|o| matches!(o, Outcome::Skipped { .. })),
@@ -202,6 +232,17 @@ fn json_report(r: &BatchReport) -> serde_json::Value {
                     Some(*words),
                     None,
                 ),
+                Outcome::AddedSeveral {
+                    ids,
+                    passages,
+                    words,
+                } => (
+                    "added",
+                    ids.first().map(ToString::to_string),
+                    Some(*passages),
+                    Some(*words),
+                    None,
+                ),
                 Outcome::Replaced {
                     id,
                     passages,
@@ -217,8 +258,13 @@ fn json_report(r: &BatchReport) -> serde_json::Value {
                 Outcome::Skipped { reason } => ("skipped", None, None, None, Some(reason.clone())),
                 Outcome::Failed { message } => ("failed", None, None, None, Some(message.clone())),
             };
+            let docs: Vec<String> = match &f.outcome {
+                Outcome::AddedSeveral { ids, .. } => ids.iter().map(ToString::to_string).collect(),
+                _ => id.iter().cloned().collect(),
+            };
             json!({
                 "path": f.path.display().to_string(),
+                "docs": docs,
                 "status": status,
                 "doc": id,
                 "passages": passages,

@@ -82,4 +82,94 @@ pub enum Error {
         /// The pattern as given.
         pattern: String,
     },
+    /// The file is damaged, truncated or not what its format needs (malformed XML, a broken
+    /// ZIP container, an unreadable PDF).
+    #[error(
+        "{name}: not a readable {format}: {reason}; open it in the program that made it \
+         and save it again, or leave it out of the import"
+    )]
+    Corrupt {
+        /// The file, as the caller named it.
+        name: String,
+        /// The format it was read as.
+        format: Format,
+        /// What is wrong, naming the part of the file.
+        reason: String,
+    },
+    /// A ZIP container (docx, odt, xlsx) unpacks to more than [`ZipLimits`](crate::ZipLimits)
+    /// allow: a zip bomb, or a genuinely huge document.
+    #[error("{name}: refused as a possible zip bomb: entry `{entry}` {what}")]
+    ArchiveLimit {
+        /// The file, as the caller named it.
+        name: String,
+        /// The archive entry that hit the limit.
+        entry: String,
+        /// Which limit, with its value.
+        what: String,
+    },
+    /// A ZIP container has an entry whose path is absolute or climbs out with `..`; office
+    /// suites never write such entries. Nothing is ever unpacked to disk, but the file is
+    /// refused as hostile.
+    #[error(
+        "{name}: refused: the archive has an entry with an unsafe path `{entry}` \
+         (absolute or with `..`), which no office program writes"
+    )]
+    UnsafeArchivePath {
+        /// The file, as the caller named it.
+        name: String,
+        /// The entry's path as stored.
+        entry: String,
+    },
+    /// A PDF that is encrypted (password or copy protection).
+    #[error(
+        "{name}: cannot import an encrypted PDF: {reason}; ask for an unprotected copy, \
+         or remove the protection in a PDF program, and import that"
+    )]
+    Encrypted {
+        /// The file, as the caller named it.
+        name: String,
+        /// What kind of protection.
+        reason: String,
+    },
+    /// A PDF with no text layer (a scan).
+    #[error("{name}: the PDF has no text layer (a scan?) — OCR it first, then import the result")]
+    NoTextLayer {
+        /// The file, as the caller named it.
+        name: String,
+    },
+    /// A format that is recognised but deliberately not read.
+    #[error("{name}: {format} files are not imported: {advice}")]
+    Unsupported {
+        /// The file, as the caller named it.
+        name: String,
+        /// Its format.
+        format: Format,
+        /// Why, and what to do instead.
+        advice: &'static str,
+    },
+    /// A survey file and the chosen columns do not fit together.
+    #[error("{name}: {reason}")]
+    Survey {
+        /// The file, as the caller named it.
+        name: String,
+        /// What does not fit, listing the file's columns where that helps.
+        reason: String,
+    },
+    /// A readable file that holds no document (an mbox without messages, a survey without
+    /// answers, a page without visible text).
+    #[error("{name}: nothing to import: {reason}")]
+    NothingToImport {
+        /// The file, as the caller named it.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// [`extract`](crate::extract) was asked for one document, and the file holds several.
+    #[error("{name}: holds {count} documents; read it with `extract_all`")]
+    SeveralDocuments {
+        /// The file, as the caller named it.
+        name: String,
+        /// How many documents it holds.
+        count: usize,
+    },
 }

@@ -15,7 +15,16 @@
 //!   with [`Options::transcript`]); the stored text is the decoded file;
 //! - Markdown: front matter into [`Meta`], headings and paragraphs (and turns) as passages;
 //! - WebVTT and SubRip: cues merged into speaker turns, stored as a readable `Speaker: text`
-//!   transcript.
+//!   transcript;
+//! - Word (.docx) and OpenDocument (.odt): zip + quick-xml; paragraphs, headings, tables (a row
+//!   per line, tab-separated cells), notes after the body; transcripts split into turns;
+//! - PDF (lopdf): the text layer page by page, each passage with its page;
+//! - HTML (html5gum): visible text, headings and paragraphs;
+//! - e-mail (mail-parser): .eml, and .mbox with one document per message, quotes marked;
+//! - surveys (.csv, .xlsx via calamine): one document per row, one passage per answer column.
+//!
+//! ZIP containers are checked against zip bombs and unsafe entry paths ([`ZipLimits`]) before
+//! anything reads them. Files holding several documents are read with [`extract_all`].
 //!
 //! Readers are lenient: an odd line becomes a [`Diagnostic`] with its line number, not a lost
 //! file. Only files that cannot be imported at all are an [`Error`].
@@ -33,24 +42,33 @@
 //! ```
 #![warn(missing_docs)]
 
+mod archive;
+mod blocks;
 mod cues;
 mod decode;
+mod email;
 mod error;
+mod html;
 mod label;
 mod lines;
 mod markdown;
+mod office;
+mod pdf;
 mod sniff;
+mod survey;
 mod text;
+mod xml;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
+pub use archive::ZipLimits;
 pub use decode::{decode, Decoded};
 pub use error::{Error, Result};
 pub use sniff::{sniff, Sniffed};
 
-/// The text formats this crate reads.
+/// The formats this crate reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
@@ -63,17 +81,61 @@ pub enum Format {
     Vtt,
     /// SubRip subtitles.
     Srt,
+    /// Word documents (Office Open XML).
+    Docx,
+    /// OpenDocument text (LibreOffice, Google Docs export).
+    Odt,
+    /// PDF documents with a text layer.
+    Pdf,
+    /// HTML pages.
+    Html,
+    /// One e-mail message (RFC 5322).
+    Eml,
+    /// An mbox archive of e-mail messages: one document per message.
+    Mbox,
+    /// A survey exported as CSV: one document per row.
+    Csv,
+    /// A survey workbook (Excel): one document per row of the first sheet.
+    Xlsx,
+    /// Rich Text Format: recognised so that it is refused with advice, not read.
+    Rtf,
 }
 
 impl Format {
-    /// The format for a file extension (without the dot, any case): txt, text, md, markdown, vtt, srt.
+    /// The format for a file extension (without the dot, any case): txt, text, md, markdown,
+    /// vtt, srt, docx, odt, pdf, html, htm, eml, mbox, csv, xlsx, rtf.
     pub fn from_extension(ext: &str) -> Option<Format> {
         match ext.to_ascii_lowercase().as_str() {
             "txt" | "text" => Some(Format::Text),
             "md" | "markdown" => Some(Format::Markdown),
             "vtt" => Some(Format::Vtt),
             "srt" => Some(Format::Srt),
+            "docx" => Some(Format::Docx),
+            "odt" => Some(Format::Odt),
+            "pdf" => Some(Format::Pdf),
+            "html" | "htm" | "xhtml" => Some(Format::Html),
+            "eml" => Some(Format::Eml),
+            "mbox" | "mbx" => Some(Format::Mbox),
+            "csv" => Some(Format::Csv),
+            "xlsx" => Some(Format::Xlsx),
+            "rtf" => Some(Format::Rtf),
             _ => None,
+        }
+    }
+
+    /// Whether one file of this format holds several documents (an mbox archive, a survey):
+    /// read it with [`extract_all`].
+    pub fn is_multi_document(self) -> bool {
+        matches!(self, Format::Mbox | Format::Csv | Format::Xlsx)
+    }
+
+    /// What the file's first bytes must look like.
+    fn magic(self) -> Sniffed {
+        match self {
+            Format::Docx | Format::Odt | Format::Xlsx => Sniffed::Zip,
+            Format::Pdf => Sniffed::Pdf,
+            Format::Rtf => Sniffed::Rtf,
+            _ => Sniffed::Text,
         }
     }
 }
@@ -85,6 +147,15 @@ impl fmt::Display for Format {
             Format::Markdown => "Markdown (.md)",
             Format::Vtt => "WebVTT (.vtt)",
             Format::Srt => "SubRip (.srt)",
+            Format::Docx => "Word document (.docx)",
+            Format::Odt => "OpenDocument text (.odt)",
+            Format::Pdf => "PDF document (.pdf)",
+            Format::Html => "HTML page (.html)",
+            Format::Eml => "e-mail message (.eml)",
+            Format::Mbox => "mbox e-mail archive (.mbox)",
+            Format::Csv => "CSV table (.csv)",
+            Format::Xlsx => "Excel workbook (.xlsx)",
+            Format::Rtf => "Rich Text (.rtf)",
         })
     }
 }
@@ -95,7 +166,8 @@ impl fmt::Display for Format {
 /// use ambit_ingest::{format_for_path, Format};
 /// use std::path::Path;
 /// assert_eq!(format_for_path(Path::new("notes/Interview 3.TXT")), Some(Format::Text));
-/// assert_eq!(format_for_path(Path::new("report.docx")), None);
+/// assert_eq!(format_for_path(Path::new("report.docx")), Some(Format::Docx));
+/// assert_eq!(format_for_path(Path::new("slides.pptx")), None);
 /// ```
 pub fn format_for_path(path: &Path) -> Option<Format> {
     Format::from_extension(path.extension()?.to_str()?)
@@ -113,6 +185,12 @@ pub struct Options {
     pub transcript: Option<bool>,
     /// Files larger than this many bytes are refused with [`Error::TooLarge`].
     pub max_bytes: u64,
+    /// Limits on unpacking docx, odt and xlsx containers (and PDF streams).
+    pub zip: ZipLimits,
+    /// Survey columns whose answers become passages (csv, xlsx); at least one is needed.
+    pub text_columns: Vec<String>,
+    /// The survey column naming each respondent; row numbers (`#12`) otherwise.
+    pub id_column: Option<String>,
 }
 
 /// The default [`Options::max_bytes`]: 64 MiB, far above any transcript.
@@ -124,6 +202,9 @@ impl Default for Options {
             speaker_pattern: None,
             transcript: None,
             max_bytes: DEFAULT_MAX_BYTES,
+            zip: ZipLimits::default(),
+            text_columns: Vec::new(),
+            id_column: None,
         }
     }
 }
@@ -141,6 +222,9 @@ pub struct Extracted {
     pub diagnostics: Vec<Diagnostic>,
     /// The encoding the file was read in, as encoding_rs names it ("UTF-8", "windows-1252").
     pub encoding: &'static str,
+    /// For one of several documents from a file: what tells it apart from its siblings, for
+    /// titles (`#12` for a row or message, or the survey's id column).
+    pub part: Option<String>,
 }
 
 /// A passage: a char range of the stored text, end exclusive.
@@ -156,7 +240,7 @@ pub struct Segment {
     pub start_ms: Option<u64>,
     /// End time in milliseconds (subtitle cues only).
     pub end_ms: Option<u64>,
-    /// Page number, for paged formats (none of the current ones).
+    /// Page number (1-based), for PDF passages.
     pub page: Option<u32>,
     /// Whether the passage is a heading.
     pub heading: bool,
@@ -177,7 +261,7 @@ impl Segment {
     }
 }
 
-/// What a file states about itself (Markdown front matter).
+/// What a file states about itself (front matter, document properties, e-mail headers).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
     /// The document's title.
@@ -215,11 +299,51 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Read a file's bytes as `format`.
+/// Reads a file's bytes as `format`, which must hold one document.
 ///
 /// `name` is only used in messages. Refuses files over [`Options::max_bytes`], empty files,
-/// binary content and content of another kind than `format` (a PDF named `.txt`).
+/// binary content and content of another kind than `format` (a PDF named `.txt`). An mbox
+/// archive or survey with more than one document is refused with [`Error::SeveralDocuments`]:
+/// use [`extract_all`] for those.
 pub fn extract(name: &str, bytes: &[u8], format: Format, opts: &Options) -> Result<Extracted> {
+    let mut all = extract_all(name, bytes, format, opts)?;
+    match all.len() {
+        1 => Ok(all.remove(0)),
+        count => Err(Error::SeveralDocuments {
+            name: name.to_owned(),
+            count,
+        }),
+    }
+}
+
+/// Reads a file's bytes as `format`: one [`Extracted`] per document it holds (a message of an
+/// mbox archive, a row of a survey), a single one for every other format.
+///
+/// The checks of [`extract`] apply; a file is refused as a whole or read as a whole.
+///
+/// ```
+/// use ambit_ingest::{char_slice, extract_all, Format, Options};
+///
+/// let csv = "respondent,organisation,Q5\nR1,Saimaa Paper Oy,Ordern betyder — inköp\nR2,Norrvik,\n";
+/// let opts = Options {
+///     text_columns: vec!["Q5".into()],
+///     id_column: Some("respondent".into()),
+///     ..Options::default()
+/// };
+/// let docs = extract_all("survey.csv", csv.as_bytes(), Format::Csv, &opts).unwrap();
+/// assert_eq!(docs.len(), 1); // R2 gave no answer
+/// let p = &docs[0].passages[0];
+/// assert_eq!(char_slice(&docs[0].text, p.start, p.end), Some("Ordern betyder — inköp"));
+/// assert_eq!(p.speaker.as_deref(), Some("Q5"));
+/// assert_eq!(docs[0].part.as_deref(), Some("R1"));
+/// assert_eq!(docs[0].meta.attributes["organisation"], "Saimaa Paper Oy");
+/// ```
+pub fn extract_all(
+    name: &str,
+    bytes: &[u8],
+    format: Format,
+    opts: &Options,
+) -> Result<Vec<Extracted>> {
     let size = bytes.len() as u64;
     if size > opts.max_bytes {
         return Err(Error::TooLarge {
@@ -234,7 +358,7 @@ pub fn extract(name: &str, bytes: &[u8], format: Format, opts: &Options) -> Resu
         });
     }
     let found = sniff(bytes);
-    if !found.is_text() {
+    if found != format.magic() {
         return Err(Error::ExtensionMismatch {
             name: name.to_owned(),
             expected: format,
@@ -248,34 +372,103 @@ pub fn extract(name: &str, bytes: &[u8], format: Format, opts: &Options) -> Resu
             });
         }
     }
-    let decoded = decode(name, bytes)?;
-    let mut diagnostics: Vec<Diagnostic> = decoded
-        .warning
-        .into_iter()
-        .map(|message| Diagnostic {
-            line: None,
-            message,
-        })
-        .collect();
-    let (text, passages, meta) = match format {
-        Format::Text => {
-            let passages = text::segment(&decoded.text, 1, false, opts, &mut diagnostics);
-            (decoded.text, passages, Meta::default())
-        }
-        Format::Markdown => markdown::extract(&decoded.text, opts, &mut diagnostics),
-        Format::Vtt | Format::Srt => {
-            let (text, passages) =
-                cues::extract(name, &decoded.text, format, opts, &mut diagnostics)?;
-            (text, passages, Meta::default())
-        }
+    let mut diagnostics = Vec::new();
+    let one = |text: String, passages: Vec<Segment>, meta: Meta, diagnostics, encoding| {
+        Ok(vec![Extracted {
+            text,
+            passages,
+            meta,
+            diagnostics,
+            encoding,
+            part: None,
+        }])
     };
-    Ok(Extracted {
-        text,
-        passages,
-        meta,
-        diagnostics,
-        encoding: decoded.encoding,
-    })
+    match format {
+        Format::Docx | Format::Odt => {
+            let mut archive = archive::Archive::open(name, bytes, format, &opts.zip)?;
+            let (blocks, meta) = if format == Format::Docx {
+                office::docx(&mut archive)?
+            } else {
+                office::odt(&mut archive)?
+            };
+            let (text, passages) = office::finish(&blocks, opts, &mut diagnostics);
+            if passages.is_empty() {
+                return Err(Error::Empty {
+                    name: name.to_owned(),
+                });
+            }
+            one(text, passages, meta, diagnostics, "UTF-8")
+        }
+        Format::Xlsx => {
+            let archive = archive::Archive::open(name, bytes, format, &opts.zip)?;
+            let table = survey::xlsx_table(name, archive, bytes)?;
+            survey::documents(name, table, opts)
+        }
+        Format::Pdf => {
+            let (text, passages, meta) = pdf::extract(name, bytes, opts, &mut diagnostics)?;
+            one(text, passages, meta, diagnostics, "UTF-8")
+        }
+        Format::Eml => Ok(vec![email::eml(name, bytes)?]),
+        Format::Mbox => email::mbox(name, bytes),
+        Format::Rtf => Err(Error::Unsupported {
+            name: name.to_owned(),
+            format,
+            advice: "no maintained Rust crate reads RTF well enough to trust its text; \
+                     open it in Word or LibreOffice and save it as .docx or .odt",
+        }),
+        _ => {
+            let decoded = decode(name, bytes)?;
+            diagnostics.extend(decoded.warning.into_iter().map(|message| Diagnostic {
+                line: None,
+                message,
+            }));
+            let encoding = decoded.encoding;
+            match format {
+                Format::Markdown => {
+                    let (text, passages, meta) =
+                        markdown::extract(&decoded.text, opts, &mut diagnostics);
+                    one(text, passages, meta, diagnostics, encoding)
+                }
+                Format::Vtt | Format::Srt => {
+                    let (text, passages) =
+                        cues::extract(name, &decoded.text, format, opts, &mut diagnostics)?;
+                    one(text, passages, Meta::default(), diagnostics, encoding)
+                }
+                Format::Html => {
+                    let (blocks, meta) = html::extract(&decoded.text);
+                    let (text, passages) = blocks::assemble(&blocks, opts, &mut diagnostics);
+                    if passages.is_empty() {
+                        return Err(Error::NothingToImport {
+                            name: name.to_owned(),
+                            reason: "the page has no visible text".to_owned(),
+                        });
+                    }
+                    one(text, passages, meta, diagnostics, encoding)
+                }
+                Format::Csv => {
+                    let table = survey::csv_table(name, &decoded.text)?;
+                    let mut docs = survey::documents(name, table, opts)?;
+                    if let Some(first) = docs.first_mut() {
+                        first.diagnostics.splice(0..0, diagnostics);
+                    }
+                    for d in &mut docs {
+                        d.encoding = encoding;
+                    }
+                    Ok(docs)
+                }
+                _ => {
+                    let passages = text::segment(&decoded.text, 1, false, opts, &mut diagnostics);
+                    one(
+                        decoded.text,
+                        passages,
+                        Meta::default(),
+                        diagnostics,
+                        encoding,
+                    )
+                }
+            }
+        }
+    }
 }
 
 /// The part of `text` from char `start` to char `end` (end exclusive); `None` when the range is

@@ -84,11 +84,16 @@ impl Sniffed {
     /// What the researcher can do about it.
     pub fn advice(self) -> &'static str {
         match self {
-            Sniffed::Text => "import it with a text format (.txt, .md, .vtt, .srt)",
-            Sniffed::Zip | Sniffed::Ole | Sniffed::Rtf => {
-                "open it in a word processor and save it as plain text (.txt), or rename it to its real extension"
+            Sniffed::Text => {
+                "rename it to its real extension (.txt, .md, .html, .eml, .csv …) and import that"
             }
-            Sniffed::Pdf => "export its text (e.g. \"Save as text\" in a PDF reader) and import that",
+            Sniffed::Zip => "rename it to its real extension (.docx, .odt or .xlsx)",
+            Sniffed::Ole => {
+                "open it in Word or LibreOffice and save it as .docx or .odt \
+                 (password-protected .docx files look like this too: remove the password first)"
+            }
+            Sniffed::Rtf => "open it in a word processor and save it as .docx or .odt",
+            Sniffed::Pdf => "rename it to .pdf and import that",
             Sniffed::Gzip => "decompress it first",
             Sniffed::Png | Sniffed::Jpeg | Sniffed::Gif | Sniffed::Elf | Sniffed::Exe => {
                 "it cannot be imported as a document; leave it out of the import"

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use ambit_core::text::{word_count, CharIndex};
 use ambit_core::{Date, DocId, DocKind};
-use ambit_ingest::{Extracted, Format, Options};
+use ambit_ingest::{Extracted, Format, Options, ZipLimits};
 use ambit_store::{NewDocument, NewPassage, Project};
 use sha2::{Digest, Sha256};
 
@@ -29,6 +29,10 @@ pub struct DocDefaults {
     pub title: Option<String>,
     /// Attributes.
     pub attributes: BTreeMap<String, String>,
+    /// Survey columns (csv, xlsx) whose answers become passages.
+    pub text_columns: Vec<String>,
+    /// Survey column naming the respondent; used in document titles.
+    pub id_column: Option<String>,
 }
 
 /// One file to import.
@@ -52,6 +56,15 @@ pub enum Outcome {
         /// Number of passages.
         passages: usize,
         /// Number of words.
+        words: usize,
+    },
+    /// Stored as several new documents (an mbox archive, a survey), all in one transaction.
+    AddedSeveral {
+        /// Their ids, in file order.
+        ids: Vec<DocId>,
+        /// Number of passages, all documents together.
+        passages: usize,
+        /// Number of words, all documents together.
         words: usize,
     },
     /// Replaced an earlier version of the same document (`--replace`).
@@ -111,7 +124,12 @@ impl BatchReport {
     pub fn stored(&self) -> usize {
         self.files
             .iter()
-            .filter(|f| matches!(f.outcome, Outcome::Added { .. } | Outcome::Replaced { .. }))
+            .filter(|f| {
+                matches!(
+                    f.outcome,
+                    Outcome::Added { .. } | Outcome::AddedSeveral { .. } | Outcome::Replaced { .. }
+                )
+            })
             .count()
     }
 }
@@ -144,7 +162,20 @@ pub fn expand_paths(
                 match entry {
                     Ok(e) if e.file_type().is_file() => {
                         let p = e.into_path();
-                        if ambit_ingest::format_for_path(&p).is_some() {
+                        let format = ambit_ingest::format_for_path(&p);
+                        // A table in a folder is as likely a manifest or codebook export as
+                        // a survey; it is read only when answer columns were given.
+                        let table = matches!(format, Some(Format::Csv | Format::Xlsx))
+                            && defaults.text_columns.is_empty();
+                        if table {
+                            reports.push(FileReport {
+                                path: p,
+                                outcome: Outcome::Skipped {
+                                    reason: "a table: name it, with --text-column, to import it as a survey".into(),
+                                },
+                                warnings: vec![],
+                            });
+                        } else if format.is_some() {
                             items.push(ImportItem {
                                 path: p,
                                 defaults: defaults.clone(),
@@ -233,7 +264,7 @@ fn import_one(
     let shown = path.display().to_string();
     let format = ambit_ingest::format_for_path(path).ok_or_else(|| {
         format!(
-            "{shown}: not a supported format (supported: .txt, .md, .vtt, .srt); \
+            "{shown}: not a supported format (supported: {SUPPORTED}); \
              convert it to one of these or leave it out"
         )
     })?;
@@ -263,7 +294,11 @@ fn import_one(
     }
 
     let d = &item.defaults;
-    let kind = d.kind.unwrap_or(DocKind::Other);
+    let kind = d.kind.unwrap_or(match format {
+        Format::Eml | Format::Mbox => DocKind::Archival,
+        Format::Csv | Format::Xlsx => DocKind::Survey,
+        _ => DocKind::Other,
+    });
     let options = Options {
         speaker_pattern: speaker_pattern.cloned(),
         // Archival material (e-mails with `From:` lines, memos with `Subject:`) must not be
@@ -274,9 +309,29 @@ fn import_one(
             None
         },
         max_bytes: limit,
+        zip: ZipLimits::for_file_limit(limit),
+        text_columns: d.text_columns.clone(),
+        id_column: d.id_column.clone(),
     };
-    let extracted =
-        ambit_ingest::extract(&shown, &bytes, format, &options).map_err(|e| e.to_string())?;
+    let mut all =
+        ambit_ingest::extract_all(&shown, &bytes, format, &options).map_err(|e| match e {
+            ambit_ingest::Error::ArchiveLimit { .. } => format!(
+                "{e}; if the file is genuine, raise `max_file_mb` in ambit.toml \
+             (now {} MiB: an entry may unpack to twice that, the whole file to four times)",
+                project.config.max_file_mb
+            ),
+            other => other.to_string(),
+        })?;
+    if format.is_multi_document() {
+        return import_several(project, item, format, kind, &hash, all, opts, warnings);
+    }
+    if all.len() != 1 {
+        return Err(format!(
+            "{shown}: holds {} documents, expected one",
+            all.len()
+        ));
+    }
+    let extracted = all.remove(0);
     for diag in &extracted.diagnostics {
         warnings.push(match diag.line {
             Some(line) => format!("{shown}:{line}: {}", diag.message),
@@ -333,6 +388,101 @@ fn import_one(
             ))
         }
     }
+}
+
+/// Stores the documents of an mbox archive or survey: all of them in one transaction, or
+/// none when any of them collides with an existing document.
+#[allow(clippy::too_many_arguments)]
+fn import_several(
+    project: &mut Project,
+    item: &ImportItem,
+    format: Format,
+    kind: DocKind,
+    hash: &str,
+    all: Vec<Extracted>,
+    opts: ImportOptions,
+    warnings: &mut Vec<String>,
+) -> std::result::Result<Outcome, String> {
+    let path = &item.path;
+    let shown = path.display().to_string();
+    let source = project.relative_source(path);
+    if let Some(old) = project
+        .store
+        .find_by_source_or_title(&source, "")
+        .map_err(|e| e.to_string())?
+    {
+        return Err(format!(
+            "{shown}: an earlier version was imported ({} and the documents after it) with different content; \
+             {}remove its documents first, or import the new version under another file name",
+            old.id,
+            if opts.replace {
+                "--replace does not work for files holding several documents; "
+            } else {
+                ""
+            }
+        ));
+    }
+    let file_name = path
+        .file_name()
+        .map_or_else(|| shown.clone(), |s| s.to_string_lossy().into_owned());
+    let mut used = std::collections::BTreeSet::new();
+    let mut docs = Vec::with_capacity(all.len());
+    for (i, extracted) in all.into_iter().enumerate() {
+        let part = extracted
+            .part
+            .clone()
+            .unwrap_or_else(|| format!("#{}", i + 1));
+        let mut title = match (&item.defaults.title, &extracted.meta.title) {
+            (Some(base), _) => format!("{base} {part}"),
+            (None, Some(subject)) => match extracted.meta.attributes.get("sent") {
+                Some(sent) => format!("{subject} ({sent})"),
+                None => format!("{subject} ({part})"),
+            },
+            (None, None) => format!("{file_name} {part}"),
+        };
+        if !used.insert(title.clone()) {
+            title = format!("{title} {part}");
+            used.insert(title.clone());
+        }
+        for diag in &extracted.diagnostics {
+            warnings.push(format!("{shown} {part}: {}", diag.message));
+        }
+        let mut one = item.clone();
+        one.defaults.title = Some(title);
+        // Each message or row carries its own date; the user's date is only the fallback.
+        if extracted
+            .meta
+            .date
+            .as_deref()
+            .is_some_and(|d| Date::parse(d).is_ok())
+        {
+            one.defaults.date = None;
+        }
+        let new = build_document(project, &one, format, kind, hash, extracted, warnings)?;
+        if let Some(old) = project
+            .store
+            .find_by_source_or_title(&new.source, &new.title)
+            .map_err(|e| e.to_string())?
+        {
+            return Err(format!(
+                "{shown}: {part} would be titled {:?}, which {} already has; \
+                 give the file another --title (used as the prefix of every title)",
+                new.title, old.id
+            ));
+        }
+        docs.push(new);
+    }
+    let passages = docs.iter().map(|d| d.passages.len()).sum();
+    let words = docs.iter().map(|d| word_count(&d.text)).sum();
+    let ids = project
+        .store
+        .insert_documents(&docs)
+        .map_err(|e| format!("{shown}: {e}"))?;
+    Ok(Outcome::AddedSeveral {
+        ids,
+        passages,
+        words,
+    })
 }
 
 fn build_document(
@@ -433,9 +583,20 @@ fn format_name(format: Format) -> &'static str {
         Format::Markdown => "md",
         Format::Vtt => "vtt",
         Format::Srt => "srt",
+        Format::Docx => "docx",
+        Format::Odt => "odt",
+        Format::Pdf => "pdf",
+        Format::Html => "html",
+        Format::Eml => "eml",
+        Format::Mbox => "mbox",
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
         _ => "other",
     }
 }
+
+/// The extensions `ambit add` reads, for messages.
+const SUPPORTED: &str = ".txt, .md, .vtt, .srt, .docx, .odt, .pdf, .html, .eml, .mbox, .csv, .xlsx";
 
 fn counts(doc: &NewDocument) -> (usize, usize) {
     (doc.passages.len(), word_count(&doc.text))

@@ -1,6 +1,7 @@
 //! Manifests: a CSV listing files with their kind, date, phase, title and attributes.
 //!
-//! Columns `path,kind,date,phase,title` (only `path` is required, in any order); every
+//! Columns `path,kind,date,phase,title` (only `path` is required, in any order), and for
+//! surveys `text_columns` (answer columns separated by `;`) and `id_column`; every
 //! other column becomes a document attribute. Paths are relative to the manifest's folder.
 //! A bad row becomes a failed file naming the manifest line, and the other rows go in.
 
@@ -12,7 +13,15 @@ use ambit_core::{Date, DocKind, Timeline};
 use crate::error::{Error, Result};
 use crate::import::{DocDefaults, FileReport, ImportItem, Outcome};
 
-const KNOWN: [&str; 5] = ["path", "kind", "date", "phase", "title"];
+const KNOWN: [&str; 7] = [
+    "path",
+    "kind",
+    "date",
+    "phase",
+    "title",
+    "text_columns",
+    "id_column",
+];
 
 /// Reads a manifest into import items and, for rows that cannot be imported, failure reports.
 pub fn read_manifest(
@@ -53,6 +62,7 @@ pub fn read_manifest(
     })?;
     let (kind_col, date_col, phase_col, title_col) =
         (col("kind"), col("date"), col("phase"), col("title"));
+    let (text_cols_col, id_col) = (col("text_columns"), col("id_column"));
 
     let mut items = Vec::new();
     let mut failures = Vec::new();
@@ -107,6 +117,16 @@ pub fn read_manifest(
                 phase,
                 title: get(title_col).map(str::to_string),
                 attributes,
+                text_columns: get(text_cols_col)
+                    .map(|v| {
+                        v.split(';')
+                            .map(str::trim)
+                            .filter(|c| !c.is_empty())
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                id_column: get(id_col).map(str::to_string),
             })
         })();
         match row {

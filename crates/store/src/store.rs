@@ -173,6 +173,43 @@ impl Store {
         Ok(id)
     }
 
+    /// Stores several new documents (the messages of an mbox, the rows of a survey) in one
+    /// transaction: all of them or none.
+    pub fn insert_documents(&mut self, docs: &[NewDocument]) -> Result<Vec<DocId>> {
+        let tx = self.conn.transaction()?;
+        let mut ids = Vec::with_capacity(docs.len());
+        {
+            let mut stmt = tx.prepare(
+                "INSERT INTO documents (title, kind, date, phase, source, content_hash, format,
+                                        encoding, text, chars, words, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            let now = now_utc();
+            for doc in docs {
+                stmt.execute(params![
+                    doc.title,
+                    doc.kind.as_str(),
+                    doc.date.map(|d| d.to_string()),
+                    doc.phase,
+                    doc.source,
+                    doc.content_hash,
+                    doc.format,
+                    doc.encoding,
+                    doc.text,
+                    doc.text.chars().count() as i64,
+                    ambit_core::text::word_count(&doc.text) as i64,
+                    now,
+                ])?;
+                let id = DocId(tx.last_insert_rowid() as u32);
+                write_children(&tx, id, doc)?;
+                ids.push(id);
+            }
+        }
+        bump_revision(&tx)?;
+        tx.commit()?;
+        Ok(ids)
+    }
+
     /// Replaces a document's content in place, keeping its id. Refused when a person coded
     /// it by hand; its rule-made codings are dropped (auto-coding remakes them).
     pub fn replace_document(&mut self, id: DocId, doc: &NewDocument) -> Result<()> {

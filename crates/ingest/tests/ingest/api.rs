@@ -15,7 +15,17 @@ fn formats_by_extension() {
     check("a.markdown", Some(Format::Markdown));
     check("talk.VTT", Some(Format::Vtt));
     check("talk.srt", Some(Format::Srt));
-    check("a.docx", None);
+    check("a.docx", Some(Format::Docx));
+    check("a.ODT", Some(Format::Odt));
+    check("scan.pdf", Some(Format::Pdf));
+    check("page.htm", Some(Format::Html));
+    check("m.eml", Some(Format::Eml));
+    check("box.mbox", Some(Format::Mbox));
+    check("survey.csv", Some(Format::Csv));
+    check("survey.xlsx", Some(Format::Xlsx));
+    check("memo.rtf", Some(Format::Rtf));
+    check("slides.pptx", None);
+    check("old.doc", None);
     check("txt", None);
     check("a.", None);
 }
