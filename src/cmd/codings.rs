@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use ambit_core::{DocId, DocKind};
-use ambit_pipeline::coding::{self, SegmentFilter};
+use ambit_pipeline::coding::{self, CountUnit, SegmentFilter};
 use anyhow::Result;
 
 use crate::output::{write_json, Table};
@@ -24,6 +24,22 @@ pub struct Filters {
     /// Only this document (repeatable).
     #[arg(long = "doc", value_name = "ID")]
     docs: Vec<String>,
+    /// Only passages of this speaker (repeatable; `(no speaker)` for none).
+    #[arg(long = "speaker", value_name = "NAME")]
+    speakers: Vec<String>,
+    /// Only documents dated in this month, YYYY-MM (repeatable; `undated` too).
+    #[arg(long = "month", value_name = "YYYY-MM")]
+    months: Vec<String>,
+    /// Only documents with this attribute value, NAME=VALUE (repeatable; `(none)` when
+    /// the attribute is missing).
+    #[arg(long = "attr", value_name = "NAME=VALUE", value_parser = parse_attr)]
+    attrs: Vec<(String, String)>,
+}
+
+fn parse_attr(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("{s:?}: use NAME=VALUE"))
 }
 
 impl Filters {
@@ -41,8 +57,19 @@ impl Filters {
                 .iter()
                 .map(|d| DocId::parse(d))
                 .collect::<Result<_, _>>()?,
+            speakers: self.speakers.clone(),
+            months: self.months.clone(),
+            attrs: self.attrs.clone(),
         })
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CountMeasure {
+    Codings,
+    Passages,
+    Documents,
+    Words,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -60,9 +87,13 @@ pub struct Args {
     codes: Vec<String>,
     #[command(flatten)]
     filters: Filters,
-    /// Print only the number of segments.
+    /// Print only the number of segments (or, with --measure, what a table cell counts).
     #[arg(long)]
     count: bool,
+    /// With --count: codings, passages (distinct), documents or words (coded words,
+    /// each once); equals the `ambit table` cell with the same filters.
+    #[arg(long, value_enum, requires = "count")]
+    measure: Option<CountMeasure>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -71,8 +102,18 @@ pub struct Args {
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     let project = ctx.open_project()?;
     let filter = args.filters.build(&project, args.codes.clone())?;
-    let segs = coding::segments(&project, &filter)?;
     let out = &mut std::io::stdout().lock();
+    if let Some(m) = args.measure {
+        let unit = match m {
+            CountMeasure::Codings => CountUnit::Codings,
+            CountMeasure::Passages => CountUnit::Passages,
+            CountMeasure::Documents => CountUnit::Documents,
+            CountMeasure::Words => CountUnit::Words,
+        };
+        writeln!(out, "{}", coding::count_segments(&project, &filter, unit)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let segs = coding::segments(&project, &filter)?;
     if args.count {
         writeln!(out, "{}", segs.len())?;
         return Ok(ExitCode::SUCCESS);

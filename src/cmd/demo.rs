@@ -106,23 +106,30 @@ pub fn run(_ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         let coded: u64 = report.autocode.codes.iter().map(|c| c.coded).sum();
         writeln!(
             out,
-            "\nAuto-coded with the bundled {:?} codebook: {coded} codings.\nCoded passages per theme and phase:",
+            "\nAuto-coded with the bundled {:?} codebook: {coded} codings.",
             ambit_pipeline::DEMO_TEMPLATE,
         )?;
-        let mut headers = vec!["theme"];
-        headers.extend(report.theme_columns.iter().map(String::as_str));
-        headers.push("name");
-        let mut t = Table::new(&headers);
-        for (id, name, counts) in &report.themes {
-            let mut cells = vec![id.clone()];
-            cells.extend(counts.iter().map(u64::to_string));
-            cells.push(name.clone());
-            t.push(cells);
-        }
-        t.write_text(out)?;
+        writeln!(out)?;
+        ambit_tables::write::write_tables(
+            out,
+            std::slice::from_ref(&report.table),
+            ambit_tables::write::Format::Text,
+            false,
+        )?;
+        let files: Vec<String> = report
+            .outputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         writeln!(
             out,
-            "\nExplore it: cd {} && ambit phases; ambit docs; ambit show D1; ambit codings --code kb.semantic; ambit query \"kb AND coord.objects\" --by phase",
+            "\nWrote for your paper (in {}): {}",
+            report.dir.display(),
+            files.join(", ")
+        )?;
+        writeln!(
+            out,
+            "\nExplore it: cd {} && ambit phases; ambit docs; ambit show D1; ambit codings --code kb.semantic; ambit query \"kb AND coord.objects\" --by phase; ambit table freq --totals; ambit chart timeline -o timeline.svg",
             report.dir.display()
         )?;
     }

@@ -457,6 +457,14 @@ pub struct SegmentFilter {
     pub coders: Vec<String>,
     /// Documents.
     pub docs: Vec<DocId>,
+    /// Speakers (a segment passes when a passage it overlaps has one of them; `(no
+    /// speaker)` for passages without one).
+    pub speakers: Vec<String>,
+    /// Months of the document date, `YYYY-MM` (or `undated`).
+    pub months: Vec<String>,
+    /// Document attributes `(name, value)` that must all hold (value `(none)`: the
+    /// document lacks the attribute).
+    pub attrs: Vec<(String, String)>,
 }
 
 /// A coded segment as `ambit codings` shows it.
@@ -503,6 +511,13 @@ pub fn segments(project: &Project, filter: &SegmentFilter) -> Result<Vec<Segment
     let mut out: Vec<(_, Segment)> = all
         .into_iter()
         .filter(|c| doc_passes(&corpus, c.doc, filter))
+        .filter(|c| {
+            filter.speakers.is_empty()
+                || corpus
+                    .passages_overlapping(c.doc, c.start, c.end)
+                    .iter()
+                    .any(|p| speaker_passes(p, filter))
+        })
         .map(|c| {
             let passage = corpus.passages_overlapping(c.doc, c.start, c.end).first();
             let seg = Segment {
@@ -538,7 +553,106 @@ fn doc_passes(corpus: &Corpus, doc: DocId, f: &SegmentFilter) -> bool {
             .doc(doc)
             .is_some_and(|d| f.kinds.iter().any(|k| k == d.doc.kind.as_str()));
     let doc_ok = f.docs.is_empty() || f.docs.contains(&doc);
-    phase_ok && kind_ok && doc_ok
+    let row = corpus.doc(doc);
+    let month = row
+        .and_then(|d| d.doc.date)
+        .map_or(ambit_tables::UNDATED.to_string(), |d| {
+            d.to_string().chars().take(7).collect()
+        });
+    let month_ok = f.months.is_empty() || f.months.contains(&month);
+    let attrs_ok = f.attrs.iter().all(|(name, value)| {
+        let have = row.and_then(|d| d.doc.attributes.get(name));
+        match have {
+            Some(v) => v == value,
+            None => value == ambit_tables::NO_VALUE,
+        }
+    });
+    phase_ok && kind_ok && doc_ok && month_ok && attrs_ok
+}
+
+fn speaker_passes(p: &ambit_core::Passage, f: &SegmentFilter) -> bool {
+    f.speakers.is_empty()
+        || f.speakers
+            .iter()
+            .any(|s| p.speaker.as_deref().unwrap_or(ambit_tables::NO_SPEAKER) == s)
+}
+
+/// What `ambit codings --count --measure M` counts; each matches the table measure of the
+/// same name, so any table cell can be reproduced from the filtered listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountUnit {
+    /// Codings overlapping at least one passage that passes the filters.
+    Codings,
+    /// Distinct passages those codings overlap.
+    Passages,
+    /// Distinct documents.
+    Documents,
+    /// Coded words, a word coded twice counted once.
+    Words,
+}
+
+/// Counts what a filtered listing covers, the way a table cell does: codings of codebook
+/// codes only, passages and words counted once however many codings touch them.
+pub fn count_segments(project: &Project, filter: &SegmentFilter, unit: CountUnit) -> Result<u64> {
+    let cb = load_codebook(project)?;
+    let codes = expand_codes(&cb, &filter.codes)?;
+    let corpus = Corpus::load(project)?;
+    let all = project.store.codings(&CodingFilter {
+        codes,
+        docs: filter.docs.clone(),
+        coders: filter.coders.clone(),
+    })?;
+    let mut codings = 0u64;
+    let mut passages: BTreeSet<PassageId> = BTreeSet::new();
+    let mut docs: BTreeSet<DocId> = BTreeSet::new();
+    let mut ranges: BTreeMap<PassageId, Vec<(u32, u32)>> = BTreeMap::new();
+    for c in all
+        .iter()
+        .filter(|c| cb.contains(&c.code) && doc_passes(&corpus, c.doc, filter))
+    {
+        let mut any = false;
+        for p in corpus.passages_overlapping(c.doc, c.start, c.end) {
+            if !speaker_passes(p, filter) {
+                continue;
+            }
+            any = true;
+            passages.insert(p.id);
+            if unit == CountUnit::Words {
+                let spans = crate::tables::word_spans(corpus.passage_text(p));
+                let s = c.start.clamp(p.start, p.end) - p.start;
+                let e = c.end.clamp(p.start, p.end) - p.start;
+                ranges
+                    .entry(p.id)
+                    .or_default()
+                    .push(crate::tables::word_range(&spans, s, e));
+            }
+        }
+        if any {
+            codings += 1;
+            docs.insert(c.doc);
+        }
+    }
+    Ok(match unit {
+        CountUnit::Codings => codings,
+        CountUnit::Passages => passages.len() as u64,
+        CountUnit::Documents => docs.len() as u64,
+        CountUnit::Words => ranges
+            .into_values()
+            .map(|mut rs| {
+                // Union of word ranges: sort, then count each word once.
+                rs.sort_unstable();
+                let (mut total, mut reach) = (0u64, 0u32);
+                for (a, b) in rs {
+                    let a = a.max(reach);
+                    if b > a {
+                        total += u64::from(b - a);
+                        reach = b;
+                    }
+                }
+                total
+            })
+            .sum(),
+    })
 }
 
 /// Expands code ids with their descendants, checking they exist.
@@ -620,7 +734,7 @@ pub fn query(project: &Project, expr: &str, filter: &SegmentFilter) -> Result<Ve
         .into_iter()
         .filter_map(|i| {
             let p = &corpus.passages[i];
-            if !doc_passes(&corpus, p.id.doc, filter) {
+            if !doc_passes(&corpus, p.id.doc, filter) || !speaker_passes(p, filter) {
                 return None;
             }
             let mut codes: Vec<String> = on[i].iter().cloned().collect();

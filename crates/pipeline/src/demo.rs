@@ -1,7 +1,8 @@
 //! The demo: a fresh project built from the bundled sample study, in one call.
 //!
 //! The CLI's `ambit demo` is a thin wrapper around [`demo`]; later stages of the analysis
-//! (coding, tables) extend this pipeline so the demo always shows the whole job.
+//! (coding, tables) extend this pipeline so the demo always shows the whole job: it ends by
+//! writing the code × phase table and the timeline chart a paper would use.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::import::{import, BatchReport, FileReport, ImportOptions};
 use crate::manifest::read_manifest;
 use crate::overview::{phase_of, phase_summary, PhaseRow};
+use crate::tables::tables_error;
 
 /// Marker file that tells a demo project from a researcher's folder.
 const MARKER: &str = "demo-project";
@@ -46,6 +48,66 @@ pub struct DemoReport {
     pub theme_columns: Vec<String>,
     /// Coded passages per top-level theme (id, name, count per column).
     pub themes: Vec<(String, String, Vec<u64>)>,
+    /// Files the demo wrote for the paper (tables and charts), relative to `dir`.
+    pub outputs: Vec<PathBuf>,
+    /// The code × phase table (coded passages), every code with its hierarchy.
+    #[serde(skip)]
+    pub table: ambit_tables::Table,
+}
+
+/// Writes the code × phase table (CSV, XLSX, Markdown) and the timeline chart of the
+/// top-level themes (SVG, PNG) into the project; returns the table and the files written.
+fn write_paper_outputs(project: &Project) -> Result<(ambit_tables::Table, Vec<PathBuf>)> {
+    use ambit_tables::chart::{timeline, ChartFormat};
+    use ambit_tables::write::{write_tables, Format};
+    use ambit_tables::{freq, FreqSpec, Selection};
+
+    let input = crate::tables::table_input(project)?;
+    let table = freq(&input, &FreqSpec::default()).map_err(tables_error)?;
+    let themes = freq(
+        &input,
+        &FreqSpec {
+            select: Selection {
+                depth: Some(1),
+                ..Selection::default()
+            },
+            ..FreqSpec::default()
+        },
+    )
+    .map_err(tables_error)?;
+    let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
+    for (name, format) in [
+        ("tables/code-by-phase.csv", Format::Csv),
+        ("tables/code-by-phase.xlsx", Format::Xlsx),
+        ("tables/code-by-phase.md", Format::Md),
+    ] {
+        let mut buf = Vec::new();
+        write_tables(&mut buf, std::slice::from_ref(&table), format, false)
+            .map_err(tables_error)?;
+        files.push((name, buf));
+    }
+    files.push((
+        "charts/timeline.svg",
+        timeline(&themes, ChartFormat::Svg).map_err(tables_error)?,
+    ));
+    files.push((
+        "charts/timeline.png",
+        timeline(&themes, ChartFormat::Png).map_err(tables_error)?,
+    ));
+    let mut written = Vec::new();
+    for (name, bytes) in files {
+        let path = project.root.join(name);
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        std::fs::write(&path, bytes).map_err(io)?;
+        written.push(PathBuf::from(name));
+    }
+    Ok((table, written))
 }
 
 /// The codebook template the demo codes with.
@@ -89,6 +151,7 @@ pub fn demo(
     let coder = project.config.coder.clone();
     let autocode = autocode(&mut project, &codebook, None, &coder, false)?;
     let (theme_columns, themes) = theme_by_phase(&project)?;
+    let (table, outputs) = write_paper_outputs(&project)?;
 
     let rows = project.store.documents()?;
     let phases = phase_summary(&project)?;
@@ -116,6 +179,8 @@ pub fn demo(
         autocode,
         theme_columns,
         themes,
+        outputs,
+        table,
     })
 }
 

@@ -1,1 +1,257 @@
-//! Table workflows: building longitudinal tables and charts from the store (being built).
+//! Table workflows: loading a project into the tables crate's in-memory model, and the
+//! word ranges that coded words are counted in.
+//!
+//! The tables crate never opens the store; this module reads the codebook, documents,
+//! passages and codings once, resolves ids to indices and phases to timeline positions,
+//! and maps every coding to the passages it overlaps with the words it covers there.
+
+use std::collections::HashMap;
+
+use ambit_coding::Codebook;
+use ambit_core::{PassageId, Placement};
+use ambit_store::{CodingFilter, Project};
+use ambit_tables::{CodeInfo, CodingInfo, DocInfo, Overlap, PassageInfo, PhaseInfo, TableInput};
+
+use crate::coding::load_codebook;
+use crate::corpus::Corpus;
+use crate::error::{Error, Result};
+
+/// Converts a tables error into a workflow error.
+pub fn tables_error(e: ambit_tables::Error) -> Error {
+    Error::Request(e.to_string())
+}
+
+/// Character spans of the words of a text, by the same rule as
+/// [`ambit_core::text::word_count`]: runs of letters or digits, an apostrophe or hyphen
+/// between two letters staying inside the word.
+pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if start.is_some()
+            && matches!(c, '\'' | '’' | '-')
+            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+        {
+            // A joiner inside a word.
+        } else if let Some(s) = start.take() {
+            out.push((s, i));
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, chars.len()));
+    }
+    out
+}
+
+/// The words (as a range of word indices) that a character range touches, both relative
+/// to the passage start. A word cut by the range counts as coded.
+pub fn word_range(spans: &[(usize, usize)], start: usize, end: usize) -> (u32, u32) {
+    let first = spans.partition_point(|w| w.1 <= start);
+    let last = spans.partition_point(|w| w.0 < end.max(start));
+    let last = last.max(first);
+    (first as u32, last as u32)
+}
+
+/// Codes in tree order (each parent followed by its subtree, siblings in codebook order),
+/// the order tables show the hierarchy in.
+pub fn tree_order(cb: &Codebook) -> Vec<usize> {
+    fn visit(cb: &Codebook, i: usize, out: &mut Vec<usize>, seen: &mut [bool]) {
+        if std::mem::replace(&mut seen[i], true) {
+            return;
+        }
+        out.push(i);
+        for child in &cb.codes()[i].children {
+            if let Some(k) = cb.position(child) {
+                visit(cb, k, out, seen);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut seen = vec![false; cb.codes().len()];
+    for (i, c) in cb.codes().iter().enumerate() {
+        if c.parent.is_none() {
+            visit(cb, i, &mut out, &mut seen);
+        }
+    }
+    // Codes whose parent is missing still get a row.
+    for i in 0..cb.codes().len() {
+        visit(cb, i, &mut out, &mut seen);
+    }
+    out
+}
+
+/// Loads a project into a [`TableInput`]: phases in timeline order, codes in tree order,
+/// documents in timeline order, passages with their words, and every coding of a codebook
+/// code mapped to the passages it overlaps.
+pub fn table_input(project: &Project) -> Result<TableInput> {
+    let cb = load_codebook(project)?;
+    let corpus = Corpus::load(project)?;
+    build_input(project, &cb, &corpus)
+}
+
+fn build_input(project: &Project, cb: &Codebook, corpus: &Corpus) -> Result<TableInput> {
+    let phases = project
+        .config
+        .timeline
+        .phases()
+        .iter()
+        .map(|p| PhaseInfo {
+            id: p.id.clone(),
+            label: p.label.clone(),
+        })
+        .collect();
+
+    let order = tree_order(cb);
+    let mut index_of = vec![0usize; cb.codes().len()];
+    for (row, &i) in order.iter().enumerate() {
+        index_of[i] = row;
+    }
+    let codes = order
+        .iter()
+        .map(|&i| {
+            let c = &cb.codes()[i];
+            CodeInfo {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                parent: c
+                    .parent
+                    .as_deref()
+                    .and_then(|p| cb.position(p))
+                    .map(|p| index_of[p]),
+                color: c.color.clone(),
+            }
+        })
+        .collect();
+
+    let mut doc_order: Vec<usize> = (0..corpus.docs.len()).collect();
+    doc_order.sort_by_key(|&i| corpus.timeline_key(corpus.docs[i].doc.id));
+    let mut documents = Vec::with_capacity(doc_order.len());
+    let mut passages = Vec::new();
+    let mut speakers: Vec<String> = Vec::new();
+    let mut speaker_ix: HashMap<String, u32> = HashMap::new();
+    let mut passage_ix: HashMap<PassageId, usize> = HashMap::new();
+    let mut spans: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut starts: Vec<usize> = Vec::new();
+    for (k, &i) in doc_order.iter().enumerate() {
+        let row = &corpus.docs[i];
+        let d = &row.doc;
+        documents.push(DocInfo {
+            id: d.id.to_string(),
+            title: d.title.clone(),
+            kind: d.kind.as_str().to_string(),
+            date: d.date.map(|x| x.to_string()),
+            phase: match corpus.placements[i] {
+                Placement::Phase(p) => Some(p),
+                Placement::Unphased => None,
+            },
+            attributes: d.attributes.clone(),
+        });
+        for p in corpus.passages_of(d.id) {
+            let ws = word_spans(corpus.passage_text(p));
+            let speaker = p.speaker.as_ref().map(|s| {
+                *speaker_ix.entry(s.clone()).or_insert_with(|| {
+                    speakers.push(s.clone());
+                    (speakers.len() - 1) as u32
+                })
+            });
+            passage_ix.insert(p.id, passages.len());
+            passages.push(PassageInfo {
+                doc: k as u32,
+                speaker,
+                words: ws.len() as u32,
+            });
+            spans.push(ws);
+            starts.push(p.start);
+        }
+    }
+
+    let mut coders: Vec<String> = Vec::new();
+    let mut codings = Vec::new();
+    let mut overlaps = Vec::new();
+    for c in project.store.codings(&CodingFilter::default())? {
+        let Some(code) = cb.position(&c.code).map(|p| index_of[p]) else {
+            continue;
+        };
+        let coder = match coders.iter().position(|x| *x == c.coder) {
+            Some(k) => k,
+            None => {
+                coders.push(c.coder.clone());
+                coders.len() - 1
+            }
+        };
+        let coding = codings.len() as u32;
+        codings.push(CodingInfo {
+            code: code as u32,
+            coder: coder as u32,
+        });
+        for p in corpus.passages_overlapping(c.doc, c.start, c.end) {
+            let Some(&pi) = passage_ix.get(&p.id) else {
+                continue;
+            };
+            let s = c.start.clamp(p.start, p.end) - starts[pi];
+            let e = c.end.clamp(p.start, p.end) - starts[pi];
+            let (first_word, end_word) = word_range(&spans[pi], s, e);
+            overlaps.push(Overlap {
+                coding,
+                passage: pi as u32,
+                first_word,
+                end_word,
+            });
+        }
+    }
+    Ok(TableInput {
+        phases,
+        codes,
+        documents,
+        passages,
+        speakers,
+        coders,
+        codings,
+        overlaps,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, range: (usize, usize), expected: (u32, u32)) {
+        let spans = word_spans(text);
+        assert_eq!(spans.len(), ambit_core::text::word_count(text), "{text:?}");
+        assert_eq!(
+            word_range(&spans, range.0, range.1),
+            expected,
+            "{text:?} {range:?}"
+        );
+    }
+
+    #[test]
+    fn whole_text() {
+        check("Don't map it, Anna-Liisa!", (0, 25), (0, 4));
+    }
+
+    #[test]
+    fn cut_words_count() {
+        check("one two three", (5, 9), (1, 3));
+    }
+
+    #[test]
+    fn between_words() {
+        check("one two three", (3, 4), (1, 1));
+    }
+
+    #[test]
+    fn empty_range_inside_word() {
+        check("one two", (5, 5), (1, 2));
+    }
+
+    #[test]
+    fn unicode() {
+        check("Päivi sanoo 👍 näin", (6, 19), (1, 3));
+    }
+}
