@@ -1,11 +1,59 @@
-//! `ambit index` (being built).
+//! `ambit index`: build or refresh the full-text search index.
 
+use std::io::Write;
 use std::process::ExitCode;
+use std::time::Instant;
 
-/// Not available yet.
+use ambit_pipeline::search;
+use anyhow::Result;
+
+/// Build the full-text search index in .ambit/index, or check that it is current.
+///
+/// Searching keeps the index current by itself (a changed project is re-indexed before
+/// the search runs); this command does it ahead of time, or from scratch with --rebuild.
+/// Stemming follows `language` in ambit.toml (English by default).
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Rebuild from scratch even when the index is current.
+    #[arg(long)]
+    rebuild: bool,
+}
 
-pub fn run(_ctx: &crate::Ctx, _args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`ambit index` is not available yet")
+/// A progress callback that shows a bar on a terminal, created once the total is known.
+pub fn progress() -> impl FnMut(u64, u64) {
+    let mut bar: Option<Option<indicatif::ProgressBar>> = None;
+    move |done, total| {
+        let b = bar.get_or_insert_with(|| crate::cmd::progress_bar(total, "indexing"));
+        if let Some(b) = b {
+            b.set_position(done);
+            if done >= total {
+                b.finish_and_clear();
+            }
+        }
+    }
+}
+
+pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
+    let project = ctx.open_project()?;
+    let started = Instant::now();
+    let ready = search::ensure_index(&project, args.rebuild, &mut progress())?;
+    let out = &mut std::io::stdout().lock();
+    let stemming = ready.index.stemming().name();
+    match ready.rebuilt {
+        Some(r) => {
+            let secs = started.elapsed().as_secs_f64();
+            let mb = r.bytes as f64 / 1e6;
+            writeln!(
+                out,
+                "indexed {} passages ({mb:.1} MB of text) in {secs:.1} s; stemming: {stemming} ({})",
+                r.passages, r.reason
+            )?;
+        }
+        None => writeln!(
+            out,
+            "the index is up to date: {} passages; stemming: {stemming}",
+            ready.index.len()
+        )?,
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,1 +1,499 @@
-//! Search workflows: keeping the full-text index in step with the store (being built).
+//! Search workflows: keeping the full-text index in step with the store, and grouping hits.
+//!
+//! The index in `.ambit/index/` is derived data. Each commit records the store revision
+//! it reflects; every store write bumps that revision (codings too), so comparing the two
+//! says whether the index is current. A missing, stale, unreadable or other-language index
+//! is rebuilt before it is used, never searched as it is. Rebuilds write a fresh index
+//! beside the old one and swap it in, so an interrupted rebuild leaves the old (stale)
+//! index, which the next command rebuilds again.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use ambit_coding::Codebook;
+use ambit_core::{DocId, DocKind, Passage, Placement};
+use ambit_index::{Group, GroupBy, Index, Record, Stemming};
+use ambit_store::{CodingFilter, DocRow, Project, DATA_DIR};
+
+use crate::corpus::Corpus;
+use crate::error::{Error, Result};
+
+/// The index folder inside the project's data folder.
+pub const INDEX_DIR: &str = "index";
+
+/// Progress of a (re)build: passages written so far, and how many there are.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// The folder of a project's search index.
+pub fn index_path(project: &Project) -> PathBuf {
+    project.root.join(DATA_DIR).join(INDEX_DIR)
+}
+
+// Index errors reach the user through the pipeline's request variant, message intact.
+fn ix(e: ambit_index::Error) -> Error {
+    Error::Request(e.to_string())
+}
+
+/// The stemming the project's `language` asks for; a language without a stemmer is
+/// searched without stemming rather than refused.
+pub fn stemming_of(project: &Project) -> Stemming {
+    Stemming::for_language(&project.config.language).unwrap_or(Stemming::NONE)
+}
+
+/// Why an index was (re)built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// There was none.
+    Missing,
+    /// The store changed since it was built.
+    Stale,
+    /// `--rebuild` was asked for.
+    Requested,
+    /// The project's language changed.
+    Language,
+    /// Its files could not be read; the message says why.
+    Corrupt(String),
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::Missing => f.write_str("there was no index yet"),
+            Reason::Stale => f.write_str("the project changed since the last indexing"),
+            Reason::Requested => f.write_str("a rebuild was requested"),
+            Reason::Language => f.write_str("the project's language changed"),
+            Reason::Corrupt(m) => write!(f, "the index was unreadable ({m})"),
+        }
+    }
+}
+
+/// What a (re)build did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rebuilt {
+    /// Why it ran.
+    pub reason: Reason,
+    /// Passages indexed.
+    pub passages: u64,
+    /// Bytes of passage text indexed.
+    pub bytes: u64,
+    /// The store revision the index now reflects.
+    pub revision: u64,
+}
+
+/// A current index, and the rebuild that made it current if one was needed.
+#[derive(Debug)]
+pub struct Ready {
+    /// The index, in step with the store.
+    pub index: Index,
+    /// Set when it had to be (re)built first.
+    pub rebuilt: Option<Rebuilt>,
+}
+
+/// Opens the project's index, rebuilding it first when it is missing, stale, unreadable
+/// or built for another language (or always, with `force`).
+pub fn ensure_index(project: &Project, force: bool, progress: Progress<'_>) -> Result<Ready> {
+    let reason = if force {
+        Reason::Requested
+    } else {
+        match check(project)? {
+            Ok(index) => {
+                return Ok(Ready {
+                    index,
+                    rebuilt: None,
+                })
+            }
+            Err(reason) => reason,
+        }
+    };
+    let (index, rebuilt) = rebuild(project, reason, progress)?;
+    Ok(Ready {
+        index,
+        rebuilt: Some(rebuilt),
+    })
+}
+
+/// The open index when it is current; otherwise why it must be rebuilt.
+fn check(project: &Project) -> Result<std::result::Result<Index, Reason>> {
+    let dir = index_path(project);
+    if !dir.join("meta.json").is_file() {
+        return Ok(Err(Reason::Missing));
+    }
+    let index = match Index::open(&dir) {
+        Ok(i) => i,
+        Err(e) => return Ok(Err(Reason::Corrupt(short(&e)))),
+    };
+    if index.stemming() != stemming_of(project) {
+        return Ok(Err(Reason::Language));
+    }
+    let current = project.store.revision()?;
+    Ok(match index.revision() {
+        Ok(Some(r)) if r == current => Ok(index),
+        Ok(_) => Err(Reason::Stale),
+        Err(e) => Err(Reason::Corrupt(short(&e))),
+    })
+}
+
+fn short(e: &ambit_index::Error) -> String {
+    match e {
+        ambit_index::Error::Corrupt { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Runs `f` on a current index. When the index fails while being read (a file garbled
+/// after it was opened), it is rebuilt and `f` runs once more: a corrupt index is never
+/// fatal. Query syntax errors are returned as they are.
+pub fn with_index<T>(
+    project: &Project,
+    progress: Progress<'_>,
+    f: impl Fn(&Index) -> ambit_index::Result<T>,
+) -> Result<(T, Option<Rebuilt>)> {
+    let ready = ensure_index(project, false, progress)?;
+    match f(&ready.index) {
+        Ok(v) => Ok((v, ready.rebuilt)),
+        Err(e @ ambit_index::Error::Syntax { .. }) => Err(ix(e)),
+        Err(e @ ambit_index::Error::Busy) => Err(ix(e)),
+        Err(e) => {
+            drop(ready);
+            let (index, rebuilt) = rebuild(project, Reason::Corrupt(short(&e)), progress)?;
+            let v = f(&index).map_err(ix)?;
+            Ok((v, Some(rebuilt)))
+        }
+    }
+}
+
+/// Rebuilds the whole index from the store: written beside the old one, then swapped in.
+pub fn rebuild(
+    project: &Project,
+    reason: Reason,
+    progress: Progress<'_>,
+) -> Result<(Index, Rebuilt)> {
+    let revision = project.store.revision()?;
+    let dir = index_path(project);
+    let data = project.root.join(DATA_DIR);
+    let tmp = data.join(format!(".{INDEX_DIR}.tmp-{}", std::process::id()));
+    remove_dir(&tmp)?;
+    let corpus = Corpus::load(project)?;
+    let codes = passage_codes(project, &corpus)?;
+    let (passages, bytes) = {
+        let index = Index::create(&tmp, stemming_of(project)).map_err(ix)?;
+        let mut writer = index.writer().map_err(ix)?;
+        let total = corpus.passages.len() as u64;
+        let mut bytes = 0u64;
+        for (i, p) in corpus.passages.iter().enumerate() {
+            let Some(row) = corpus.doc(p.id.doc) else {
+                continue;
+            };
+            let phase_order = match corpus.timeline_key(p.id.doc).0 {
+                usize::MAX => u32::MAX,
+                k => k as u32,
+            };
+            let text = corpus.passage_text(p);
+            bytes += text.len() as u64;
+            writer
+                .add(&record(
+                    row,
+                    corpus.phase_of(p.id.doc),
+                    phase_order,
+                    p,
+                    text,
+                    codes.get(i).cloned().unwrap_or_default(),
+                ))
+                .map_err(ix)?;
+            if i % 4096 == 0 {
+                progress(i as u64, total);
+            }
+        }
+        writer.commit(revision).map_err(ix)?;
+        progress(total, total);
+        (total, bytes)
+    };
+    remove_dir(&dir)?;
+    std::fs::rename(&tmp, &dir).map_err(|source| Error::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let index = Index::open(&dir).map_err(ix)?;
+    Ok((
+        index,
+        Rebuilt {
+            reason,
+            passages,
+            bytes,
+            revision,
+        },
+    ))
+}
+
+fn remove_dir(dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+fn record(
+    row: &DocRow,
+    phase: &str,
+    phase_order: u32,
+    p: &Passage,
+    text: &str,
+    codes: Vec<String>,
+) -> Record {
+    Record {
+        passage: p.id,
+        title: row.doc.title.clone(),
+        text: text.to_string(),
+        start: p.start,
+        end: p.end,
+        speaker: p.speaker.clone(),
+        kind: row.doc.kind,
+        phase: phase.to_string(),
+        phase_order,
+        date: row.doc.date,
+        attributes: row.doc.attributes.clone(),
+        codes,
+    }
+}
+
+/// The codebook when there is a readable one; ancestors come from it.
+fn codebook(project: &Project) -> Option<Codebook> {
+    let path = crate::coding::codebook_path(project);
+    if path.is_file() {
+        crate::coding::read_codebook(&path).ok()
+    } else {
+        None
+    }
+}
+
+/// A code and its ancestors: from the codebook, or from the dotted id when the codebook
+/// is missing or unreadable (`kb.semantic` → `kb`), so `--code kb` still finds children.
+fn with_ancestors(cb: Option<&Codebook>, code: &str, out: &mut BTreeSet<String>) {
+    out.insert(code.to_string());
+    match cb {
+        Some(cb) if cb.contains(code) => out.extend(cb.ancestors(code).map(str::to_string)),
+        _ => {
+            let mut rest = code;
+            while let Some((head, _)) = rest.rsplit_once('.') {
+                out.insert(head.to_string());
+                rest = head;
+            }
+        }
+    }
+}
+
+/// Codes (with ancestors) on each passage of the corpus, parallel to `corpus.passages`.
+fn passage_codes(project: &Project, corpus: &Corpus) -> Result<Vec<Vec<String>>> {
+    let codings = project.store.codings(&CodingFilter::default())?;
+    let mut on: Vec<BTreeSet<String>> = vec![BTreeSet::new(); corpus.passages.len()];
+    if codings.is_empty() {
+        return Ok(vec![Vec::new(); corpus.passages.len()]);
+    }
+    let cb = codebook(project);
+    let pos: HashMap<_, usize> = corpus
+        .passages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id, i))
+        .collect();
+    for c in &codings {
+        for p in corpus.passages_overlapping(c.doc, c.start, c.end) {
+            if let Some(&i) = pos.get(&p.id) {
+                with_ancestors(cb.as_ref(), &c.code, &mut on[i]);
+            }
+        }
+    }
+    Ok(on.into_iter().map(|s| s.into_iter().collect()).collect())
+}
+
+/// What [`refresh_documents`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refresh {
+    /// The documents' passages were replaced; the index is current.
+    Updated {
+        /// Passages written.
+        passages: u64,
+    },
+    /// Nothing was written: there is no index yet, or it was already behind the store
+    /// before the change; the next search rebuilds it.
+    Skipped(Reason),
+}
+
+/// Brings the index up to date after `docs` were added or replaced, incrementally.
+///
+/// `before` is the store revision read before the change: only an index that was current
+/// then can be patched; otherwise it is left for the next search to rebuild (it is
+/// recognised as stale, so no search ever sees it as it is). One commit.
+pub fn refresh_documents(project: &Project, docs: &[DocId], before: u64) -> Result<Refresh> {
+    let dir = index_path(project);
+    if !dir.join("meta.json").is_file() {
+        return Ok(Refresh::Skipped(Reason::Missing));
+    }
+    let index = match Index::open(&dir) {
+        Ok(i) => i,
+        Err(e) => return Ok(Refresh::Skipped(Reason::Corrupt(short(&e)))),
+    };
+    if index.stemming() != stemming_of(project) {
+        return Ok(Refresh::Skipped(Reason::Language));
+    }
+    if index.revision().ok().flatten() != Some(before) {
+        return Ok(Refresh::Skipped(Reason::Stale));
+    }
+    let revision = project.store.revision()?;
+    let wanted: BTreeSet<DocId> = docs.iter().copied().collect();
+    let rows: Vec<DocRow> = project
+        .store
+        .documents()?
+        .into_iter()
+        .filter(|r| wanted.contains(&r.doc.id))
+        .collect();
+    let places = crate::overview::placements(project, &rows);
+    let cb = codebook(project);
+    let codings = project.store.codings(&CodingFilter {
+        docs: wanted.iter().copied().collect(),
+        ..Default::default()
+    })?;
+    let mut writer = index.writer().map_err(ix)?;
+    let mut written = 0u64;
+    for doc in &wanted {
+        writer.delete_doc(*doc);
+    }
+    for (row, place) in rows.iter().zip(&places) {
+        let id = row.doc.id;
+        let text = project.store.text(id)?;
+        let cix = ambit_core::text::CharIndex::new(&text);
+        let passages = project.store.passages(id)?;
+        let phase = project.config.timeline.label_of(*place).to_string();
+        let phase_order = match place {
+            Placement::Phase(k) => *k as u32,
+            Placement::Unphased => u32::MAX,
+        };
+        for p in &passages {
+            let mut codes = BTreeSet::new();
+            for c in codings.iter().filter(|c| c.doc == id) {
+                let touches = c.start < p.end && p.start < c.end
+                    || (c.start == c.end && p.start <= c.start && c.start < p.end);
+                if touches {
+                    with_ancestors(cb.as_ref(), &c.code, &mut codes);
+                }
+            }
+            let slice = cix.slice(&text, p.start, p.end).unwrap_or("");
+            writer
+                .add(&record(
+                    row,
+                    &phase,
+                    phase_order,
+                    p,
+                    slice,
+                    codes.into_iter().collect(),
+                ))
+                .map_err(ix)?;
+            written += 1;
+        }
+    }
+    writer.commit(revision).map_err(ix)?;
+    Ok(Refresh::Updated { passages: written })
+}
+
+/// One row of a `--by` table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GroupRow {
+    /// The group: a phase id, kind, speaker, document id or attribute value; `(none)`
+    /// for passages without a speaker or attribute.
+    pub group: String,
+    /// Matching passages.
+    pub passages: u64,
+    /// Documents with at least one matching passage.
+    pub docs: u64,
+}
+
+/// Label of the group of passages that have no value.
+pub const NO_VALUE: &str = "(none)";
+
+/// Orders [`Index::group`] counts for a table: every group of the project listed (zero
+/// rows kept): phases in timeline order (then `unphased` when used), kinds in their
+/// usual order, speakers and attribute values alphabetically, documents by id.
+pub fn group_rows(project: &Project, found: Vec<Group>, by: &GroupBy) -> Result<Vec<GroupRow>> {
+    let docs = project.store.documents()?;
+    let mut keys: Vec<String> = match by {
+        GroupBy::Phase => {
+            let mut k: Vec<String> = project
+                .config
+                .timeline
+                .phases()
+                .iter()
+                .map(|p| p.id.clone())
+                .collect();
+            let places = crate::overview::placements(project, &docs);
+            if places.contains(&Placement::Unphased) {
+                k.push(ambit_core::UNPHASED.to_string());
+            }
+            k
+        }
+        GroupBy::Kind => {
+            let used: BTreeSet<DocKind> = docs.iter().map(|d| d.doc.kind).collect();
+            DocKind::ALL
+                .iter()
+                .filter(|k| used.contains(k))
+                .map(|k| k.as_str().to_string())
+                .collect()
+        }
+        GroupBy::Speaker => {
+            let mut s: Vec<String> = project.store.speakers()?.into_iter().map(|s| s.0).collect();
+            s.sort();
+            s
+        }
+        GroupBy::Doc => docs.iter().map(|d| d.doc.id.to_string()).collect(),
+        GroupBy::Attr(name) => {
+            let values: BTreeSet<String> = docs
+                .iter()
+                .filter_map(|d| d.doc.attributes.get(name).cloned())
+                .collect();
+            values.into_iter().collect()
+        }
+    };
+    let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for g in found {
+        let key = g.key.unwrap_or_else(|| NO_VALUE.to_string());
+        if !keys.contains(&key) {
+            // A value the store no longer lists cannot occur in a current index, except
+            // for passages without a value; list it rather than drop its counts.
+            keys.push(key.clone());
+        }
+        counts.insert(key, (g.passages, g.docs));
+    }
+    Ok(keys
+        .into_iter()
+        .map(|k| {
+            let (passages, docs) = counts.get(&k).copied().unwrap_or((0, 0));
+            GroupRow {
+                group: k,
+                passages,
+                docs,
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(code: &str, expected: &[&str]) {
+        let mut out = BTreeSet::new();
+        with_ancestors(None, code, &mut out);
+        let got: Vec<&str> = out.iter().map(String::as_str).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn dotted_ancestors_without_codebook() {
+        check("kb", &["kb"]);
+        check("kb.semantic", &["kb", "kb.semantic"]);
+        check("a.b.c", &["a", "a.b", "a.b.c"]);
+    }
+}
