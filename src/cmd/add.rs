@@ -110,6 +110,7 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         }
     };
 
+    let before = project.store.revision()?;
     let bar = crate::cmd::progress_bar(items.len() as u64, "importing");
     let text = args.format == ReportFormat::Text;
     let mut report = ambit_pipeline::import(
@@ -134,6 +135,23 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         print_file(f, text);
     }
     report.files.append(&mut early);
+    // Keep an existing search index in step; without one, the next search builds it.
+    let changed: Vec<ambit_core::DocId> = report
+        .files
+        .iter()
+        .flat_map(|f| match &f.outcome {
+            Outcome::Added { id, .. } | Outcome::Replaced { id, .. } => vec![*id],
+            Outcome::AddedSeveral { ids, .. } => ids.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    if !changed.is_empty() {
+        if let Err(e) = ambit_pipeline::search::refresh_documents(&project, &changed, before) {
+            eprintln!(
+                "warning: the search index was not updated ({e:#}); the next search rebuilds it"
+            );
+        }
+    }
     if text {
         eprintln!("{}", summary(&report));
     } else {
