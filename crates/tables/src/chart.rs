@@ -137,7 +137,7 @@ fn draw_timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, t: &Table) -
     let cols: Vec<_> = t
         .columns
         .iter()
-        .filter(|c| !c.total && !(left_off && c.id == crate::UNPHASED))
+        .filter(|c| !(c.total || (left_off && c.id == crate::UNPHASED)))
         .collect();
     root.fill(&WHITE).map_err(chart_err)?;
     let (w, h) = root.dim_in_pixel();

@@ -239,8 +239,10 @@ fn depth_and_patterns_select_rows_but_parents_keep_children() {
 
 #[test]
 fn totals_are_distinct_not_sums() {
-    let mut s = FreqSpec::default();
-    s.totals = true;
+    let s = FreqSpec {
+        totals: true,
+        ..FreqSpec::default()
+    };
     check(
         s,
         "P1 P2 P3 unphased total\na: 2 1 0 1 4\na.x: 2 0 0 0 2\na.y: 1 1 0 0 2\nb: 0 2 0 0 2\ntotal: 2 2 0 1 5",
