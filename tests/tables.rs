@@ -243,6 +243,30 @@ coord.objects: 1 1 4 4",
         long.contains("unphased,kb,Knowledge boundaries,0,coord,1\n"),
         "{long}"
     );
+    // Long XLSX: a sheet per phase, a row per cell.
+    w.run(&[
+        "table", "cooccur", "--by", "phase", "--long", "-o", "co.xlsx",
+    ])
+    .ok();
+    let bytes = std::fs::read(w.path().join("co.xlsx")).unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+    // A heatmap of one phase's co-occurrence; the phase is named in the chart.
+    w.run(&[
+        "chart", "heatmap", "--table", "cooccur", "--phase", "I1", "-o", "co.svg",
+    ])
+    .ok();
+    let svg = std::fs::read_to_string(w.path().join("co.svg")).unwrap();
+    assert!(svg.contains("phase I1"), "{svg}");
+    let err = w
+        .run(&["chart", "heatmap", "--phase", "I1", "-o", "h.svg"])
+        .fails();
+    assert!(err.contains("--table cooccur"), "{err}");
+    let err = w
+        .run(&[
+            "chart", "heatmap", "--table", "cooccur", "--phase", "I9", "-o", "h.svg",
+        ])
+        .fails();
+    assert!(err.contains("I9"), "{err}");
 }
 
 /// The filter of `ambit codings` that selects one column of a grouping.

@@ -82,6 +82,9 @@ struct HeatmapArgs {
     /// Values of a freq heatmap.
     #[arg(long, default_value = "passages", value_parser = parse_measure)]
     measure: Measure,
+    /// A cooccur heatmap of one phase only (a phase id, or `unphased`).
+    #[arg(long, value_name = "ID")]
+    phase: Option<String>,
     #[command(flatten)]
     shared: Shared,
 }
@@ -104,8 +107,18 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
             )
         }
         Kind::Heatmap(a) => {
+            if a.phase.is_some() && a.table != "cooccur" {
+                anyhow::bail!(
+                    "--phase slices a co-occurrence heatmap; add --table cooccur, or use \
+                     `ambit table freq` columns for phases"
+                );
+            }
             let table = if a.table == "cooccur" {
-                ambit_tables::cooccur(&input, &a.shared.selection(), &CooccurScope::All)?
+                let scope = a
+                    .phase
+                    .clone()
+                    .map_or(CooccurScope::All, CooccurScope::Phase);
+                ambit_tables::cooccur(&input, &a.shared.selection(), &scope)?
                     .into_iter()
                     .next()
                     .ok_or_else(|| anyhow::anyhow!("no co-occurrence table"))?

@@ -184,14 +184,30 @@ const MIN_GATE_LEN: usize = 3;
 /// Literals, normalised like passage text, one of which occurs in the normalised form of every
 /// text the regex matches; `None` when there is no useful set (the regex then always runs).
 ///
-/// Every match starts with one of the regex's prefix literals and ends with one of its suffix
-/// literals, so either set is a sound gate; the one with longer (rarer) literals wins. Any
-/// substring of a required literal is required too, which makes it safe to cut literals the
-/// extractor truncated mid-character, and lower-casing and whitespace folding map a literal's
-/// occurrence in the raw text onto an occurrence of its normal form in the normalised text.
+/// Two sources, the better one wins (the set whose shortest literal is longest):
+/// - [`required`]: literals anywhere in the regex (`rules?` needs `rule` even in the middle of
+///   `(new|our) rules?\b[^.]{0,80}`), with case-insensitive letters read as their lower-case
+///   form, so `(?i)` costs nothing;
+/// - the prefix or suffix literals of `regex-syntax`'s extractor. Any substring of a required
+///   literal is required too, which makes it safe to cut literals the extractor truncated
+///   mid-character.
+///
+/// Lower-casing and whitespace folding map a literal's occurrence in the raw text onto an
+/// occurrence of its normal form in the normalised text.
 fn regex_gate(re: &str) -> Option<Vec<String>> {
     let hir = regex_syntax::parse(re).ok()?;
-    let mut best: Option<Vec<String>> = None;
+    let mut best = required(&hir).map(|set| {
+        let mut set: Vec<String> = set.into_iter().map(|l| normalize(&l)).collect();
+        set.sort_unstable();
+        set.dedup();
+        set
+    });
+    if best
+        .as_ref()
+        .is_some_and(|b| gate_quality(b).0 < MIN_GATE_LEN)
+    {
+        best = None;
+    }
     for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
         let seq = Extractor::new().kind(kind).extract(&hir);
         let Some(lits) = seq.literals() else { continue };
@@ -209,19 +225,128 @@ fn regex_gate(re: &str) -> Option<Vec<String>> {
         }
         set.sort_unstable();
         set.dedup();
-        let shortest = set.iter().map(String::len).min().unwrap_or(0);
-        if shortest < MIN_GATE_LEN {
+        if gate_quality(&set).0 < MIN_GATE_LEN {
             continue;
         }
-        let better = best.as_ref().is_none_or(|b| {
-            let b_shortest = b.iter().map(String::len).min().unwrap_or(0);
-            (shortest, std::cmp::Reverse(set.len())) > (b_shortest, std::cmp::Reverse(b.len()))
-        });
-        if better {
+        if best
+            .as_ref()
+            .is_none_or(|b| gate_quality(&set) > gate_quality(b))
+        {
             best = Some(set);
         }
     }
     best
+}
+
+/// How good a gate is: its shortest literal (longer is rarer), then fewer literals.
+fn gate_quality(set: &[String]) -> (usize, std::cmp::Reverse<usize>) {
+    let shortest = set.iter().map(String::len).min().unwrap_or(0);
+    (shortest, std::cmp::Reverse(set.len()))
+}
+
+/// Most literals a required set may hold before it stops being worth scanning for.
+const MAX_GATE_LITERALS: usize = 64;
+
+/// A set of strings one of which every match of `hir` contains (before normalisation; the
+/// caller normalises them), or `None` when no such set is known.
+///
+/// Concatenations join adjacent single characters into runs (look-arounds such as `\b` are
+/// zero-width and do not break a run) and keep the best of their runs and their children's
+/// sets; an alternation needs a set from every branch and takes their union; a repetition
+/// needs at least one round.
+fn required(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Literal(_) | HirKind::Class(_) => single(hir).map(|s| vec![s]),
+        HirKind::Capture(c) => required(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
+        HirKind::Alternation(branches) => {
+            let mut set = Vec::new();
+            for b in branches {
+                set.extend(required(b)?);
+                if set.len() > MAX_GATE_LITERALS {
+                    return None;
+                }
+            }
+            Some(set)
+        }
+        HirKind::Concat(parts) => {
+            let mut best: Option<Vec<String>> = None;
+            let mut keep = |cand: Vec<String>| {
+                let q = |s: &[String]| {
+                    let shortest = s.iter().map(|l| l.chars().count()).min().unwrap_or(0);
+                    (shortest, std::cmp::Reverse(s.len()))
+                };
+                if !cand.is_empty() && best.as_ref().is_none_or(|b| q(&cand) > q(b)) {
+                    best = Some(cand);
+                }
+            };
+            let mut run = String::new();
+            for part in parts {
+                if let HirKind::Look(_) = part.kind() {
+                    continue;
+                }
+                if let Some(s) = single(part) {
+                    run.push_str(&s);
+                    continue;
+                }
+                if !run.is_empty() {
+                    keep(vec![std::mem::take(&mut run)]);
+                }
+                if let Some(set) = required(part) {
+                    keep(set);
+                }
+            }
+            if !run.is_empty() {
+                keep(vec![run]);
+            }
+            best
+        }
+        _ => None,
+    }
+}
+
+/// The text a literal or a one-character class always stands for after normalisation: a
+/// literal's own text, or the one lower-case form every member of a class shares
+/// (`(?i)r` is `[Rr]`: `r`; `['’]`: `'`; whitespace: a space). `None` for anything else.
+fn single(hir: &regex_syntax::hir::Hir) -> Option<String> {
+    use regex_syntax::hir::{Class, HirKind};
+    /// Whitespace that the normaliser folds into a space in ASCII and non-ASCII text alike
+    /// (the ASCII fast path keeps vertical tab).
+    fn folded_space(c: char) -> bool {
+        c.is_whitespace() && c != '\u{0B}'
+    }
+    fn norm(c: char) -> Option<String> {
+        if folded_space(c) {
+            Some(" ".into())
+        } else if c.is_whitespace() {
+            None
+        } else {
+            Some(normalize(c.encode_utf8(&mut [0; 4])))
+        }
+    }
+    match hir.kind() {
+        HirKind::Literal(lit) => {
+            let text = std::str::from_utf8(&lit.0).ok()?;
+            text.chars().map(norm).collect()
+        }
+        HirKind::Class(Class::Unicode(cls)) => {
+            let mut members = Vec::new();
+            for r in cls.iter() {
+                let n = (r.end() as u32).checked_sub(r.start() as u32)? as usize + 1;
+                if members.len() + n > 8 {
+                    return None;
+                }
+                members.extend((r.start()..=r.end()).map(norm));
+            }
+            let first = members.first()?.clone()?;
+            members
+                .iter()
+                .all(|m| m.as_deref() == Some(first.as_str()))
+                .then_some(first)
+        }
+        _ => None,
+    }
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -667,4 +792,48 @@ fn chunk_by_doc(passages: &[PassageInput<'_>]) -> Vec<Vec<usize>> {
         chunks.push(current);
     }
     chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::regex_gate;
+
+    fn gate(re: &str) -> Option<Vec<String>> {
+        regex_gate(re)
+    }
+
+    #[test]
+    fn gates_use_inner_and_case_folded_literals() {
+        let re = r"(?i)\b(escalation|new|common|the) rules?\b[^.?!]{0,80}\b(is|are|says?)\b";
+        assert_eq!(gate(re), Some(vec!["rule".to_string()]));
+        assert_eq!(
+            gate(r"(?i)\b(nobody|whose|my)(['’]s)? job\b"),
+            Some(vec!["job".to_string()])
+        );
+        assert_eq!(
+            gate(r"(?i)\bwho (pays|will pay) for\b"),
+            Some(vec!["who".to_string()])
+        );
+        // `(?i)s` also matches the long s, which normalises to `s`.
+        assert_eq!(
+            gate(r"(?i)\bescalation\b"),
+            Some(vec!["escalation".to_string()])
+        );
+        assert_eq!(gate(r"Ärger\s+über"), Some(vec!["ärger".to_string()]));
+        assert_eq!(gate(r"(?i)\b\w+ing\b"), Some(vec!["ing".to_string()]));
+        assert_eq!(gate(r"(?i)\b\w+s\b"), None);
+        assert_eq!(gate(r"(?i)a|bc"), None);
+    }
+
+    #[test]
+    fn every_template_regex_is_gated() {
+        let cb = crate::Codebook::parse(crate::template("ambidexterity").unwrap()).unwrap();
+        let ungated: Vec<&String> = cb
+            .codes()
+            .iter()
+            .flat_map(|c| c.rules.iter().flat_map(|r| r.regex.iter()))
+            .filter(|re| regex_gate(re).is_none())
+            .collect();
+        assert!(ungated.is_empty(), "{ungated:#?}");
+    }
 }

@@ -40,6 +40,8 @@ pub(crate) fn normalize_into(text: &str, out: &mut String) {
         }
         match c {
             '\u{2019}' | '\u{2018}' => out.push('\''),
+            // The long s folds to `s` (as Unicode case folding does), so `(?i)s` reads as `s`.
+            '\u{017F}' => out.push('s'),
             c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
             c => out.extend(c.to_lowercase()),
         }

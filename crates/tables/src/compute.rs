@@ -4,7 +4,8 @@
 //! any descendant, so every coding is expanded to the chain of selected rows above it, and
 //! bitsets make "distinct" cheap: one bit per (row, passage) instead of a set of pairs.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet};
+use std::ops::Range;
 
 use crate::error::{Error, Result};
 use crate::input::{Overlap, TableInput, UNPHASED};
@@ -350,12 +351,6 @@ impl Bits {
         self.words[w] |= b;
         fresh
     }
-
-    #[inline]
-    fn contains(&self, row: u32, at: u32) -> bool {
-        let i = at as usize * self.rows + row as usize;
-        self.words[i / 64] & (1u64 << (i % 64)) != 0
-    }
 }
 
 fn coder_filter(input: &TableInput, coders: &[String]) -> Result<Vec<bool>> {
@@ -376,6 +371,11 @@ fn round2(v: f64) -> f64 {
 
 /// Builds a code × group frequency table.
 pub fn freq(input: &TableInput, spec: &FreqSpec) -> Result<Table> {
+    freq_in(input, spec, threads_for(input.overlaps.len()))
+}
+
+/// [`freq`] counted in (at most) `threads` parts.
+pub(crate) fn freq_in(input: &TableInput, spec: &FreqSpec, threads: usize) -> Result<Table> {
     input.validate()?;
     let Rows { mut rows, chain } = select_rows(input, &spec.select, spec.totals)?;
     let Columns {
@@ -385,7 +385,6 @@ pub fn freq(input: &TableInput, spec: &FreqSpec) -> Result<Table> {
     let coder_ok = coder_filter(input, &spec.select.coders)?;
     let ncols = columns.len() + usize::from(spec.totals);
     let total_col = columns.len() as u32;
-    let mut counts = vec![0u64; rows.len() * ncols];
     let cell = |row: u32, col: u32| row as usize * ncols + col as usize;
     let live = Live {
         input,
@@ -393,54 +392,70 @@ pub fn freq(input: &TableInput, spec: &FreqSpec) -> Result<Table> {
         coder_ok: &coder_ok,
         of_passage: &of_passage,
     };
-    let np = input.passages.len();
-    match spec.measure {
+    let nrows = rows.len();
+    let ncells = nrows * ncols;
+    let totals = spec.totals;
+    let counts = match spec.measure {
         Measure::Passages | Measure::Share => {
-            let mut seen = Bits::new(rows.len(), np);
-            for o in &input.overlaps {
-                let Some((links, col)) = live.get(o) else {
-                    continue;
-                };
-                for &r in links {
-                    if seen.insert(r, o.passage) {
-                        counts[cell(r, col)] += 1;
-                        if spec.totals {
-                            counts[cell(r, total_col)] += 1;
+            let buckets = Buckets::new(input, &coder_ok, threads);
+            buckets.par_sum(threads, ncells, |range, items, counts| {
+                let mut seen = PassageBits::new(&of_passage, range, nrows);
+                for it in items.iter().flat_map(|part| part.iter()) {
+                    let col = seen.col(it.passage);
+                    if col == u32::MAX {
+                        continue;
+                    }
+                    for &r in &chain[it.code as usize] {
+                        if seen.insert(it.passage, r) {
+                            counts[cell(r, col)] += 1;
+                            if totals {
+                                counts[cell(r, total_col)] += 1;
+                            }
                         }
                     }
                 }
-            }
+            })
         }
         Measure::Documents => {
             let doc_level = spec.by != Grouping::Speaker;
-            let nd = input.documents.len();
-            let mut seen = Bits::new(rows.len(), nd);
+            // One thread walks the blocks, so a document split over two blocks still counts
+            // once; the blocks keep its random reads in cache.
+            let buckets = Buckets::new(input, &coder_ok, threads);
+            let mut counts = vec![0u64; ncells];
+            let mut seen = Bits::new(nrows, input.documents.len());
             let mut per_col: HashSet<(u32, u32, u32)> = HashSet::new();
-            for o in &input.overlaps {
-                let Some((links, col)) = live.get(o) else {
-                    continue;
-                };
-                let doc = input.passages[o.passage as usize].doc;
-                for &r in links {
-                    let fresh = seen.insert(r, doc);
-                    if fresh && spec.totals {
-                        counts[cell(r, total_col)] += 1;
+            buckets.each_block(|range, items| {
+                let first = range.start;
+                let at: Vec<(u32, u32)> = range
+                    .map(|p| (of_passage[p], input.passages[p].doc))
+                    .collect();
+                for it in items.iter().flat_map(|part| part.iter()) {
+                    let (col, doc) = at[it.passage as usize - first];
+                    if col == u32::MAX {
+                        continue;
                     }
-                    let counted = if doc_level {
-                        fresh
-                    } else {
-                        per_col.insert((r, doc, col))
-                    };
-                    if counted {
-                        counts[cell(r, col)] += 1;
+                    for &r in &chain[it.code as usize] {
+                        let fresh = seen.insert(r, doc);
+                        if fresh && totals {
+                            counts[cell(r, total_col)] += 1;
+                        }
+                        let counted = if doc_level {
+                            fresh
+                        } else {
+                            per_col.insert((r, doc, col))
+                        };
+                        if counted {
+                            counts[cell(r, col)] += 1;
+                        }
                     }
                 }
-            }
+            });
+            counts
         }
-        Measure::Codings => {
+        Measure::Codings => par_sum(coding_parts(input, threads), ncells, |range, counts| {
+            let ov = &input.overlaps[range];
             let mut cols: Vec<u32> = Vec::new();
             let mut i = 0;
-            let ov = &input.overlaps;
             while i < ov.len() {
                 let coding = ov[i].coding;
                 cols.clear();
@@ -458,22 +473,25 @@ pub fn freq(input: &TableInput, spec: &FreqSpec) -> Result<Table> {
                     for &c in &cols {
                         counts[cell(r, c)] += 1;
                     }
-                    if spec.totals && !cols.is_empty() {
+                    if totals && !cols.is_empty() {
                         counts[cell(r, total_col)] += 1;
                     }
                 }
                 i = j;
             }
-        }
+        }),
         Measure::Words | Measure::Per1k => {
-            count_words(&live, rows.len(), &mut |r, col, n| {
-                counts[cell(r, col)] += n;
-                if spec.totals {
-                    counts[cell(r, total_col)] += n;
-                }
-            });
+            let buckets = Buckets::new(input, &coder_ok, threads);
+            buckets.par_sum(threads, ncells, |range, items, counts| {
+                count_words(&live, nrows, range, items, &mut |r, col, n| {
+                    counts[cell(r, col)] += n;
+                    if totals {
+                        counts[cell(r, total_col)] += n;
+                    }
+                });
+            })
         }
-    }
+    };
     // Denominators for the rates: all passages and words of each column.
     let mut col_passages = vec![0u64; ncols];
     let mut col_words = vec![0u64; ncols];
@@ -544,57 +562,278 @@ impl<'a> Live<'a> {
     }
 }
 
-/// Coded words: for every (row, passage), the size of the union of the coded word ranges.
-/// Most pairs have one range, so only pairs seen twice are collected and merged.
-fn count_words(live: &Live<'_>, nrows: usize, add: &mut dyn FnMut(u32, u32, u64)) {
+/// Coded words: for every (row, passage) of the passages in `range` (whose overlaps are
+/// `items`), the size of the union of the coded word ranges. Most pairs have one range, so
+/// only pairs seen twice are collected, sorted and merged.
+fn count_words(
+    live: &Live<'_>,
+    nrows: usize,
+    range: Range<usize>,
+    items: &[&[Item]],
+    add: &mut dyn FnMut(u32, u32, u64),
+) {
     let input = live.input;
-    let np = input.passages.len();
-    let mut once = Bits::new(nrows, np);
-    let mut twice = Bits::new(nrows, np);
-    for o in &input.overlaps {
-        let Some((links, _)) = live.get(o) else {
+    // Rows `0..nrows`: seen once; rows `nrows..2 * nrows`: seen twice.
+    let mut seen = PassageBits::new(live.of_passage, range, 2 * nrows);
+    let twice = |r: u32| r + nrows as u32;
+    let all = || items.iter().flat_map(|part| part.iter());
+    for it in all() {
+        if seen.col(it.passage) == u32::MAX {
             continue;
-        };
-        for &r in links {
-            if !once.insert(r, o.passage) {
-                twice.insert(r, o.passage);
+        }
+        for &r in &live.chain[it.code as usize] {
+            if !seen.insert(it.passage, r) {
+                seen.insert(it.passage, twice(r));
             }
         }
     }
-    let mut multi: BTreeMap<(u32, u32), Vec<(u32, u32)>> = BTreeMap::new();
-    for o in &input.overlaps {
-        let Some((links, col)) = live.get(o) else {
+    let mut multi: Vec<(u32, u32, u32, u32)> = Vec::new();
+    for it in all() {
+        let col = seen.col(it.passage);
+        if col == u32::MAX {
             continue;
-        };
-        for &r in links {
-            if twice.contains(r, o.passage) {
-                multi
-                    .entry((r, o.passage))
-                    .or_default()
-                    .push((o.first_word, o.end_word));
+        }
+        for &r in &live.chain[it.code as usize] {
+            if seen.contains(it.passage, twice(r)) {
+                multi.push((it.passage, r, it.first_word, it.end_word));
             } else {
-                let words = input.passages[o.passage as usize].words;
+                let words = input.passages[it.passage as usize].words;
                 add(
                     r,
                     col,
-                    u64::from(o.end_word.min(words) - o.first_word.min(words)),
+                    u64::from(it.end_word.min(words) - it.first_word.min(words)),
                 );
             }
         }
     }
-    for ((r, p), mut ranges) in multi {
-        ranges.sort_unstable();
+    multi.sort_unstable();
+    for group in multi.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        let (p, r) = (group[0].0, group[0].1);
+        let words = input.passages[p as usize].words;
         let mut covered = 0u64;
         let mut reach = 0u32;
-        let words = input.passages[p as usize].words;
-        for (a, b) in ranges {
+        for &(_, _, a, b) in group {
             let (a, b) = (a.max(reach).min(words), b.min(words));
             if b > a {
                 covered += u64::from(b - a);
                 reach = b;
             }
         }
-        add(r, live.of_passage[p as usize], covered);
+        add(r, seen.col(p), covered);
+    }
+}
+
+/// Passages per block: a block's bits and columns (16 bytes a passage for up to 64 rows)
+/// stay in a core's L2 cache while its overlaps are counted.
+#[cfg(not(test))]
+const BLOCK_SHIFT: u32 = 15;
+/// Tiny blocks in tests, so small inputs span several blocks.
+#[cfg(test)]
+const BLOCK_SHIFT: u32 = 2;
+
+/// An overlap of a counted coder, with its code, ready to be counted without looking
+/// anything up.
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    passage: u32,
+    code: u32,
+    first_word: u32,
+    end_word: u32,
+}
+
+/// The overlaps of the counted coders, bucketed by block of passages (one set of buckets
+/// per part of the overlap list, filled in parallel). Counting then goes block by block,
+/// so the per-passage state it reads and writes at random stays in cache, rather than
+/// missing it once per overlap while the overlap list streams through.
+struct Buckets {
+    np: usize,
+    /// `parts[part][block]`.
+    parts: Vec<Vec<Vec<Item>>>,
+}
+
+impl Buckets {
+    fn new(input: &TableInput, coder_ok: &[bool], threads: usize) -> Buckets {
+        let np = input.passages.len();
+        let nblocks = (np >> BLOCK_SHIFT) + 1;
+        let n = input.overlaps.len();
+        let ranges: Vec<Range<usize>> = (0..threads)
+            .map(|t| n * t / threads..n * (t + 1) / threads)
+            .collect();
+        let fill = |range: Range<usize>| {
+            let ov = &input.overlaps[range];
+            let mut sizes = vec![0usize; nblocks];
+            for o in ov {
+                sizes[(o.passage >> BLOCK_SHIFT) as usize] += 1;
+            }
+            let mut blocks: Vec<Vec<Item>> = sizes.into_iter().map(Vec::with_capacity).collect();
+            for o in ov {
+                let c = input.codings[o.coding as usize];
+                if coder_ok[c.coder as usize] {
+                    blocks[(o.passage >> BLOCK_SHIFT) as usize].push(Item {
+                        passage: o.passage,
+                        code: c.code,
+                        first_word: o.first_word,
+                        end_word: o.end_word,
+                    });
+                }
+            }
+            blocks
+        };
+        let parts = std::thread::scope(|scope| {
+            let mut ranges = ranges.into_iter();
+            let first = ranges.next().unwrap_or(0..0);
+            let handles: Vec<_> = ranges.map(|r| scope.spawn(move || fill(r))).collect();
+            let mut parts = vec![fill(first)];
+            for h in handles {
+                parts.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            parts
+        });
+        Buckets { np, parts }
+    }
+
+    /// Calls `work` on every block in passage order: its passage range and its items (from
+    /// every part).
+    fn each_block(&self, mut work: impl FnMut(Range<usize>, &[&[Item]])) {
+        let mut items: Vec<&[Item]> = Vec::with_capacity(self.parts.len());
+        for b in 0..(self.np >> BLOCK_SHIFT) + 1 {
+            let range = b << BLOCK_SHIFT..((b + 1) << BLOCK_SHIFT).min(self.np);
+            items.clear();
+            items.extend(self.parts.iter().map(|p| p[b].as_slice()));
+            work(range, &items);
+        }
+    }
+
+    /// Runs `work` on every block (its passage range and its items from every part), the
+    /// blocks shared out over `threads`, and adds up the counts.
+    fn par_sum<F>(&self, threads: usize, cells: usize, work: F) -> Vec<u64>
+    where
+        F: Fn(Range<usize>, &[&[Item]], &mut [u64]) + Sync,
+    {
+        let nblocks = (self.np >> BLOCK_SHIFT) + 1;
+        let threads = threads.clamp(1, nblocks);
+        par_sum(
+            (0..threads).map(|t| t..t + 1).collect(),
+            cells,
+            |t, counts| {
+                let mut items: Vec<&[Item]> = Vec::with_capacity(self.parts.len());
+                for b in (t.start..nblocks).step_by(threads) {
+                    let lo = b << BLOCK_SHIFT;
+                    let range = lo..((b + 1) << BLOCK_SHIFT).min(self.np);
+                    items.clear();
+                    items.extend(self.parts.iter().map(|p| p[b].as_slice()));
+                    work(range, &items, counts);
+                }
+            },
+        )
+    }
+}
+
+/// Below this many overlaps a table is counted on one thread.
+const PARALLEL_FROM: usize = 200_000;
+
+fn threads_for(overlaps: usize) -> usize {
+    if overlaps < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8))
+    }
+}
+
+/// Splits the overlaps into `parts` ranges that never cut a coding's overlaps apart.
+fn coding_parts(input: &TableInput, parts: usize) -> Vec<Range<usize>> {
+    let ov = &input.overlaps;
+    let mut bounds = vec![0];
+    for k in 1..parts {
+        let mut at = ov.len() * k / parts;
+        while at < ov.len() && at > 0 && ov[at].coding == ov[at - 1].coding {
+            at += 1;
+        }
+        if at > *bounds.last().unwrap_or(&0) {
+            bounds.push(at);
+        }
+    }
+    bounds.push(ov.len());
+    bounds.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
+/// Runs `work` on every part, in parallel, each with its own zeroed counts, and adds the
+/// counts up. Counting is the same whatever the number of parts, so results do not depend
+/// on the machine.
+fn par_sum<F>(parts: Vec<Range<usize>>, cells: usize, work: F) -> Vec<u64>
+where
+    F: Fn(Range<usize>, &mut [u64]) + Sync,
+{
+    let run = |range: Range<usize>| {
+        let mut counts = vec![0u64; cells];
+        work(range, &mut counts);
+        counts
+    };
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return vec![0; cells];
+    };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts.map(|r| scope.spawn(move || run(r))).collect();
+        let mut total = run(first);
+        for h in handles {
+            // A panic in a counting thread is a bug; pass it on rather than hide it.
+            let counts = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            for (t, c) in total.iter_mut().zip(counts) {
+                *t += c;
+            }
+        }
+        total
+    })
+}
+
+/// One pass's state for a range of passages: each passage's column and one bit per row, side
+/// by side, so looking at an overlap costs one cache miss rather than two.
+struct PassageBits {
+    words: Vec<u64>,
+    first: usize,
+    /// `u64` words per passage: the column, then the row bits.
+    stride: usize,
+}
+
+impl PassageBits {
+    fn new(of_passage: &[u32], range: Range<usize>, rows: usize) -> PassageBits {
+        let stride = 1 + rows.div_ceil(64);
+        let mut words = vec![0u64; range.len() * stride];
+        for (i, p) in range.clone().enumerate() {
+            words[i * stride] = u64::from(of_passage[p]);
+        }
+        PassageBits {
+            words,
+            first: range.start,
+            stride,
+        }
+    }
+
+    #[inline]
+    fn base(&self, passage: u32) -> usize {
+        (passage as usize - self.first) * self.stride
+    }
+
+    #[inline]
+    fn col(&self, passage: u32) -> u32 {
+        self.words[self.base(passage)] as u32
+    }
+
+    /// Sets the bit; true when it was not set before.
+    #[inline]
+    fn insert(&mut self, passage: u32, row: u32) -> bool {
+        let w = self.base(passage) + 1 + row as usize / 64;
+        let b = 1u64 << (row % 64);
+        let fresh = self.words[w] & b == 0;
+        self.words[w] |= b;
+        fresh
+    }
+
+    #[inline]
+    fn contains(&self, passage: u32, row: u32) -> bool {
+        let w = self.base(passage) + 1 + row as usize / 64;
+        self.words[w] & (1u64 << (row % 64)) != 0
     }
 }
 
@@ -628,50 +867,52 @@ pub fn cooccur(input: &TableInput, select: &Selection, scope: &CooccurScope) -> 
         ),
     };
     let n = rows.len();
-    let mut mats = vec![vec![0u64; n * n]; slices.len()];
-    // Bucket the overlaps by passage (a counting sort), so each passage's codes are together.
-    let np = input.passages.len();
-    let mut start = vec![0u32; np + 1];
-    for o in &input.overlaps {
-        start[o.passage as usize + 1] += 1;
-    }
-    for i in 0..np {
-        start[i + 1] += start[i];
-    }
-    let mut fill = start.clone();
-    let mut order = vec![0u32; input.overlaps.len()];
-    for (i, o) in input.overlaps.iter().enumerate() {
-        let at = &mut fill[o.passage as usize];
-        order[*at as usize] = i as u32;
-        *at += 1;
-    }
-    let mut on: Vec<u32> = Vec::new();
-    for p in 0..np {
-        let col = of_passage[p];
-        let m = if col == u32::MAX {
-            u32::MAX
-        } else {
-            matrix_of[col as usize]
-        };
-        if m == u32::MAX {
-            continue;
+    let nmats = slices.len();
+    let buckets = Buckets::new(input, &coder_ok, threads_for(input.overlaps.len()));
+    let threads = threads_for(input.overlaps.len());
+    let flat = buckets.par_sum(threads, nmats * n * n, |range, items, flat| {
+        // Each passage's codes together: a counting sort of the block's items by passage.
+        let first = range.start;
+        let mut start = vec![0u32; range.len() + 1];
+        for it in items.iter().flat_map(|part| part.iter()) {
+            start[it.passage as usize - first + 1] += 1;
         }
-        on.clear();
-        for &i in &order[start[p] as usize..start[p + 1] as usize] {
-            let coding = input.codings[input.overlaps[i as usize].coding as usize];
-            if coder_ok[coding.coder as usize] {
-                on.extend_from_slice(&chain[coding.code as usize]);
+        for i in 0..range.len() {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut codes = vec![0u32; start[range.len()] as usize];
+        for it in items.iter().flat_map(|part| part.iter()) {
+            let at = &mut fill[it.passage as usize - first];
+            codes[*at as usize] = it.code;
+            *at += 1;
+        }
+        let mut on: Vec<u32> = Vec::new();
+        for (i, p) in range.enumerate() {
+            let col = of_passage[p];
+            let m = if col == u32::MAX {
+                u32::MAX
+            } else {
+                matrix_of[col as usize]
+            };
+            if m == u32::MAX {
+                continue;
+            }
+            on.clear();
+            for &code in &codes[start[i] as usize..start[i + 1] as usize] {
+                on.extend_from_slice(&chain[code as usize]);
+            }
+            on.sort_unstable();
+            on.dedup();
+            let mat = &mut flat[m as usize * n * n..(m as usize + 1) * n * n];
+            for &a in &on {
+                for &b in &on {
+                    mat[a as usize * n + b as usize] += 1;
+                }
             }
         }
-        on.sort_unstable();
-        on.dedup();
-        let mat = &mut mats[m as usize];
-        for &a in &on {
-            for &b in &on {
-                mat[a as usize * n + b as usize] += 1;
-            }
-        }
-    }
+    });
+    let mats: Vec<&[u64]> = flat.chunks(n * n).collect();
     let columns: Vec<Column> = rows
         .iter()
         .map(|r| Column {

@@ -359,10 +359,16 @@ fn writers_are_deterministic_and_well_formed() {
         write::Format::Md,
         write::Format::Csv,
         write::Format::Json,
+        #[cfg(feature = "parquet")]
         write::Format::Parquet,
         write::Format::Xlsx,
     ] {
         assert_eq!(out(f, false), out(f, false), "{f:?} differs between runs");
+        assert_eq!(
+            out(f, true),
+            out(f, true),
+            "{f:?} --long differs between runs"
+        );
     }
     let csv = String::from_utf8(out(write::Format::Csv, false)).unwrap();
     assert!(
@@ -390,7 +396,7 @@ fn writers_are_deterministic_and_well_formed() {
 fn xlsx_opens_in_a_real_reader() {
     use calamine::{Data, Reader, Xlsx};
     let tables = cooccur(&fixture(), &Selection::default(), &CooccurScope::ByPhase).unwrap();
-    let bytes = write::to_xlsx(&tables).unwrap();
+    let bytes = write::to_xlsx(&tables, false).unwrap();
     let mut wb = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     assert_eq!(
         wb.sheet_names(),
@@ -405,6 +411,42 @@ fn xlsx_opens_in_a_real_reader() {
         "numbers are numbers"
     );
     assert_eq!(range.get((2, 1)), Some(&Data::String("A.X".into())));
+}
+
+#[test]
+fn long_xlsx_has_a_row_per_cell() {
+    use calamine::{Data, Reader, Xlsx};
+    let tables = cooccur(&fixture(), &Selection::default(), &CooccurScope::ByPhase).unwrap();
+    let bytes = write::to_xlsx(&tables, true).unwrap();
+    assert_eq!(bytes, write::to_xlsx(&tables, true).unwrap());
+    let mut wb = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = wb.worksheet_range("cooccur P2").unwrap();
+    let row = |y: usize| -> Vec<String> {
+        (0..6)
+            .map(|x| match range.get((y, x)) {
+                Some(Data::String(s)) => s.clone(),
+                Some(Data::Float(f)) => f.to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(
+        row(0),
+        ["phase", "code", "name", "depth", "with", "passages"]
+    );
+    let t = &tables[1];
+    let n = t.rows.len() * t.columns.len();
+    assert_eq!(range.height(), n + 1, "a header and one row per cell");
+    // Every cell of the wide table appears once, in row-major order.
+    for (i, r) in t.rows.iter().enumerate() {
+        for (j, c) in t.columns.iter().enumerate() {
+            let got = row(1 + i * t.columns.len() + j);
+            assert_eq!(got[0], "P2");
+            assert_eq!(got[1], r.code);
+            assert_eq!(got[4], c.id);
+            assert_eq!(got[5], r.values[j].to_string());
+        }
+    }
 }
 
 #[test]
@@ -469,10 +511,14 @@ fn arb_input() -> impl Strategy<Value = TableInput> {
                         attributes: BTreeMap::new(),
                     });
                 }
+                // Passages grouped by document, as the pipeline delivers them.
+                let mut passages = passages;
+                passages.sort_by_key(|&(doc, _)| doc);
+                input.speakers = vec!["A".into(), "B".into()];
                 for (doc, words) in passages {
                     input.passages.push(PassageInfo {
                         doc,
-                        speaker: None,
+                        speaker: (words % 3 != 0).then_some(words % 2),
                         words,
                     });
                 }
@@ -486,6 +532,16 @@ fn arb_input() -> impl Strategy<Value = TableInput> {
                         first_word: a,
                         end_word: b,
                     });
+                    // Some codings run on into the next passage.
+                    let next = passage as usize + 1;
+                    if b % 3 == 0 && next < input.passages.len() {
+                        input.overlaps.push(Overlap {
+                            coding: k as u32,
+                            passage: next as u32,
+                            first_word: 0,
+                            end_word: input.passages[next].words.min(2),
+                        });
+                    }
                 }
                 input
             })
@@ -520,6 +576,19 @@ proptest! {
                         prop_assert!(own >= f.rows[k].values[col], "{} {m}", c.id);
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn parallel_counts_equal_one_thread(input in arb_input(), threads in 2usize..5) {
+        for by in ["phase", "kind", "doc", "speaker"] {
+            for measure in ["codings", "passages", "documents", "words", "per1k", "share"] {
+                let mut spec = spec(by, measure);
+                spec.totals = true;
+                let one = crate::compute::freq_in(&input, &spec, 1).unwrap();
+                let many = crate::compute::freq_in(&input, &spec, threads).unwrap();
+                prop_assert_eq!(render(&one), render(&many), "{} by {}", measure, by);
             }
         }
     }

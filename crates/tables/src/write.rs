@@ -63,7 +63,7 @@ impl FromStr for Format {
 }
 
 /// Writes tables in a format. `long` gives tidy rows (one per cell) instead of one row per
-/// code; XLSX, text and Markdown are always wide.
+/// code (CSV, JSON, Parquet, XLSX); text and Markdown are always wide.
 pub fn write_tables(
     out: &mut dyn Write,
     tables: &[Table],
@@ -81,7 +81,7 @@ pub fn write_tables(
             Ok(())
         }
         Format::Parquet => Ok(out.write_all(&to_parquet(tables, long)?)?),
-        Format::Xlsx => Ok(out.write_all(&to_xlsx(tables)?)?),
+        Format::Xlsx => Ok(out.write_all(&to_xlsx(tables, long)?)?),
     }
 }
 
@@ -393,9 +393,10 @@ fn sheet_name(name: &str, taken: &[String]) -> String {
     out
 }
 
-/// The tables as an XLSX workbook: one sheet per table, bold header, frozen code column and
-/// header row, numbers stored as numbers, names indented by depth.
-pub fn to_xlsx(tables: &[Table]) -> Result<Vec<u8>> {
+/// The tables as an XLSX workbook: one sheet per table, bold header, frozen header row (and
+/// code column), numbers stored as numbers. Wide sheets have a row per code with names
+/// indented by depth; `long` sheets a row per cell (slice, code, name, depth, group, value).
+pub fn to_xlsx(tables: &[Table], long: bool) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as XFormat, Workbook};
     let xe = |e: rust_xlsxwriter::XlsxError| Error::Xlsx(e.to_string());
     let mut wb = Workbook::new();
@@ -413,6 +414,52 @@ pub fn to_xlsx(tables: &[Table]) -> Result<Vec<u8>> {
         taken.push(name.clone());
         let ws = wb.add_worksheet();
         ws.set_name(&name).map_err(xe)?;
+        let number = |ws: &mut rust_xlsxwriter::Worksheet, y: u32, x: u16, v: f64| {
+            if t.measure.is_count() {
+                ws.write_number(y, x, v).map(|_| ())
+            } else {
+                ws.write_number_with_format(y, x, v, &rate).map(|_| ())
+            }
+        };
+        let code_w = t
+            .rows
+            .iter()
+            .map(|r| r.code.len())
+            .max()
+            .unwrap_or(4)
+            .max(6);
+        if long {
+            let mut header: Vec<&str> = t.slice.iter().map(|(k, _)| k.as_str()).collect();
+            header.extend(["code", "name", "depth", long_key(t), t.measure.as_str()]);
+            for (x, h) in header.iter().enumerate() {
+                ws.write_string_with_format(0, x as u16, *h, &bold)
+                    .map_err(xe)?;
+            }
+            let s = u16::from(t.slice.is_some());
+            let name_w = t.rows.iter().map(|r| r.name.chars().count()).max();
+            let key_w = t.columns.iter().map(|c| c.id.chars().count()).max();
+            ws.set_column_width(s, (code_w + 2) as f64).map_err(xe)?;
+            ws.set_column_width(s + 1, (name_w.unwrap_or(4).max(6) + 2).min(60) as f64)
+                .map_err(xe)?;
+            ws.set_column_width(s + 3, (key_w.unwrap_or(4).max(6) + 2).min(40) as f64)
+                .map_err(xe)?;
+            let mut y = 1u32;
+            for r in &t.rows {
+                for (c, v) in t.columns.iter().zip(&r.values) {
+                    if let Some((_, value)) = &t.slice {
+                        ws.write_string(y, 0, value).map_err(xe)?;
+                    }
+                    ws.write_string(y, s, &r.code).map_err(xe)?;
+                    ws.write_string(y, s + 1, &r.name).map_err(xe)?;
+                    ws.write_number(y, s + 2, r.depth as f64).map_err(xe)?;
+                    ws.write_string(y, s + 3, &c.id).map_err(xe)?;
+                    number(ws, y, s + 4, *v).map_err(xe)?;
+                    y += 1;
+                }
+            }
+            ws.set_freeze_panes(1, 0).map_err(xe)?;
+            continue;
+        }
         ws.write_string_with_format(0, 0, "code", &bold)
             .map_err(xe)?;
         ws.write_string_with_format(0, 1, "name", &bold)
@@ -424,13 +471,6 @@ pub fn to_xlsx(tables: &[Table]) -> Result<Vec<u8>> {
             ws.set_column_width(x, (col.id.chars().count() + 2).max(8) as f64)
                 .map_err(xe)?;
         }
-        let code_w = t
-            .rows
-            .iter()
-            .map(|r| r.code.len())
-            .max()
-            .unwrap_or(4)
-            .max(6);
         let name_w = t
             .rows
             .iter()
@@ -454,12 +494,7 @@ pub fn to_xlsx(tables: &[Table]) -> Result<Vec<u8>> {
             ws.write_string_with_format(y, 1, &r.name, &name_fmt)
                 .map_err(xe)?;
             for (c, v) in r.values.iter().enumerate() {
-                let x = (c + 2) as u16;
-                if t.measure.is_count() {
-                    ws.write_number(y, x, *v).map_err(xe)?;
-                } else {
-                    ws.write_number_with_format(y, x, *v, &rate).map_err(xe)?;
-                }
+                number(ws, y, (c + 2) as u16, *v).map_err(xe)?;
             }
         }
         ws.set_freeze_panes(1, 2).map_err(xe)?;
