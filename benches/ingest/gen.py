@@ -6,7 +6,7 @@
 Writes OUT/<format>/NNNN-<name> for txt, md, vtt, docx, pdf, html, eml and csv. Every copy
 differs in its bytes (Ambit skips byte-identical files as `unchanged`) without changing the
 reader's work: a numbered line for text formats, an extra zip entry for docx, a trailing
-comment after %%EOF for pdf, an HTML comment, an extra header for e-mail, and a new row id
+a numbered title for pdf, an HTML comment, an extra header for e-mail, and a new row id
 for the survey.
 """
 import io
@@ -20,17 +20,28 @@ SAMPLES = os.path.join(HERE, "..", "..", "data-samples")
 
 
 def variants(path, ext, n):
+    """A copy whose bytes and title differ (Ambit refuses a second document with the same title
+    and different content) while the reader's work stays the same."""
     data = open(path, "rb").read()
+    tag = f" (copy {n})"
     if ext in ("txt", "md"):
-        return data + f"\n\n(copy {n})\n".encode()
+        text = data.decode("utf-8")
+        if text.startswith("---") and "\ntitle:" in text:
+            head, _, rest = text.partition("\ntitle:")
+            line, _, rest = rest.partition("\n")
+            text = f"{head}\ntitle:{line}{tag}\n{rest}"
+        return (text + f"\n\n(copy {n})\n").encode()
     if ext == "vtt":
         return data + f"\n\n99:00:0{n % 10}.000 --> 99:00:09.000\ncopy {n}\n".encode()
     if ext == "html":
-        return data + f"\n<!-- copy {n} -->\n".encode()
+        return data.replace(b"</title>", tag.encode() + b"</title>", 1)
     if ext == "eml":
-        return f"X-Copy: {n}\r\n".encode() + data
+        return data.replace(b"Subject: ", f"Subject: [{n}] ".encode(), 1)
     if ext == "pdf":
-        return data + f"\n% copy {n}\n".encode()
+        # The title's last three characters ("1.0", UTF-16 hex) become the copy number: the
+        # same length, so the cross-reference offsets stay right.
+        digits = "".join(f"{ord(c):04X}" for c in f"{n:03d}")
+        return data.replace(b"0031002E0030>", digits.encode() + b">")
     if ext == "csv":
         # A survey copy: the respondent ids get the copy number, so the rows differ.
         lines = data.decode("utf-8").splitlines()
@@ -39,7 +50,10 @@ def variants(path, ext, n):
         out = io.BytesIO()
         with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             for item in src.infolist():
-                dst.writestr(item, src.read(item.filename))
+                body = src.read(item.filename)
+                if item.filename == "docProps/core.xml":
+                    body = body.replace(b"</dc:title>", tag.encode() + b"</dc:title>", 1)
+                dst.writestr(item, body)
             dst.writestr("customXml/copy.txt", f"copy {n}")
         return out.getvalue()
     raise ValueError(ext)

@@ -30,8 +30,13 @@ for fmt in txt md vtt docx pdf html eml csv; do
     esac
     files=$(ls "$dir" | wc -l)
     bytes=$(cat "$dir"/* | wc -c)
+    status=0
     /usr/bin/time -f "%e %M" -o "$work/time-$fmt" \
-        "$ambit" --project "$proj" add "$dir" "${extra[@]}" >/dev/null
+        "$ambit" --project "$proj" add "$dir" "${extra[@]}" >"$work/add-$fmt.log" 2>&1 || status=$?
+    if [ "$status" != 0 ]; then
+        echo "$fmt: ambit add failed (exit $status); last lines of $work/add-$fmt.log:" >&2
+        tail -n 3 "$work/add-$fmt.log" >&2
+    fi
     read -r secs rss < "$work/time-$fmt"
     awk -v f="$fmt" -v n="$files" -v b="$bytes" -v s="$secs" -v r="$rss" 'BEGIN {
         printf "%-6s %7d %9.1f %8.2f %9.0f %8.1f %7.0f MB\n", f, n, b / 1e6, s, n / s, b / 1e6 / s, r / 1024 }'

@@ -24,7 +24,7 @@ use crate::language::{analyzer, raw_analyzer, register, Stemming, RAW_TOKENIZER}
 use crate::query::{Node, Query};
 
 /// Bumped when the schema changes; an index of another version is rebuilt, not read.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Memory each indexing thread may fill before it writes a segment. tantivy needs at
 /// least 15 MB per thread; larger budgets mean fewer segments to search and merge.
@@ -178,7 +178,8 @@ fn schema(stemming: Stemming) -> Schema {
             .set_tokenizer(RAW_TOKENIZER)
             .set_index_option(IndexRecordOption::Basic),
     );
-    b.add_text_field("passage", STRING | STORED);
+    // Shown, never searched: an indexed unique id per passage cost a term per document.
+    b.add_text_field("passage", STORED);
     b.add_u64_field("doc", INDEXED | FAST | STORED);
     b.add_u64_field("ordinal", FAST | STORED);
     b.add_text_field("title", STORED);
