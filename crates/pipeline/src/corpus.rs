@@ -31,9 +31,24 @@ pub struct Corpus {
 impl Corpus {
     /// Loads everything from the store.
     pub fn load(project: &Project) -> Result<Corpus> {
+        Corpus::load_with(project, true)
+    }
+
+    /// Loads documents, placements and passages but no texts: [`Corpus::slice`] and
+    /// [`Corpus::passage_text`] then return `""`. For callers that need the structure of a
+    /// large project and read the few texts they need themselves.
+    pub fn load_without_texts(project: &Project) -> Result<Corpus> {
+        Corpus::load_with(project, false)
+    }
+
+    fn load_with(project: &Project, with_texts: bool) -> Result<Corpus> {
         let docs = project.store.documents()?;
         let placements = crate::overview::placements(project, &docs);
-        let texts = project.store.texts()?;
+        let texts = if with_texts {
+            project.store.texts()?
+        } else {
+            BTreeMap::new()
+        };
         let passages = project.store.all_passages()?;
         let indexes = texts
             .iter()
@@ -101,6 +116,11 @@ impl Corpus {
     /// The text of a passage.
     pub fn passage_text(&self, p: &Passage) -> &str {
         self.slice(p.id.doc, p.start, p.end)
+    }
+
+    /// Where a document's passages are in [`Corpus::passages`].
+    pub fn passage_range(&self, id: DocId) -> std::ops::Range<usize> {
+        self.doc_passages.get(&id).cloned().unwrap_or(0..0)
     }
 
     /// The passages of a document.

@@ -375,6 +375,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// The word count of every passage, in the order of [`Store::all_passages`].
+    pub fn passage_words(&self) -> Result<Vec<u32>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT words FROM passages ORDER BY doc, ordinal")?;
+        let rows = stmt.query_map([], |r| r.get::<_, u32>(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// The texts of all documents, by id.
     pub fn texts(&self) -> Result<BTreeMap<DocId, String>> {
         let mut stmt = self
