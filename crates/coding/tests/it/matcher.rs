@@ -548,25 +548,12 @@ fn template_regexes() -> Vec<String> {
 fn one_code_per_regex(regexes: &[String]) -> Codebook {
     let mut src = String::from("[codebook]\nname = \"t\"\n");
     for (i, r) in regexes.iter().enumerate() {
-        let quoted = toml_string(r);
+        let quoted = crate::codebook::toml_string(r);
         src.push_str(&format!(
             "[[code]]\nid = \"c{i}\"\nname = \"c{i}\"\n[[code.rule]]\nregex = [{quoted}]\n"
         ));
     }
     Codebook::parse(&src).unwrap()
-}
-
-fn toml_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// Text made of the template regexes' own words in random case, with typographic quotes,
