@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use ambit_coding::Codebook;
 use ambit_core::text::CharIndex;
 use ambit_core::{PassageId, Placement};
-use ambit_store::{CodingFilter, Project};
+use ambit_store::Project;
 use ambit_tables::{CodeInfo, CodingInfo, DocInfo, Overlap, PassageInfo, PhaseInfo, TableInput};
 
 use crate::coding::load_codebook;
@@ -184,52 +184,55 @@ fn build_input(project: &Project, cb: &Codebook, corpus: &Corpus) -> Result<Tabl
     let mut coders: Vec<String> = Vec::new();
     let mut codings = Vec::new();
     let mut overlaps = Vec::new();
-    for c in project.store.codings(&CodingFilter::default())? {
-        let Some(code) = cb.position(&c.code).map(|p| index_of[p]) else {
-            continue;
-        };
-        let coder = match coders.iter().position(|x| *x == c.coder) {
-            Some(k) => k,
-            None => {
-                coders.push(c.coder.clone());
-                coders.len() - 1
-            }
-        };
-        let coding = codings.len() as u32;
-        codings.push(CodingInfo {
-            code: code as u32,
-            coder: coder as u32,
-        });
-        for p in corpus.passages_overlapping(c.doc, c.start, c.end) {
-            let Some(&pi) = passage_ix.get(&p.id) else {
-                continue;
+    project
+        .store
+        .for_each_coding_span(|doc, start, end, code, coder| -> Result<()> {
+            let Some(code) = cb.position(code).map(|p| index_of[p]) else {
+                return Ok(());
             };
-            let (ps, pe) = extents[pi];
-            let (first_word, end_word) = if c.start <= ps && c.end >= pe {
-                // The whole passage (what auto-coding rules code): no need to find words.
-                (0, passages[pi].words)
-            } else {
-                let s = c.start.clamp(ps, pe) - ps;
-                let e = c.end.clamp(ps, pe) - ps;
-                let (text, index) = match texts.entry(c.doc) {
-                    Entry::Occupied(o) => o.into_mut(),
-                    Entry::Vacant(v) => {
-                        let text = project.store.text(c.doc)?;
-                        let index = CharIndex::new(&text);
-                        v.insert((text, index))
-                    }
-                };
-                let slice = index.slice(text, ps, pe).unwrap_or("");
-                word_range(&word_spans(slice), s, e)
+            let coder = match coders.iter().position(|x| x == coder) {
+                Some(k) => k,
+                None => {
+                    coders.push(coder.to_string());
+                    coders.len() - 1
+                }
             };
-            overlaps.push(Overlap {
-                coding,
-                passage: pi as u32,
-                first_word,
-                end_word,
+            let coding = codings.len() as u32;
+            codings.push(CodingInfo {
+                code: code as u32,
+                coder: coder as u32,
             });
-        }
-    }
+            for p in corpus.passages_overlapping(doc, start, end) {
+                let Some(&pi) = passage_ix.get(&p.id) else {
+                    continue;
+                };
+                let (ps, pe) = extents[pi];
+                let (first_word, end_word) = if start <= ps && end >= pe {
+                    // The whole passage (what auto-coding rules code): no need to find words.
+                    (0, passages[pi].words)
+                } else {
+                    let s = start.clamp(ps, pe) - ps;
+                    let e = end.clamp(ps, pe) - ps;
+                    let (text, index) = match texts.entry(doc) {
+                        Entry::Occupied(o) => o.into_mut(),
+                        Entry::Vacant(v) => {
+                            let text = project.store.text(doc)?;
+                            let index = CharIndex::new(&text);
+                            v.insert((text, index))
+                        }
+                    };
+                    let slice = index.slice(text, ps, pe).unwrap_or("");
+                    word_range(&word_spans(slice), s, e)
+                };
+                overlaps.push(Overlap {
+                    coding,
+                    passage: pi as u32,
+                    first_word,
+                    end_word,
+                });
+            }
+            Ok(())
+        })?;
     Ok(TableInput {
         phases,
         codes,

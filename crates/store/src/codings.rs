@@ -142,6 +142,41 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Calls `f(doc, start, end, code, coder)` for every coding, in the order of
+    /// [`Store::codings`], without building a [`Coding`] per row: tables over millions of
+    /// codings need only these fields.
+    pub fn for_each_coding_span<E: From<Error>>(
+        &self,
+        mut f: impl FnMut(DocId, usize, usize, &str, &str) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        fn str_at<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+            r.get_ref(i)?.as_str().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+            })
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT doc, start, end, code, coder FROM codings ORDER BY doc, start, end, id",
+            )
+            .map_err(Error::from)?;
+        let mut rows = stmt.query([]).map_err(Error::from)?;
+        while let Some(r) = rows.next().map_err(Error::from)? {
+            let row = (|| -> rusqlite::Result<_> {
+                Ok((
+                    DocId(r.get(0)?),
+                    r.get::<_, i64>(1)? as usize,
+                    r.get::<_, i64>(2)? as usize,
+                    str_at(r, 3)?,
+                    str_at(r, 4)?,
+                ))
+            })()
+            .map_err(Error::from)?;
+            f(row.0, row.1, row.2, row.3, row.4)?;
+        }
+        Ok(())
+    }
+
     /// Replaces `coder`'s rule-made codings (of `scope` codes only, when given) with `new`,
     /// in one transaction. Manual and imported codings are never touched.
     /// Returns (removed, added).
