@@ -223,3 +223,56 @@ fn json_report_for_scripts() {
     assert_eq!(v[0]["doc"], "D1");
     assert_eq!(v[1]["status"], "failed");
 }
+
+/// Files are parsed several at a time in parallel but stored in order: ids follow the
+/// command line across parse windows, a file identical to an earlier one in the same batch
+/// is `unchanged`, and a bad file in the middle fails alone.
+#[test]
+fn parallel_parsing_keeps_the_batch_order() {
+    let w = Workdir::project();
+    let mut args = vec!["add".to_string()];
+    for i in 0..40 {
+        let name = format!("n{i:02}.txt");
+        let text = if i == 17 {
+            String::new()
+        } else {
+            format!("Note number {i}: the order came by phone.\n")
+        };
+        w.write(&name, &text);
+        args.push(name);
+    }
+    w.write("copy.txt", "Note number 3: the order came by phone.\n");
+    args.push("copy.txt".into());
+    args.extend([
+        "--kind".into(),
+        "observation".into(),
+        "--format".into(),
+        "json".into(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = w.run(&args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let files = report.as_array().unwrap();
+    assert_eq!(files.len(), 41);
+    let mut next_id = 1;
+    for (i, f) in files.iter().enumerate().take(40) {
+        assert!(
+            f["path"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("n{i:02}.txt")),
+            "{f}"
+        );
+        if i == 17 {
+            assert_eq!(f["status"], "failed", "{f}");
+        } else {
+            assert_eq!(f["status"], "added", "{f}");
+            assert_eq!(f["doc"], format!("D{next_id}"), "{f}");
+            next_id += 1;
+        }
+    }
+    assert_eq!(files[40]["status"], "unchanged", "{}", files[40]);
+    assert_eq!(files[40]["doc"], "D4");
+    assert_eq!(w.doc_count(), 39);
+}

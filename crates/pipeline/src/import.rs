@@ -11,6 +11,7 @@ use ambit_core::text::{word_count, CharIndex};
 use ambit_core::{Date, DocId, DocKind};
 use ambit_ingest::{Extracted, Format, Options, ZipLimits};
 use ambit_store::{NewDocument, NewPassage, Project};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -212,7 +213,9 @@ pub fn expand_paths(
     (items, reports)
 }
 
-/// Imports items one by one, each in its own transaction, calling `progress` after each.
+/// Imports items in order, each in its own transaction, calling `progress` after each.
+/// Files are read and parsed a few at a time in parallel; storing stays sequential, so
+/// document ids follow the order of `items` and a failed file never stops the batch.
 pub fn import(
     project: &mut Project,
     items: &[ImportItem],
@@ -228,38 +231,77 @@ pub fn import(
         })?),
     };
     let mut report = BatchReport::default();
-    for item in items {
-        let mut warnings = Vec::new();
-        let outcome = match import_one(project, item, opts, speaker_pattern.as_ref(), &mut warnings)
-        {
-            Ok(o) => o,
-            Err(message) => {
-                let message = match &item.origin {
-                    Some(origin) => format!("{origin}: {message}"),
-                    None => message,
-                };
-                Outcome::Failed { message }
-            }
-        };
-        let file = FileReport {
-            path: item.path.clone(),
-            outcome,
-            warnings,
-        };
-        progress(&file);
-        report.files.push(file);
+    let window = 4 * rayon::current_num_threads().max(1);
+    let mut next = 0;
+    while next < items.len() {
+        // A window of files is read and parsed in parallel (bounded in files and bytes, so
+        // memory stays flat); then they are stored one by one, in order, each in its own
+        // transaction, exactly as if they had been parsed one at a time.
+        let mut end = next;
+        let mut bytes = 0u64;
+        while end < items.len() && end - next < window && (end == next || bytes < WINDOW_BYTES) {
+            bytes += std::fs::metadata(&items[end].path).map_or(0, |m| m.len());
+            end += 1;
+        }
+        let config = &project.config;
+        let pattern = speaker_pattern.as_ref();
+        let parsed: Vec<Parsed> = items[next..end]
+            .par_iter()
+            .map(|item| parse_file(config, item, pattern))
+            .collect();
+        for (item, parsed) in items[next..end].iter().zip(parsed) {
+            let mut warnings = Vec::new();
+            let outcome = match store_file(project, item, parsed, opts, &mut warnings) {
+                Ok(o) => o,
+                Err(message) => {
+                    let message = match &item.origin {
+                        Some(origin) => format!("{origin}: {message}"),
+                        None => message,
+                    };
+                    Outcome::Failed { message }
+                }
+            };
+            let file = FileReport {
+                path: item.path.clone(),
+                outcome,
+                warnings,
+            };
+            progress(&file);
+            report.files.push(file);
+        }
+        next = end;
     }
     Ok(report)
 }
 
-/// Imports one file; the error is the message shown to the user.
-fn import_one(
-    project: &mut Project,
+/// Bytes of files parsed together at most (a single larger file still goes alone).
+const WINDOW_BYTES: u64 = 64 << 20;
+
+/// A file read and parsed, before the store is looked at: the part of an import that runs
+/// in parallel. `hash` is set whenever the file could be read, so that a file identical to
+/// a stored one is reported unchanged even if it no longer parses.
+struct Parsed {
+    hash: Option<String>,
+    result: std::result::Result<(Format, DocKind, Vec<Extracted>), String>,
+}
+
+/// Reads, checks and parses one file. Touches no store.
+fn parse_file(
+    config: &ambit_store::Config,
     item: &ImportItem,
-    opts: ImportOptions,
     speaker_pattern: Option<&regex::Regex>,
-    warnings: &mut Vec<String>,
-) -> std::result::Result<Outcome, String> {
+) -> Parsed {
+    let mut hash = None;
+    let result = read_and_parse(config, item, speaker_pattern, &mut hash);
+    Parsed { hash, result }
+}
+
+fn read_and_parse(
+    config: &ambit_store::Config,
+    item: &ImportItem,
+    speaker_pattern: Option<&regex::Regex>,
+    hash_out: &mut Option<String>,
+) -> std::result::Result<(Format, DocKind, Vec<Extracted>), String> {
     let path = &item.path;
     let shown = path.display().to_string();
     let format = ambit_ingest::format_for_path(path).ok_or_else(|| {
@@ -275,23 +317,16 @@ fn import_one(
     if !meta.is_file() {
         return Err(format!("{shown}: not a regular file"));
     }
-    let limit = project.config.max_file_mb.saturating_mul(1024 * 1024);
+    let limit = config.max_file_mb.saturating_mul(1024 * 1024);
     if meta.len() > limit {
         return Err(format!(
             "{shown}: {} MiB is over the import limit of {} MiB; raise `max_file_mb` in ambit.toml if it really is one document",
             meta.len().div_ceil(1024 * 1024),
-            project.config.max_file_mb
+            config.max_file_mb
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
-    let hash = hex(&Sha256::digest(&bytes));
-    if let Some(existing) = project
-        .store
-        .find_by_hash(&hash)
-        .map_err(|e| e.to_string())?
-    {
-        return Ok(Outcome::Unchanged { id: existing.id });
-    }
+    *hash_out = Some(hex(&Sha256::digest(&bytes)));
 
     let d = &item.defaults;
     let kind = d.kind.unwrap_or(match format {
@@ -313,15 +348,37 @@ fn import_one(
         text_columns: d.text_columns.clone(),
         id_column: d.id_column.clone(),
     };
-    let mut all =
-        ambit_ingest::extract_all(&shown, &bytes, format, &options).map_err(|e| match e {
-            ambit_ingest::Error::ArchiveLimit { .. } => format!(
-                "{e}; if the file is genuine, raise `max_file_mb` in ambit.toml \
+    let all = ambit_ingest::extract_all(&shown, &bytes, format, &options).map_err(|e| match e {
+        ambit_ingest::Error::ArchiveLimit { .. } => format!(
+            "{e}; if the file is genuine, raise `max_file_mb` in ambit.toml \
              (now {} MiB: an entry may unpack to twice that, the whole file to four times)",
-                project.config.max_file_mb
-            ),
-            other => other.to_string(),
-        })?;
+            config.max_file_mb
+        ),
+        other => other.to_string(),
+    })?;
+    Ok((format, kind, all))
+}
+
+/// Stores one parsed file; the error is the message shown to the user.
+fn store_file(
+    project: &mut Project,
+    item: &ImportItem,
+    parsed: Parsed,
+    opts: ImportOptions,
+    warnings: &mut Vec<String>,
+) -> std::result::Result<Outcome, String> {
+    let shown = item.path.display().to_string();
+    if let Some(hash) = &parsed.hash {
+        if let Some(existing) = project
+            .store
+            .find_by_hash(hash)
+            .map_err(|e| e.to_string())?
+        {
+            return Ok(Outcome::Unchanged { id: existing.id });
+        }
+    }
+    let (format, kind, mut all) = parsed.result?;
+    let hash = parsed.hash.unwrap_or_default();
     if format.is_multi_document() {
         return import_several(project, item, format, kind, &hash, all, opts, warnings);
     }
