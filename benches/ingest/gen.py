@@ -4,10 +4,12 @@
     python3 gen.py OUT [COPIES]        # default 200 copies of each sample file
 
 Writes OUT/<format>/NNNN-<name> for txt, md, vtt, docx, pdf, html, eml and csv. Every copy
-differs in its bytes (Ambit skips byte-identical files as `unchanged`) without changing the
-reader's work: a numbered line for text formats, an extra zip entry for docx, a trailing
-a numbered title for pdf, an HTML comment, an extra header for e-mail, and a new row id
-for the survey.
+differs in its bytes (Ambit skips byte-identical files as `unchanged`) and in its title
+(Ambit refuses a second document with the same title and different content) without
+changing the reader's work: a numbered line and title for text formats, a numbered cue for
+vtt, a numbered core-properties title and an extra zip entry for docx, a numbered title of
+the same length for pdf, a numbered <title> for html, a numbered Subject for e-mail, and
+numbered respondent ids for the survey.
 """
 import io
 import os
