@@ -409,3 +409,34 @@ fn corrupt_index_is_rebuilt() {
     std::fs::remove_file(seg).unwrap();
     assert_eq!(count(&w, &["map"]), 4);
 }
+
+/// Phases are derived from the timeline when read, not stored: editing the timeline in
+/// `ambit.toml` must not leave the index answering with the old phases.
+#[test]
+fn a_timeline_edit_rebuilds_the_index() {
+    let w = study();
+    w.run(&["index"]).ok();
+    // The interview (2013-02-01) is in the baseline.
+    let before = count(&w, &["NOT zebra", "--phase", "baseline"]);
+    assert!(before > 0);
+    let toml = std::fs::read_to_string(w.path().join("ambit.toml")).unwrap();
+    let moved = toml
+        .replace("end = 2013-03-17", "end = 2013-01-31")
+        .replace("start = 2013-03-18", "start = 2013-02-01");
+    assert_ne!(moved, toml, "the sample timeline changed; update this test");
+    w.write("ambit.toml", &moved);
+    let r = w.run(&["search", "NOT zebra", "--phase", "baseline", "--count"]);
+    assert_eq!(r.stdout.trim(), "0", "the interview moved to I1");
+    assert!(r.stderr.contains("timeline"), "{}", r.stderr);
+    assert_eq!(
+        count(&w, &["NOT zebra", "--phase", "I1"]),
+        count(&w, &["NOT zebra", "--doc", "D1"]) + count(&w, &["NOT zebra", "--doc", "D2"])
+    );
+    assert!(w.run(&["index"]).ok().contains("up to date"));
+    // An incremental refresh after `ambit add` keeps the timeline key.
+    w.write("late.txt", "A late note.\n");
+    w.run(&["add", "late.txt", "--date", "2013-12-01"]).ok();
+    let r = w.run(&["search", "late", "--count"]);
+    assert_eq!(r.stdout.trim(), "1");
+    assert!(!r.stderr.contains("indexed"), "{}", r.stderr);
+}

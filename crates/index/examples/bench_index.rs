@@ -48,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for r in &records {
         writer.add(r)?;
     }
-    writer.commit(1)?;
+    writer.commit(1, "")?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{} passages, {:.1} MB in {secs:.1} s: {:.1} MB/s",

@@ -227,11 +227,14 @@ fn date_key(d: Option<Date>) -> u64 {
     })
 }
 
-/// The revision recorded with a commit, as its payload.
+/// What a commit records, as its payload: the schema, the store revision, and the
+/// caller's key for anything else the index was derived from (the pipeline's timeline).
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Payload {
     schema: u32,
     revision: u64,
+    #[serde(default)]
+    key: String,
 }
 
 /// A full-text index of passages, on disk or in memory.
@@ -316,12 +319,18 @@ impl Index {
     /// The store revision recorded by the last commit; `None` for an index that was never
     /// committed or was written with another schema version (both mean: rebuild).
     pub fn revision(&self) -> Result<Option<u64>> {
+        Ok(self.built_from()?.map(|(revision, _)| revision))
+    }
+
+    /// The store revision and the key recorded by the last commit (see
+    /// [`Writer::commit`]); `None` as for [`Index::revision`].
+    pub fn built_from(&self) -> Result<Option<(u64, String)>> {
         let metas = self.index.load_metas()?;
         Ok(metas
             .payload
             .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
             .filter(|p| p.schema == SCHEMA_VERSION)
-            .map(|p| p.revision))
+            .map(|p| (p.revision, p.key)))
     }
 
     /// Number of passages in the index.
@@ -645,12 +654,15 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Commits everything queued, recording the store revision it reflects, and waits
-    /// for segment merges so the next process finds a compact index.
-    pub fn commit(mut self, revision: u64) -> Result<()> {
+    /// Commits everything queued, recording the store revision it reflects and the
+    /// caller's `key` for whatever else it was derived from (an index whose key no longer
+    /// matches must be rebuilt), and waits for segment merges so the next process finds a
+    /// compact index.
+    pub fn commit(mut self, revision: u64, key: &str) -> Result<()> {
         let payload = serde_json::to_string(&Payload {
             schema: SCHEMA_VERSION,
             revision,
+            key: key.to_string(),
         })
         .map_err(|e| Error::Tantivy(e.to_string()))?;
         let mut prepared = self.writer.prepare_commit()?;
@@ -923,7 +935,7 @@ mod tests {
             })
             .unwrap();
         }
-        w.commit(3).unwrap();
+        w.commit(3, "k").unwrap();
         ix
     }
 
@@ -1024,8 +1036,9 @@ mod tests {
         let ix = index();
         let mut w = ix.writer().unwrap();
         w.delete_doc(DocId(1));
-        w.commit(4).unwrap();
+        w.commit(4, "k2").unwrap();
         assert_eq!(ix.len(), 2);
         assert_eq!(ix.revision().unwrap(), Some(4));
+        assert_eq!(ix.built_from().unwrap(), Some((4, "k2".to_string())));
     }
 }

@@ -30,7 +30,7 @@
 //!     attributes: Default::default(),
 //!     codes: vec!["coord".into(), "coord.objects".into()],
 //! })?;
-//! writer.commit(7)?;
+//! writer.commit(7, "")?;
 //! assert_eq!(index.revision()?, Some(7));
 //!
 //! let query = Query::parse("\"order map\"~2 OR coordinat*")?;

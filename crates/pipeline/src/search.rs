@@ -14,6 +14,7 @@ use ambit_coding::Codebook;
 use ambit_core::{DocId, DocKind, Passage, Placement};
 use ambit_index::{Group, GroupBy, Index, Record, Stemming};
 use ambit_store::{CodingFilter, DocRow, Project, DATA_DIR};
+use sha2::{Digest, Sha256};
 
 use crate::corpus::Corpus;
 use crate::error::{Error, Result};
@@ -51,6 +52,8 @@ pub enum Reason {
     Requested,
     /// The project's language changed.
     Language,
+    /// The timeline in `ambit.toml` changed, so passages may sit in other phases.
+    Timeline,
     /// Its files could not be read; the message says why.
     Corrupt(String),
 }
@@ -62,6 +65,7 @@ impl std::fmt::Display for Reason {
             Reason::Stale => f.write_str("the project changed since the last indexing"),
             Reason::Requested => f.write_str("a rebuild was requested"),
             Reason::Language => f.write_str("the project's language changed"),
+            Reason::Timeline => f.write_str("the timeline in ambit.toml changed"),
             Reason::Corrupt(m) => write!(f, "the index was unreadable ({m})"),
         }
     }
@@ -126,11 +130,27 @@ fn check(project: &Project) -> Result<std::result::Result<Index, Reason>> {
         return Ok(Err(Reason::Language));
     }
     let current = project.store.revision()?;
-    Ok(match index.revision() {
-        Ok(Some(r)) if r == current => Ok(index),
+    Ok(match index.built_from() {
+        Ok(Some((r, key))) if r == current => {
+            if key == timeline_key(project) {
+                Ok(index)
+            } else {
+                Err(Reason::Timeline)
+            }
+        }
         Ok(_) => Err(Reason::Stale),
         Err(e) => Err(Reason::Corrupt(short(&e))),
     })
+}
+
+/// A fingerprint of the timeline: phases are derived from it when read, not stored, so
+/// the index records it and a changed timeline (dates, ids, order) means a rebuild.
+fn timeline_key(project: &Project) -> String {
+    let mut h = Sha256::new();
+    for p in project.config.timeline.phases() {
+        h.update(format!("{}\t{}\t{}\n", p.id, p.start, p.end).as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn short(e: &ambit_index::Error) -> String {
@@ -204,7 +224,9 @@ pub fn rebuild(
                 progress(i as u64, total);
             }
         }
-        writer.commit(revision).map_err(ix)?;
+        writer
+            .commit(revision, &timeline_key(project))
+            .map_err(ix)?;
         progress(total, total);
         (total, bytes)
     };
@@ -340,8 +362,13 @@ pub fn refresh_documents(project: &Project, docs: &[DocId], before: u64) -> Resu
     if index.stemming() != stemming_of(project) {
         return Ok(Refresh::Skipped(Reason::Language));
     }
-    if index.revision().ok().flatten() != Some(before) {
-        return Ok(Refresh::Skipped(Reason::Stale));
+    match index.built_from().ok().flatten() {
+        Some((r, _)) if r != before => return Ok(Refresh::Skipped(Reason::Stale)),
+        None => return Ok(Refresh::Skipped(Reason::Stale)),
+        Some((_, key)) if key != timeline_key(project) => {
+            return Ok(Refresh::Skipped(Reason::Timeline))
+        }
+        Some(_) => {}
     }
     let revision = project.store.revision()?;
     let wanted: BTreeSet<DocId> = docs.iter().copied().collect();
@@ -395,7 +422,9 @@ pub fn refresh_documents(project: &Project, docs: &[DocId], before: u64) -> Resu
             written += 1;
         }
     }
-    writer.commit(revision).map_err(ix)?;
+    writer
+        .commit(revision, &timeline_key(project))
+        .map_err(ix)?;
     Ok(Refresh::Updated { passages: written })
 }
 
