@@ -210,9 +210,12 @@ fn autocode_is_idempotent_and_leaves_manual_codings() {
         2,
         "map and maps via wildcard"
     );
+    w.run(&["index"]).ok();
     let again = w.run(&["autocode", "--format", "json"]).json();
     assert_eq!(row(&again, "kb.semantic")["added"], 0);
     assert_eq!(row(&again, "kb.semantic")["removed"], 0);
+    // Nothing changed, so nothing was written: the search index is still current.
+    assert!(w.run(&["index"]).ok().contains("up to date"));
     assert_eq!(w.run(&["codings", "--count"]).ok().trim(), "5");
     let manual = w.run(&["codings", "--format", "json"]).json();
     assert!(manual

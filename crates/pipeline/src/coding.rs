@@ -392,14 +392,18 @@ pub fn autocode(
             matches!(c.origin, Origin::Rule(_)) && (codes.is_none() || scope.contains(&c.code))
         })
         .collect();
-    let key = |doc: DocId, s: usize, e: usize, code: &str| (doc, s, e, code.to_string());
+    // A coding is the same when its range, code and rule are: a renamed rule replaces its
+    // codings (removed and added), and an unchanged run writes nothing at all.
+    let key = |doc: DocId, s: usize, e: usize, code: &str, origin: &Origin| {
+        (doc, s, e, code.to_string(), origin.to_string())
+    };
     let old: BTreeSet<_> = before
         .iter()
-        .map(|c| key(c.doc, c.start, c.end, &c.code))
+        .map(|c| key(c.doc, c.start, c.end, &c.code, &c.origin))
         .collect();
     let fresh: BTreeSet<_> = new
         .iter()
-        .map(|c| key(c.doc, c.start, c.end, &c.code))
+        .map(|c| key(c.doc, c.start, c.end, &c.code, &c.origin))
         .collect();
     let mut rows: BTreeMap<&str, AutocodeRow> = BTreeMap::new();
     for c in codebook.codes() {
@@ -426,7 +430,10 @@ pub fn autocode(
             r.removed += 1;
         }
     }
-    if !dry_run {
+    // Nothing to change means nothing to write: the store revision stays, and with it the
+    // search index.
+    let changed = old != fresh || before.len() != new.len();
+    if !dry_run && changed {
         let scope_arg = codes.map(|_| scope.as_slice());
         project.store.replace_rule_codings(coder, scope_arg, &new)?;
     }
