@@ -659,7 +659,8 @@ fn counts(doc: &NewDocument) -> (usize, usize) {
     (doc.passages.len(), word_count(&doc.text))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of a digest.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
         .iter()

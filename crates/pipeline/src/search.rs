@@ -150,7 +150,7 @@ fn timeline_key(project: &Project) -> String {
     for p in project.config.timeline.phases() {
         h.update(format!("{}\t{}\t{}\n", p.id, p.start, p.end).as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::import::hex(&h.finalize())
 }
 
 fn short(e: &ambit_index::Error) -> String {

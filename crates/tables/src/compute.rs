@@ -868,8 +868,8 @@ pub fn cooccur(input: &TableInput, select: &Selection, scope: &CooccurScope) -> 
     };
     let n = rows.len();
     let nmats = slices.len();
-    let buckets = Buckets::new(input, &coder_ok, threads_for(input.overlaps.len()));
     let threads = threads_for(input.overlaps.len());
+    let buckets = Buckets::new(input, &coder_ok, threads);
     let flat = buckets.par_sum(threads, nmats * n * n, |range, items, flat| {
         // Each passage's codes together: a counting sort of the block's items by passage.
         let first = range.start;
