@@ -62,10 +62,9 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     let project = ctx.open_project()?;
     let filter = args.filters.build(&project)?;
     let mut progress = crate::cmd::index::progress();
-    let (hits, rebuilt) = search::with_index(&project, &mut progress, |ix| {
-        ix.search(&query, &filter, Sort::Time, None)
-    })?;
-    note_rebuild(rebuilt.as_ref());
+    let mut session = search::Search::open(&project, &mut progress)?;
+    let hits = session.hits(&query, &filter, Sort::Time, None)?;
+    note_rebuild(session.rebuilt());
     let w = args.width;
     let mut lines = Vec::new();
     for h in &hits {

@@ -4,8 +4,8 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use ambit_core::{DocId, DocKind};
-use ambit_index::{Filter, GroupBy, Hit, Query, Sort};
-use ambit_pipeline::search;
+use ambit_index::{Filter, GroupBy, Query, Sort};
+use ambit_pipeline::search::{self, Hit, Search};
 use anyhow::Result;
 
 use crate::output::{write_json, Table};
@@ -141,13 +141,12 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     let project = ctx.open_project()?;
     let filter = args.filters.build(&project)?;
     let mut progress = crate::cmd::index::progress();
+    let mut session = Search::open(&project, &mut progress)?;
     let out = &mut std::io::stdout().lock();
 
     if let Some(by) = &args.by {
-        let (found, rebuilt) =
-            search::with_index(&project, &mut progress, |ix| ix.group(&query, &filter, by))?;
-        note_rebuild(rebuilt.as_ref());
-        let rows = search::group_rows(&project, found, by)?;
+        let rows = session.groups(&query, &filter, by)?;
+        note_rebuild(session.rebuilt());
         let name = match by {
             GroupBy::Attr(n) => n.clone(),
             GroupBy::Phase => "phase".into(),
@@ -185,9 +184,8 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     }
 
     if args.count {
-        let (n, rebuilt) =
-            search::with_index(&project, &mut progress, |ix| ix.count(&query, &filter))?;
-        note_rebuild(rebuilt.as_ref());
+        let n = session.count(&query, &filter)?;
+        note_rebuild(session.rebuilt());
         writeln!(out, "{n}")?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -197,16 +195,13 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         SortArg::Time => Sort::Time,
     };
     let limit = (args.limit > 0).then_some(args.limit);
-    let ((hits, total), rebuilt) = search::with_index(&project, &mut progress, |ix| {
-        let hits = ix.search(&query, &filter, sort, limit)?;
-        let total = if limit.is_some_and(|l| hits.len() >= l) {
-            ix.count(&query, &filter)?
-        } else {
-            hits.len() as u64
-        };
-        Ok((hits, total))
-    })?;
-    note_rebuild(rebuilt.as_ref());
+    let hits = session.hits(&query, &filter, sort, limit)?;
+    let total = if limit.is_some_and(|l| hits.len() >= l) {
+        session.count(&query, &filter)?
+    } else {
+        hits.len() as u64
+    };
+    note_rebuild(session.rebuilt());
     match args.format {
         Format::Json => write_json(out, &hits)?,
         Format::Csv => {

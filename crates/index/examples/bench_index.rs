@@ -7,10 +7,8 @@
 use std::io::BufRead;
 use std::time::Instant;
 
-use ambit_core::{DocKind, PassageId};
+use ambit_core::PassageId;
 use ambit_index::{Index, Record, Stemming};
-
-const PHASES: [&str; 6] = ["baseline", "I1", "between", "I2", "I3", "followup"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -21,23 +19,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for line in file.lines() {
         let line = line?;
         let mut parts = line.splitn(3, '\t');
-        let (id, phase, text) = (
+        // The phase (second column) is the document's, so it is not indexed.
+        let (id, _phase, text) = (
             parts.next().unwrap(),
             parts.next().unwrap(),
             parts.next().unwrap(),
         );
         records.push(Record {
             passage: PassageId::parse(id)?,
-            title: "generated".into(),
             text: text.to_string(),
-            start: 0,
-            end: text.chars().count(),
             speaker: None,
-            kind: DocKind::Interview,
-            phase: phase.to_string(),
-            phase_order: PHASES.iter().position(|p| *p == phase).unwrap_or(99) as u32,
-            date: None,
-            attributes: Default::default(),
             codes: Vec::new(),
         });
     }
@@ -48,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for r in &records {
         writer.add(r)?;
     }
-    writer.commit(1, "")?;
+    writer.commit(1)?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{} passages, {:.1} MB in {secs:.1} s: {:.1} MB/s",

@@ -9,13 +9,14 @@ use crate::query::Node;
 /// The positive terms of a query, analysed like the indexed text.
 #[derive(Debug, Default)]
 pub(crate) struct Needles {
-    /// Stemmed single terms.
+    /// Stemmed single terms (prefixes too, expanded to the stems of their words).
     terms: HashSet<String>,
     /// Exact phrases (stemmed terms), highlighted as one range.
     phrases: Vec<Vec<String>>,
-    /// Lower-cased prefixes, compared with unstemmed words.
-    prefixes: Vec<String>,
 }
+
+/// The stems a lower-cased prefix stands for in the index.
+pub(crate) type Expand<'a> = &'a mut dyn FnMut(&str, &mut TextAnalyzer) -> Vec<String>;
 
 pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize)> {
     let mut out = Vec::new();
@@ -28,13 +29,24 @@ pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, us
 
 impl Needles {
     /// Collects the terms outside any NOT: words under NOT cannot be in a hit.
-    pub(crate) fn of(node: &Node, stem: &mut TextAnalyzer, raw: &mut TextAnalyzer) -> Needles {
+    pub(crate) fn of(
+        node: &Node,
+        stem: &mut TextAnalyzer,
+        raw: &mut TextAnalyzer,
+        expand: Expand<'_>,
+    ) -> Needles {
         let mut n = Needles::default();
-        n.collect(node, stem, raw);
+        n.collect(node, stem, raw, expand);
         n
     }
 
-    fn collect(&mut self, node: &Node, stem: &mut TextAnalyzer, raw: &mut TextAnalyzer) {
+    fn collect(
+        &mut self,
+        node: &Node,
+        stem: &mut TextAnalyzer,
+        raw: &mut TextAnalyzer,
+        expand: Expand<'_>,
+    ) {
         match node {
             Node::Word { text, .. } | Node::Phrase { text, .. } => {
                 let slop = match node {
@@ -49,12 +61,13 @@ impl Needles {
                 }
             }
             Node::Prefix { text, .. } => {
-                self.prefixes
-                    .extend(tokens(raw, text).into_iter().map(|t| t.0));
+                for (prefix, _, _) in tokens(raw, text) {
+                    self.terms.extend(expand(&prefix, stem));
+                }
             }
             Node::And(items) | Node::Or(items) => {
                 for i in items {
-                    self.collect(i, stem, raw);
+                    self.collect(i, stem, raw, expand);
                 }
             }
             Node::Not(_) => {}
@@ -67,12 +80,7 @@ impl Needles {
         let toks = tokens(stem, text);
         let mut bytes: Vec<(usize, usize)> = Vec::new();
         for (term, from, to) in &toks {
-            let hit = self.terms.contains(term)
-                || (!self.prefixes.is_empty() && {
-                    let word = text.get(*from..*to).unwrap_or("").to_lowercase();
-                    self.prefixes.iter().any(|p| word.starts_with(p.as_str()))
-                });
-            if hit {
+            if self.terms.contains(term) {
                 bytes.push((*from, *to));
             }
         }
@@ -125,7 +133,15 @@ mod tests {
         let q = Query::parse(query).unwrap();
         let mut stem = analyzer(Stemming::for_language("en").unwrap());
         let mut raw = raw_analyzer();
-        let needles = Needles::of(&q.root, &mut stem, &mut raw);
+        // The vocabulary of an imaginary index, for prefixes.
+        let words = ["coordinating", "coordination", "coördination", "cooking"];
+        let needles = Needles::of(&q.root, &mut stem, &mut raw, &mut |prefix, stem| {
+            words
+                .iter()
+                .filter(|w| w.starts_with(prefix))
+                .flat_map(|w| tokens(stem, w).into_iter().map(|t| t.0))
+                .collect()
+        });
         let chars: Vec<char> = text.chars().collect();
         let got: Vec<String> = needles
             .ranges(&mut stem, text)

@@ -1,50 +1,59 @@
 //! The tantivy index of a project's passages: schema, writing, searching, grouping.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::ops::Bound;
 use std::path::{Path, PathBuf};
 
 use ambit_core::{Date, DocId, DocKind, PassageId};
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, InvertedIndexRangeQuery, Occur, PhraseQuery,
-    Query as TQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query as TQuery,
+    TermQuery, TermSetQuery,
 };
 use tantivy::schema::{
-    Field, FieldType, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST,
-    INDEXED, STORED, STRING,
+    Field, FieldType, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
+    STRING,
 };
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocSet, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
 use crate::highlight::{tokens, Needles};
-use crate::language::{analyzer, raw_analyzer, register, Stemming, RAW_TOKENIZER};
+use crate::language::{analyzer, index_value, raw_analyzer, register, Stemming, VOCAB_TOKENIZER};
 use crate::query::{Node, Query};
 
 /// Bumped when the schema changes; an index of another version is rebuilt, not read.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Memory each indexing thread may fill before it writes a segment. tantivy needs at
 /// least 15 MB per thread; larger budgets mean fewer segments to search and merge.
 const HEAP_PER_THREAD: usize = 128 << 20;
 
-/// One passage as the index sees it: everything search filters, sorts, groups or shows.
+/// A prefix standing for more words than this is searched without relevance scores (one
+/// set of terms instead of a scored query per word).
+const MAX_SCORED_EXPANSION: usize = 512;
+
+/// One passage as the index sees it: its words, speaker and codes. Everything about its
+/// document (title, kind, phase, date, attributes) lives in the [`Catalogue`] instead, so
+/// it is indexed once per document rather than once per passage, and a timeline edit
+/// needs no re-indexing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     /// `D7:12`.
     pub passage: PassageId,
-    /// Document title.
-    pub title: String,
     /// The passage text.
     pub text: String,
-    /// Start of the passage in the document, in characters.
-    pub start: usize,
-    /// End (exclusive), in characters.
-    pub end: usize,
     /// Speaker of a transcript turn.
     pub speaker: Option<String>,
+    /// Codes on the passage, with their ancestors.
+    pub codes: Vec<String>,
+}
+
+/// What search needs to know about a document: filters, `--by` groups and the timeline
+/// order come from here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocInfo {
     /// Kind of the document.
     pub kind: DocKind,
     /// Phase id (or `unphased`).
@@ -55,8 +64,63 @@ pub struct Record {
     pub date: Option<Date>,
     /// Document attributes.
     pub attributes: BTreeMap<String, String>,
-    /// Codes on the passage, with their ancestors.
-    pub codes: Vec<String>,
+}
+
+/// The documents of the project as search sees them, read from the store for each search.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    docs: HashMap<DocId, DocInfo>,
+}
+
+impl Catalogue {
+    /// Adds (or replaces) a document.
+    pub fn insert(&mut self, id: DocId, info: DocInfo) {
+        self.docs.insert(id, info);
+    }
+
+    /// A document's information.
+    pub fn get(&self, id: DocId) -> Option<&DocInfo> {
+        self.docs.get(&id)
+    }
+
+    /// Where a passage of `doc` sits on the timeline: phase order, then date (undated
+    /// documents first within their phase, as in the tables), then document and passage.
+    fn timeline_key(&self, p: PassageId) -> (u32, u64, u32, u32) {
+        let (order, date) = self
+            .docs
+            .get(&p.doc)
+            .map_or((u32::MAX, 0), |d| (d.phase_order, date_key(d.date)));
+        (order, date, p.doc.0, p.ordinal)
+    }
+
+    /// The documents that pass the document-level parts of a filter (phase, kind,
+    /// attributes, document ids); `None` when the filter has none.
+    fn docs_passing(&self, f: &Filter) -> Option<Vec<u64>> {
+        if f.phases.is_empty() && f.kinds.is_empty() && f.attrs.is_empty() && f.docs.is_empty() {
+            return None;
+        }
+        let mut by_key: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (k, v) in &f.attrs {
+            by_key.entry(k).or_default().push(v);
+        }
+        let mut ids: Vec<u64> = self
+            .docs
+            .iter()
+            .filter(|(id, d)| {
+                (f.docs.is_empty() || f.docs.contains(id))
+                    && (f.phases.is_empty() || f.phases.contains(&d.phase))
+                    && (f.kinds.is_empty() || f.kinds.contains(&d.kind))
+                    && by_key.iter().all(|(k, values)| {
+                        d.attributes
+                            .get(*k)
+                            .is_some_and(|v| values.contains(&v.as_str()))
+                    })
+            })
+            .map(|(id, _)| u64::from(id.0))
+            .collect();
+        ids.sort_unstable();
+        Some(ids)
+    }
 }
 
 /// What hits must satisfy besides the query. Empty lists mean "any"; values within one
@@ -115,109 +179,84 @@ pub struct Group {
     pub docs: u64,
 }
 
-/// One matching passage.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Hit {
-    /// `D7:12`.
-    pub passage: String,
-    /// `D7`.
-    pub doc: String,
-    /// Document title.
-    pub title: String,
-    /// Phase id.
-    pub phase: String,
-    /// Document date.
-    pub date: Option<String>,
-    /// Document kind.
-    pub kind: String,
-    /// Speaker.
-    pub speaker: Option<String>,
-    /// Start of the passage in the document (characters).
-    pub start: usize,
-    /// End (exclusive).
-    pub end: usize,
-    /// The passage text.
-    pub text: String,
+/// One matching passage and its relevance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Found {
+    /// The passage.
+    pub passage: PassageId,
     /// BM25 relevance.
     pub score: f32,
-    /// Matched ranges as `[start, end]` character offsets within `text`.
-    pub highlights: Vec<[usize; 2]>,
+}
+
+/// Finds the words a query matched in a passage text.
+pub struct Highlighter {
+    analyzer: TextAnalyzer,
+    needles: Needles,
+}
+
+impl Highlighter {
+    /// The matched ranges as `[start, end]` character offsets within `text`, sorted and
+    /// not overlapping.
+    pub fn ranges(&mut self, text: &str) -> Vec<[usize; 2]> {
+        self.needles
+            .ranges(&mut self.analyzer, text)
+            .into_iter()
+            .map(|(a, b)| [a, b])
+            .collect()
+    }
 }
 
 #[derive(Clone, Copy)]
 struct Fields {
-    passage: Field,
     doc: Field,
     ordinal: Field,
-    title: Field,
     text: Field,
-    raw: Field,
+    vocab: Field,
     speaker: Field,
-    kind: Field,
-    phase: Field,
-    phase_ord: Field,
-    date: Field,
-    date_key: Field,
-    attr: Field,
     code: Field,
-    start: Field,
-    end: Field,
 }
 
 fn schema(stemming: Stemming) -> Schema {
     let mut b = Schema::builder();
-    let text = TextOptions::default().set_stored().set_indexing_options(
+    // Nothing is stored: hits are passage ids, and their texts come from the project
+    // store. The doc store took a fifth of the indexing time.
+    let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(&stemming.tokenizer_name())
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
-    // Prefix queries need unstemmed words ("coordinat*" must find "coordination", whose
-    // stem is "coordin"); document ids are enough for them, no positions.
-    let raw = TextOptions::default().set_indexing_options(
+    // Every word of each document once, unstemmed: prefix queries find their words here.
+    // It must come after `text` (see `language::VocabTokenizer`).
+    let vocab = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(RAW_TOKENIZER)
+            .set_tokenizer(VOCAB_TOKENIZER)
             .set_index_option(IndexRecordOption::Basic),
     );
-    // Shown, never searched: an indexed unique id per passage cost a term per document.
-    b.add_text_field("passage", STORED);
-    b.add_u64_field("doc", INDEXED | FAST | STORED);
-    b.add_u64_field("ordinal", FAST | STORED);
-    b.add_text_field("title", STORED);
+    b.add_u64_field("doc", INDEXED | FAST);
+    b.add_u64_field("ordinal", FAST);
     b.add_text_field("text", text);
-    b.add_text_field("raw", raw);
-    b.add_text_field("speaker", STRING | FAST | STORED);
-    b.add_text_field("kind", STRING | FAST | STORED);
-    b.add_text_field("phase", STRING | FAST | STORED);
-    b.add_u64_field("phase_ord", FAST);
-    b.add_text_field("date", STRING | STORED);
-    b.add_u64_field("date_key", FAST);
-    b.add_text_field("attr", STRING | FAST);
+    b.add_text_field("vocab", vocab);
+    b.add_text_field("speaker", STRING | FAST);
     b.add_text_field("code", STRING);
-    b.add_u64_field("start", STORED);
-    b.add_u64_field("end", STORED);
     b.build()
 }
 
 fn fields(schema: &Schema) -> tantivy::Result<Fields> {
     let f = |n: &str| schema.get_field(n);
-    Ok(Fields {
-        passage: f("passage")?,
+    let fields = Fields {
         doc: f("doc")?,
         ordinal: f("ordinal")?,
-        title: f("title")?,
         text: f("text")?,
-        raw: f("raw")?,
+        vocab: f("vocab")?,
         speaker: f("speaker")?,
-        kind: f("kind")?,
-        phase: f("phase")?,
-        phase_ord: f("phase_ord")?,
-        date: f("date")?,
-        date_key: f("date_key")?,
-        attr: f("attr")?,
         code: f("code")?,
-        start: f("start")?,
-        end: f("end")?,
-    })
+    };
+    if fields.vocab.field_id() < fields.text.field_id() {
+        return Err(tantivy::TantivyError::SchemaError(
+            "the vocabulary field precedes the text field".into(),
+        ));
+    }
+    Ok(fields)
 }
 
 fn date_key(d: Option<Date>) -> u64 {
@@ -227,14 +266,11 @@ fn date_key(d: Option<Date>) -> u64 {
     })
 }
 
-/// What a commit records, as its payload: the schema, the store revision, and the
-/// caller's key for anything else the index was derived from (the pipeline's timeline).
+/// What a commit records, as its payload: the schema and the store revision.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Payload {
     schema: u32,
     revision: u64,
-    #[serde(default)]
-    key: String,
 }
 
 /// A full-text index of passages, on disk or in memory.
@@ -319,18 +355,12 @@ impl Index {
     /// The store revision recorded by the last commit; `None` for an index that was never
     /// committed or was written with another schema version (both mean: rebuild).
     pub fn revision(&self) -> Result<Option<u64>> {
-        Ok(self.built_from()?.map(|(revision, _)| revision))
-    }
-
-    /// The store revision and the key recorded by the last commit (see
-    /// [`Writer::commit`]); `None` as for [`Index::revision`].
-    pub fn built_from(&self) -> Result<Option<(u64, String)>> {
         let metas = self.index.load_metas()?;
         Ok(metas
             .payload
             .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
             .filter(|p| p.schema == SCHEMA_VERSION)
-            .map(|p| (p.revision, p.key)))
+            .map(|p| p.revision))
     }
 
     /// Number of passages in the index.
@@ -357,57 +387,106 @@ impl Index {
         })
     }
 
-    fn analyzers(&self) -> Result<(TextAnalyzer, TextAnalyzer)> {
-        Ok((analyzer(self.stemming), raw_analyzer()))
+    /// The words of the indexed documents that start with `prefix` (lower-cased, as the
+    /// analyzer makes words), in order.
+    fn words_starting(&self, prefix: &str) -> Result<BTreeSet<String>> {
+        let searcher = self.reader.searcher();
+        let mut upper = prefix.as_bytes().to_vec();
+        // 0xFF never occurs in UTF-8, so [p, p+0xFF) holds exactly the words that start
+        // with p.
+        upper.push(0xFF);
+        let mut words = BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields.vocab)?;
+            let alive = segment.alive_bitset();
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .lt(&upper)
+                .into_stream()
+                .map_err(io)?;
+            while stream.advance() {
+                let Ok(word) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                if words.contains(word) {
+                    continue;
+                }
+                // A word of a deleted document stays in the dictionary until segments
+                // merge; it only counts while a live passage has it.
+                let live = match alive {
+                    None => true,
+                    Some(alive) => {
+                        let mut postings = inverted
+                            .read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)
+                            .map_err(io)?;
+                        let mut live = false;
+                        while postings.doc() != tantivy::TERMINATED {
+                            if alive.is_alive(postings.doc()) {
+                                live = true;
+                                break;
+                            }
+                            postings.advance();
+                        }
+                        live
+                    }
+                };
+                if live {
+                    words.insert(word.to_string());
+                }
+            }
+        }
+        Ok(words)
+    }
+
+    /// The stemmed terms a prefix stands for: the stems of every indexed word that starts
+    /// with it.
+    fn expand(&self, prefix: &str, stem: &mut TextAnalyzer) -> Result<BTreeSet<String>> {
+        let mut stems = BTreeSet::new();
+        for word in self.words_starting(prefix)? {
+            stems.extend(tokens(stem, &word).into_iter().map(|t| t.0));
+        }
+        Ok(stems)
     }
 
     /// Turns a parsed query and a filter into one tantivy query.
-    fn compile(&self, query: &Query, filter: &Filter) -> Result<Box<dyn TQuery>> {
-        let (mut stem, mut raw) = self.analyzers()?;
+    fn compile(
+        &self,
+        query: &Query,
+        filter: &Filter,
+        catalogue: &Catalogue,
+    ) -> Result<Box<dyn TQuery>> {
+        let mut stem = analyzer(self.stemming);
+        let mut raw = raw_analyzer();
         let text = self.compile_node(&query.root, &query.text, &mut stem, &mut raw)?;
         let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, text)];
         let f = &self.fields;
-        let str_terms = |field: Field, values: &mut dyn Iterator<Item = String>| {
-            values
-                .map(|v| Term::from_field_text(field, &v))
-                .collect::<Vec<_>>()
-        };
+        // Filters must not change relevance: only the query words score.
         let mut any_of = |terms: Vec<Term>| {
-            if terms.is_empty() {
-                return;
+            if !terms.is_empty() {
+                let q = ConstScoreQuery::new(Box::new(TermSetQuery::new(terms)), 0.0);
+                clauses.push((Occur::Must, Box::new(q)));
             }
-            let alts: Vec<(Occur, Box<dyn TQuery>)> = terms
-                .into_iter()
-                .map(|t| {
-                    let q: Box<dyn TQuery> = Box::new(TermQuery::new(t, IndexRecordOption::Basic));
-                    (Occur::Should, q)
-                })
-                .collect();
-            // Filters must not change relevance: only the query words score.
-            let q = ConstScoreQuery::new(Box::new(BooleanQuery::new(alts)), 0.0);
-            clauses.push((Occur::Must, Box::new(q)));
         };
-        any_of(str_terms(f.phase, &mut filter.phases.iter().cloned()));
-        any_of(str_terms(
-            f.kind,
-            &mut filter.kinds.iter().map(|k| k.as_str().to_string()),
-        ));
-        any_of(str_terms(f.speaker, &mut filter.speakers.iter().cloned()));
-        any_of(
-            filter
-                .docs
+        if let Some(docs) = catalogue.docs_passing(filter) {
+            if docs.is_empty() {
+                return Ok(Box::new(EmptyQuery));
+            }
+            any_of(
+                docs.into_iter()
+                    .map(|d| Term::from_field_u64(f.doc, d))
+                    .collect(),
+            );
+        }
+        let str_terms = |field: Field, values: &[String]| -> Vec<Term> {
+            values
                 .iter()
-                .map(|d| Term::from_field_u64(f.doc, u64::from(d.0)))
-                .collect(),
-        );
-        any_of(str_terms(f.code, &mut filter.codes.iter().cloned()));
-        let mut by_key: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        for (k, v) in &filter.attrs {
-            by_key.entry(k).or_default().push(format!("{k}={v}"));
-        }
-        for values in by_key.into_values() {
-            any_of(str_terms(f.attr, &mut values.into_iter()));
-        }
+                .map(|v| Term::from_field_text(field, v))
+                .collect()
+        };
+        any_of(str_terms(f.speaker, &filter.speakers));
+        any_of(str_terms(f.code, &filter.codes));
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
@@ -459,15 +538,21 @@ impl Index {
                         }
                     });
                 }
-                let lower = Term::from_field_text(self.fields.raw, &words[0].0);
-                let mut upper = lower.clone();
-                // 0xFF never occurs in UTF-8, so [p, p+0xFF) holds exactly the words
-                // that start with p.
-                upper.append_bytes(&[0xFF]);
-                Box::new(InvertedIndexRangeQuery::new(
-                    Bound::Included(lower),
-                    Bound::Excluded(upper),
-                ))
+                let stems = self.expand(&words[0].0, stem)?;
+                let terms = stems.iter().map(|s| Term::from_field_text(f, s));
+                match stems.len() {
+                    0 => Box::new(EmptyQuery),
+                    n if n > MAX_SCORED_EXPANSION => Box::new(TermSetQuery::new(terms)),
+                    _ => Box::new(BooleanQuery::new(
+                        terms
+                            .map(|t| {
+                                let q: Box<dyn TQuery> =
+                                    Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
+                                (Occur::Should, q)
+                            })
+                            .collect(),
+                    )),
+                }
             }
             Node::And(items) => {
                 let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
@@ -500,12 +585,13 @@ impl Index {
     /// Checks that a query's words are searchable (a syntax error otherwise) without
     /// running it.
     pub fn check(&self, query: &Query) -> Result<()> {
-        self.compile(query, &Filter::default()).map(|_| ())
+        self.compile(query, &Filter::default(), &Catalogue::default())
+            .map(|_| ())
     }
 
     /// Number of passages matching.
-    pub fn count(&self, query: &Query, filter: &Filter) -> Result<u64> {
-        let q = self.compile(query, filter)?;
+    pub fn count(&self, query: &Query, filter: &Filter, catalogue: &Catalogue) -> Result<u64> {
+        let q = self.compile(query, filter, catalogue)?;
         Ok(self.reader.searcher().search(&q, &Count)? as u64)
     }
 
@@ -514,12 +600,13 @@ impl Index {
         &self,
         query: &Query,
         filter: &Filter,
+        catalogue: &Catalogue,
         sort: Sort,
         limit: Option<usize>,
-    ) -> Result<Vec<Hit>> {
-        let q = self.compile(query, filter)?;
+    ) -> Result<Vec<Found>> {
+        let q = self.compile(query, filter, catalogue)?;
         let searcher = self.reader.searcher();
-        let addrs: Vec<(Score, DocAddress)> = match sort {
+        Ok(match sort {
             Sort::Relevance => {
                 let n = match limit {
                     Some(n) => n,
@@ -528,57 +615,90 @@ impl Index {
                 if n == 0 {
                     return Ok(Vec::new());
                 }
-                searcher.search(&q, &TopDocs::with_limit(n))?
+                let top = searcher.search(&q, &TopDocs::with_limit(n))?;
+                let mut columns: HashMap<u32, [Column<u64>; 2]> = HashMap::new();
+                let mut out = Vec::with_capacity(top.len());
+                for (score, addr) in top {
+                    let cols = match columns.entry(addr.segment_ord) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+                            e.insert([ff.u64("doc")?, ff.u64("ordinal")?])
+                        }
+                    };
+                    out.push(Found {
+                        passage: passage_at(cols, addr.doc_id),
+                        score,
+                    });
+                }
+                out
             }
             Sort::Time => {
-                let mut all = searcher.search(&q, &TimelineCollector)?;
-                all.sort_by_key(|h| h.0);
+                let mut all = searcher.search(&q, &PassageCollector)?;
+                all.sort_by_cached_key(|f| catalogue.timeline_key(f.passage));
                 all.truncate(limit.unwrap_or(usize::MAX));
-                all.into_iter().map(|(_, s, a)| (s, a)).collect()
+                all
             }
-        };
-        let (mut stem, mut raw) = self.analyzers()?;
-        let needles = Needles::of(&query.root, &mut stem, &mut raw);
-        let f = &self.fields;
-        let mut hits = Vec::with_capacity(addrs.len());
-        for (score, addr) in addrs {
-            let d: TantivyDocument = searcher.doc(addr)?;
-            let s = |field: Field| {
-                d.get_first(field)
-                    .and_then(|v| v.as_str().map(str::to_string))
-            };
-            let n = |field: Field| d.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-            let text = s(f.text).unwrap_or_default();
-            hits.push(Hit {
-                passage: s(f.passage).unwrap_or_default(),
-                doc: format!("D{}", n(f.doc)),
-                title: s(f.title).unwrap_or_default(),
-                phase: s(f.phase).unwrap_or_default(),
-                date: s(f.date),
-                kind: s(f.kind).unwrap_or_default(),
-                speaker: s(f.speaker),
-                start: n(f.start) as usize,
-                end: n(f.end) as usize,
-                highlights: needles
-                    .ranges(&mut stem, &text)
-                    .into_iter()
-                    .map(|(a, b)| [a, b])
-                    .collect(),
-                text,
-                score,
-            });
+        })
+    }
+
+    /// Finds the words `query` matched in passage texts, for highlighting.
+    pub fn highlighter(&self, query: &Query) -> Result<Highlighter> {
+        let mut stem = analyzer(self.stemming);
+        let mut raw = raw_analyzer();
+        let mut failed = None;
+        let needles = Needles::of(
+            &query.root,
+            &mut stem,
+            &mut raw,
+            &mut |prefix, stem| match self.expand(prefix, stem) {
+                Ok(s) => s.into_iter().collect(),
+                Err(e) => {
+                    failed = Some(e);
+                    Vec::new()
+                }
+            },
+        );
+        if let Some(e) = failed {
+            return Err(e);
         }
-        Ok(hits)
+        Ok(Highlighter {
+            analyzer: stem,
+            needles,
+        })
     }
 
     /// Matching passages and documents per group, in the groups' natural order (`None`
     /// first, then by value; documents by number). Groups without a match are absent:
     /// the caller knows which groups exist and keeps them as zero rows.
-    pub fn group(&self, query: &Query, filter: &Filter, by: &GroupBy) -> Result<Vec<Group>> {
-        let q = self.compile(query, filter)?;
-        let collector = GroupCollector { by: by.clone() };
-        let found = self.reader.searcher().search(&q, &collector)?;
-        let mut out: Vec<(Option<String>, Group)> = found
+    pub fn group(
+        &self,
+        query: &Query,
+        filter: &Filter,
+        catalogue: &Catalogue,
+        by: &GroupBy,
+    ) -> Result<Vec<Group>> {
+        let q = self.compile(query, filter, catalogue)?;
+        let searcher = self.reader.searcher();
+        let mut groups: BTreeMap<Option<String>, (u64, BTreeSet<u64>)> = BTreeMap::new();
+        if *by == GroupBy::Speaker {
+            groups = searcher.search(&q, &SpeakerCollector)?;
+        } else {
+            let per_doc = searcher.search(&q, &DocCollector)?;
+            for (doc, passages) in per_doc {
+                let info = catalogue.get(DocId(doc as u32));
+                let key = match by {
+                    GroupBy::Phase => info.map(|d| d.phase.clone()),
+                    GroupBy::Kind => info.map(|d| d.kind.as_str().to_string()),
+                    GroupBy::Attr(name) => info.and_then(|d| d.attributes.get(name).cloned()),
+                    GroupBy::Doc | GroupBy::Speaker => Some(format!("D{doc}")),
+                };
+                let e = groups.entry(key).or_default();
+                e.0 += passages;
+                e.1.insert(doc);
+            }
+        }
+        let mut out: Vec<(Option<String>, Group)> = groups
             .into_iter()
             .map(|(key, (passages, docs))| {
                 let group = Group {
@@ -601,7 +721,19 @@ impl Index {
     }
 }
 
-/// Adds, replaces and deletes passages; one commit makes a batch visible at once.
+fn io(e: std::io::Error) -> Error {
+    Error::Tantivy(e.to_string())
+}
+
+fn passage_at(cols: &[Column<u64>; 2], doc: u32) -> PassageId {
+    let v = |i: usize| cols[i].first(doc).unwrap_or(0) as u32;
+    PassageId {
+        doc: DocId(v(0)),
+        ordinal: v(1),
+    }
+}
+
+/// Adds and deletes passages; one commit makes a batch visible at once.
 pub struct Writer<'a> {
     index: &'a Index,
     writer: tantivy::IndexWriter<TantivyDocument>,
@@ -611,31 +743,19 @@ impl Writer<'_> {
     /// Queues a passage. Tokenizing happens on the writer's threads.
     pub fn add(&mut self, r: &Record) -> Result<()> {
         let f = &self.index.fields;
+        let doc = r.passage.doc.0;
         let mut d = TantivyDocument::default();
-        d.add_text(f.passage, r.passage.to_string());
-        d.add_u64(f.doc, u64::from(r.passage.doc.0));
+        d.add_u64(f.doc, u64::from(doc));
         d.add_u64(f.ordinal, u64::from(r.passage.ordinal));
-        d.add_text(f.title, &r.title);
-        d.add_text(f.text, &r.text);
-        d.add_text(f.raw, &r.text);
+        d.add_text(f.text, index_value(doc, &r.text));
+        // Its words come from the text field's analyzer; the value is not read.
+        d.add_text(f.vocab, "");
         if let Some(s) = &r.speaker {
             d.add_text(f.speaker, s);
-        }
-        d.add_text(f.kind, r.kind.as_str());
-        d.add_text(f.phase, &r.phase);
-        d.add_u64(f.phase_ord, u64::from(r.phase_order));
-        if let Some(date) = r.date {
-            d.add_text(f.date, date.to_string());
-        }
-        d.add_u64(f.date_key, date_key(r.date));
-        for (k, v) in &r.attributes {
-            d.add_text(f.attr, format!("{k}={v}"));
         }
         for c in &r.codes {
             d.add_text(f.code, c);
         }
-        d.add_u64(f.start, r.start as u64);
-        d.add_u64(f.end, r.end as u64);
         self.writer.add_document(d)?;
         Ok(())
     }
@@ -654,15 +774,12 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Commits everything queued, recording the store revision it reflects and the
-    /// caller's `key` for whatever else it was derived from (an index whose key no longer
-    /// matches must be rebuilt), and waits for segment merges so the next process finds a
-    /// compact index.
-    pub fn commit(mut self, revision: u64, key: &str) -> Result<()> {
+    /// Commits everything queued, recording the store revision it reflects, and waits
+    /// for segment merges so the next process finds a compact index.
+    pub fn commit(mut self, revision: u64) -> Result<()> {
         let payload = serde_json::to_string(&Payload {
             schema: SCHEMA_VERSION,
             revision,
-            key: key.to_string(),
         })
         .map_err(|e| Error::Tantivy(e.to_string()))?;
         let mut prepared = self.writer.prepare_commit()?;
@@ -674,35 +791,26 @@ impl Writer<'_> {
     }
 }
 
-/// Collects every match with its timeline key: (phase order, date, document, ordinal).
-struct TimelineCollector;
+/// Collects every match: passage id and score.
+struct PassageCollector;
 
-type TimelineKey = (u64, u64, u64, u64);
-
-struct TimelineSegment {
-    segment: u32,
-    cols: [tantivy::columnar::Column<u64>; 4],
-    out: Vec<(TimelineKey, Score, DocAddress)>,
+struct PassageSegment {
+    cols: [Column<u64>; 2],
+    out: Vec<Found>,
 }
 
-impl Collector for TimelineCollector {
-    type Fruit = Vec<(TimelineKey, Score, DocAddress)>;
-    type Child = TimelineSegment;
+impl Collector for PassageCollector {
+    type Fruit = Vec<Found>;
+    type Child = PassageSegment;
 
     fn for_segment(
         &self,
-        segment: u32,
+        _segment: u32,
         reader: &SegmentReader,
-    ) -> tantivy::Result<TimelineSegment> {
+    ) -> tantivy::Result<PassageSegment> {
         let ff = reader.fast_fields();
-        Ok(TimelineSegment {
-            segment,
-            cols: [
-                ff.u64("phase_ord")?,
-                ff.u64("date_key")?,
-                ff.u64("doc")?,
-                ff.u64("ordinal")?,
-            ],
+        Ok(PassageSegment {
+            cols: [ff.u64("doc")?, ff.u64("ordinal")?],
             out: Vec::new(),
         })
     }
@@ -711,67 +819,103 @@ impl Collector for TimelineCollector {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+    fn merge_fruits(&self, fruits: Vec<Vec<Found>>) -> tantivy::Result<Vec<Found>> {
         Ok(fruits.into_iter().flatten().collect())
     }
 }
 
-impl SegmentCollector for TimelineSegment {
-    type Fruit = Vec<(TimelineKey, Score, DocAddress)>;
+impl SegmentCollector for PassageSegment {
+    type Fruit = Vec<Found>;
 
     fn collect(&mut self, doc: u32, score: Score) {
-        let v = |i: usize| self.cols[i].first(doc).unwrap_or(0);
-        let key = (v(0), v(1), v(2), v(3));
-        self.out
-            .push((key, score, DocAddress::new(self.segment, doc)));
+        self.out.push(Found {
+            passage: passage_at(&self.cols, doc),
+            score,
+        });
     }
 
-    fn harvest(self) -> Self::Fruit {
+    fn harvest(self) -> Vec<Found> {
         self.out
     }
 }
 
-/// Counts matches per group value: passages, and the set of documents.
-struct GroupCollector {
-    by: GroupBy,
+/// Counts matching passages per document.
+struct DocCollector;
+
+struct DocSegment {
+    doc: Column<u64>,
+    counts: HashMap<u64, u64>,
 }
+
+impl Collector for DocCollector {
+    type Fruit = HashMap<u64, u64>;
+    type Child = DocSegment;
+
+    fn for_segment(&self, _segment: u32, reader: &SegmentReader) -> tantivy::Result<DocSegment> {
+        Ok(DocSegment {
+            doc: reader.fast_fields().u64("doc")?,
+            counts: HashMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<HashMap<u64, u64>>) -> tantivy::Result<HashMap<u64, u64>> {
+        let mut all = HashMap::new();
+        for fruit in fruits {
+            for (doc, n) in fruit {
+                *all.entry(doc).or_default() += n;
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for DocSegment {
+    type Fruit = HashMap<u64, u64>;
+
+    fn collect(&mut self, doc: u32, _score: Score) {
+        *self
+            .counts
+            .entry(self.doc.first(doc).unwrap_or(0))
+            .or_default() += 1;
+    }
+
+    fn harvest(self) -> HashMap<u64, u64> {
+        self.counts
+    }
+}
+
+/// Counts matches per speaker: passages, and the set of documents.
+struct SpeakerCollector;
 
 type GroupFruit = BTreeMap<Option<String>, (u64, BTreeSet<u64>)>;
 
-enum GroupColumn {
-    Str(tantivy::columnar::StrColumn, Option<String>),
-    Doc,
-}
-
-struct GroupSegment {
-    column: GroupColumn,
-    doc_col: tantivy::columnar::Column<u64>,
-    /// Per term ordinal (or document number): passages and documents.
+struct SpeakerSegment {
+    speaker: StrColumn,
+    doc: Column<u64>,
+    /// Per term ordinal: passages and documents.
     counts: HashMap<Option<u64>, (u64, BTreeSet<u64>)>,
 }
 
-impl Collector for GroupCollector {
+impl Collector for SpeakerCollector {
     type Fruit = GroupFruit;
-    type Child = GroupSegment;
+    type Child = SpeakerSegment;
 
-    fn for_segment(&self, _segment: u32, reader: &SegmentReader) -> tantivy::Result<GroupSegment> {
+    fn for_segment(
+        &self,
+        _segment: u32,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SpeakerSegment> {
         let ff = reader.fast_fields();
-        let str_col = |name: &str, prefix: Option<String>| -> tantivy::Result<GroupColumn> {
-            let col = ff.str(name)?.ok_or_else(|| {
-                tantivy::TantivyError::SchemaError(format!("no fast column {name}"))
-            })?;
-            Ok(GroupColumn::Str(col, prefix))
-        };
-        let column = match &self.by {
-            GroupBy::Phase => str_col("phase", None)?,
-            GroupBy::Kind => str_col("kind", None)?,
-            GroupBy::Speaker => str_col("speaker", None)?,
-            GroupBy::Attr(name) => str_col("attr", Some(format!("{name}=")))?,
-            GroupBy::Doc => GroupColumn::Doc,
-        };
-        Ok(GroupSegment {
-            column,
-            doc_col: ff.u64("doc")?,
+        let speaker = ff
+            .str("speaker")?
+            .ok_or_else(|| tantivy::TantivyError::SchemaError("no fast column speaker".into()))?;
+        Ok(SpeakerSegment {
+            speaker,
+            doc: ff.u64("doc")?,
             counts: HashMap::new(),
         })
     }
@@ -793,60 +937,30 @@ impl Collector for GroupCollector {
     }
 }
 
-impl SegmentCollector for GroupSegment {
+impl SegmentCollector for SpeakerSegment {
     type Fruit = GroupFruit;
 
     fn collect(&mut self, doc: u32, _score: Score) {
-        let doc_no = self.doc_col.first(doc).unwrap_or(0);
-        let mut bump = |key: Option<u64>| {
-            let e = self.counts.entry(key).or_default();
-            e.0 += 1;
-            e.1.insert(doc_no);
-        };
-        match &self.column {
-            GroupColumn::Doc => bump(Some(doc_no)),
-            GroupColumn::Str(col, None) => {
-                let ord = col.term_ords(doc).next();
-                bump(ord);
-            }
-            GroupColumn::Str(col, Some(prefix)) => {
-                // Attributes share one column as `key=value`; keep the ones of this key.
-                let mut buf = String::new();
-                let mut found = None;
-                for ord in col.term_ords(doc) {
-                    buf.clear();
-                    if col.ord_to_str(ord, &mut buf).unwrap_or(false)
-                        && buf.starts_with(prefix.as_str())
-                    {
-                        found = Some(ord);
-                        break;
-                    }
-                }
-                bump(found);
-            }
-        }
+        let doc_no = self.doc.first(doc).unwrap_or(0);
+        let e = self
+            .counts
+            .entry(self.speaker.term_ords(doc).next())
+            .or_default();
+        e.0 += 1;
+        e.1.insert(doc_no);
     }
 
     fn harvest(self) -> GroupFruit {
         let mut out = GroupFruit::new();
         let mut buf = String::new();
         for (ord, v) in self.counts {
-            let key = match (&self.column, ord) {
-                (_, None) => None,
-                (GroupColumn::Doc, Some(n)) => Some(format!("D{n}")),
-                (GroupColumn::Str(col, prefix), Some(o)) => {
-                    buf.clear();
-                    if col.ord_to_str(o, &mut buf).unwrap_or(false) {
-                        let value = match prefix {
-                            Some(p) => buf.strip_prefix(p.as_str()).unwrap_or(&buf),
-                            None => &buf,
-                        };
-                        Some(value.to_string())
-                    } else {
-                        None
-                    }
-                }
-            };
+            let key = ord.and_then(|o| {
+                buf.clear();
+                self.speaker
+                    .ord_to_str(o, &mut buf)
+                    .unwrap_or(false)
+                    .then(|| buf.clone())
+            });
             let e = out.entry(key).or_default();
             e.0 += v.0;
             e.1.extend(v.1);
@@ -908,52 +1022,55 @@ mod tests {
         ),
     ];
 
-    fn index() -> Index {
+    fn index() -> (Index, Catalogue) {
         let ix = Index::create_in_ram(Stemming::for_language("en").unwrap()).unwrap();
         let mut w = ix.writer().unwrap();
+        let mut cat = Catalogue::default();
         for &(doc, ordinal, phase, order, speaker, text, codes) in ROWS {
             w.add(&Record {
                 passage: PassageId {
                     doc: DocId(doc),
                     ordinal,
                 },
-                title: format!("Doc {doc}"),
                 text: text.into(),
-                start: 0,
-                end: text.chars().count(),
                 speaker: (!speaker.is_empty()).then(|| speaker.to_string()),
-                kind: if doc == 2 {
-                    DocKind::Interview
-                } else {
-                    DocKind::Workshop
-                },
-                phase: phase.into(),
-                phase_order: order,
-                date: None,
-                attributes: [("org".to_string(), format!("o{}", doc % 2))].into(),
                 codes: codes.iter().map(|c| c.to_string()).collect(),
             })
             .unwrap();
+            cat.insert(
+                DocId(doc),
+                DocInfo {
+                    kind: if doc == 2 {
+                        DocKind::Interview
+                    } else {
+                        DocKind::Workshop
+                    },
+                    phase: phase.into(),
+                    phase_order: order,
+                    date: None,
+                    attributes: [("org".to_string(), format!("o{}", doc % 2))].into(),
+                },
+            );
         }
-        w.commit(3, "k").unwrap();
-        ix
+        w.commit(3).unwrap();
+        (ix, cat)
     }
 
     fn check(query: &str, filter: Filter, sort: Sort, expected: &[&str]) {
-        let ix = index();
+        let (ix, cat) = index();
         let q = Query::parse(query).unwrap();
         let got: Vec<String> = ix
-            .search(&q, &filter, sort, None)
+            .search(&q, &filter, &cat, sort, None)
             .unwrap()
             .into_iter()
-            .map(|h| h.passage)
+            .map(|h| h.passage.to_string())
             .collect();
         let mut got_sorted = got.clone();
         if sort == Sort::Relevance {
             got_sorted.sort();
         }
         assert_eq!(got_sorted, expected, "{query:?}");
-        assert_eq!(ix.count(&q, &filter).unwrap(), got.len() as u64);
+        assert_eq!(ix.count(&q, &filter, &cat).unwrap(), got.len() as u64);
     }
 
     #[test]
@@ -999,10 +1116,10 @@ mod tests {
 
     #[test]
     fn groups() {
-        let ix = index();
+        let (ix, cat) = index();
         let q = Query::parse("order OR map").unwrap();
         let show = |by: GroupBy| -> Vec<(Option<String>, u64, u64)> {
-            ix.group(&q, &Filter::default(), &by)
+            ix.group(&q, &Filter::default(), &cat, &by)
                 .unwrap()
                 .into_iter()
                 .map(|g| (g.key, g.passages, g.docs))
@@ -1033,12 +1150,93 @@ mod tests {
 
     #[test]
     fn replaces_a_document() {
-        let ix = index();
+        let (ix, cat) = index();
         let mut w = ix.writer().unwrap();
         w.delete_doc(DocId(1));
-        w.commit(4, "k2").unwrap();
+        w.commit(4).unwrap();
         assert_eq!(ix.len(), 2);
         assert_eq!(ix.revision().unwrap(), Some(4));
-        assert_eq!(ix.built_from().unwrap(), Some((4, "k2".to_string())));
+        // Its words are gone from prefix searches too, though still in the dictionary.
+        let q = Query::parse("coordinat*").unwrap();
+        let hits = ix
+            .search(&q, &Filter::default(), &cat, Sort::Time, None)
+            .unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].passage.to_string(), "D3:1");
+        assert!(ix.words_starting("map").unwrap().is_empty());
+    }
+
+    #[test]
+    fn vocabulary_holds_each_documents_words() {
+        let (ix, _) = index();
+        let words: Vec<String> = ix.words_starting("").unwrap().into_iter().collect();
+        for w in [
+            "coordination",
+            "coordinating",
+            "orders",
+            "order",
+            "työ",
+            "e",
+            "mail",
+        ] {
+            assert!(words.contains(&w.to_string()), "{w} in {words:?}");
+        }
+        assert!(
+            !words.contains(&"coordin".to_string()),
+            "stems are not words"
+        );
+        assert_eq!(
+            ix.words_starting("or")
+                .unwrap()
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["order", "orders"]
+        );
+    }
+
+    #[test]
+    fn prefixes_stand_for_their_words() {
+        let all = Filter::default;
+        // "universit*" must find "university", whose stem "univers" does not start with it,
+        // and "ski*" "skies" (stem "sky").
+        let ix = Index::create_in_ram(Stemming::for_language("en").unwrap()).unwrap();
+        let mut w = ix.writer().unwrap();
+        for (i, text) in ["The university network", "a universe", "skies and skiing"]
+            .iter()
+            .enumerate()
+        {
+            w.add(&Record {
+                passage: PassageId {
+                    doc: DocId(i as u32 + 1),
+                    ordinal: 1,
+                },
+                text: text.to_string(),
+                speaker: None,
+                codes: Vec::new(),
+            })
+            .unwrap();
+        }
+        w.commit(1).unwrap();
+        let cat = Catalogue::default();
+        let found = |q: &str| -> Vec<String> {
+            let q = Query::parse(q).unwrap();
+            ix.search(&q, &all(), &cat, Sort::Time, None)
+                .unwrap()
+                .into_iter()
+                .map(|f| f.passage.to_string())
+                .collect()
+        };
+        // Stemming makes "university" and "universe" one word ("univers"); a prefix finds
+        // what its words find, no more, no less.
+        assert_eq!(found("universit*"), ["D1:1", "D2:1"]);
+        assert_eq!(found("universit*"), found("university"));
+        assert_eq!(found("universe*"), found("universe"));
+        assert_eq!(found("ski*"), ["D3:1"]);
+        assert_eq!(found("zzz*"), Vec::<String>::new());
+        assert_eq!(found("NOT zzz*").len(), 3);
+        let mut h = ix
+            .highlighter(&Query::parse("universit*").unwrap())
+            .unwrap();
+        assert_eq!(h.ranges("The university network"), [[4, 14]]);
     }
 }

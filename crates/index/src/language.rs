@@ -1,5 +1,6 @@
 //! Stemming languages: the project's `language` code mapped to tantivy's Snowball stemmers.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use rust_stemmers::Algorithm;
@@ -34,9 +35,6 @@ const LANGUAGES: &[(&str, &str, Algorithm)] = &[
 /// Words longer than this (in bytes) are dropped from the index: they are URLs or base64,
 /// not words anyone searches for, and they bloat the term dictionary.
 const MAX_TOKEN_BYTES: usize = 60;
-
-/// The tokenizer of the unstemmed field that prefix queries run against.
-pub(crate) const RAW_TOKENIZER: &str = "ambit_raw";
 
 /// How words are reduced before indexing: a Snowball stemmer for one language, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,35 +85,78 @@ impl Stemming {
     }
 }
 
-/// The analyzer of a stemming: simple word splitting (Unicode letters and digits),
-/// lower-casing, then the stemmer.
+/// Words: runs of Unicode letters and digits, at most [`MAX_TOKEN_BYTES`], lower-cased.
+macro_rules! words {
+    () => {
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter(LowerCaser)
+    };
+}
+
+/// The analyzer of a stemming for queries and highlights: simple word splitting (Unicode
+/// letters and digits), lower-casing, then the stemmer.
 pub(crate) fn analyzer(stemming: Stemming) -> TextAnalyzer {
-    let base = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser);
+    let base = words!();
     match stemming.0 {
         None => base.build(),
-        Some(i) => base.filter(CachedStemmer(LANGUAGES[i].2)).build(),
+        Some(i) => base
+            .filter(CachedStemmer {
+                algorithm: Some(LANGUAGES[i].2),
+                vocabulary: false,
+            })
+            .build(),
     }
 }
 
-/// Most words of a study are stemmed again and again; this many distinct words are remembered
-/// per analyzer (a few MB), the rest stemmed each time.
+/// The analyzer of the indexed text field: the same tokens as [`analyzer`], from values
+/// that start with a document number (see [`index_value`]), and as a side effect the
+/// document's vocabulary for the [`VocabTokenizer`].
+pub(crate) fn index_analyzer(stemming: Stemming) -> TextAnalyzer {
+    words!()
+        .filter(CachedStemmer {
+            algorithm: stemming.0.map(|i| LANGUAGES[i].2),
+            vocabulary: true,
+        })
+        .build()
+}
+
+/// Separates the document number from the passage text in an indexed text value.
+const DOC_SEPARATOR: char = '\u{1F}';
+
+/// The value of the text field for a passage of document `doc`: the index analyzer reads
+/// the number to know where a document's vocabulary starts; it is not a token.
+pub(crate) fn index_value(doc: u32, text: &str) -> String {
+    let mut v = String::with_capacity(text.len() + 12);
+    v.push_str(&doc.to_string());
+    v.push(DOC_SEPARATOR);
+    v.push_str(text);
+    v
+}
+
+/// Most words of a study are stemmed again and again; the stems of this many distinct
+/// words are remembered per analyzer (a few MB); a document's own words always are.
 const STEM_CACHE_WORDS: usize = 100_000;
 
 /// The Snowball stemmer tantivy uses, remembering the stems of the words it has seen: the
-/// Snowball algorithms took a third of the indexing time.
+/// Snowball algorithms took a third of the indexing time. With `vocabulary`, it also notes
+/// the first occurrence of each word in a document (see [`VocabTokenizer`]).
 #[derive(Clone, Copy)]
-struct CachedStemmer(Algorithm);
+struct CachedStemmer {
+    algorithm: Option<Algorithm>,
+    vocabulary: bool,
+}
 
 impl TokenFilter for CachedStemmer {
     type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
 
     fn transform<T: Tokenizer>(self, inner: T) -> CachedStemmerFilter<T> {
         CachedStemmerFilter {
-            algorithm: self.0,
-            stemmer: rust_stemmers::Stemmer::create(self.0),
+            config: self,
+            stemmer: self.algorithm.map(rust_stemmers::Stemmer::create),
             cache: StemCache::default(),
+            doc: String::new(),
+            generation: 0,
             inner,
         }
     }
@@ -143,43 +184,73 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-type StemCache = HashMap<String, String, std::hash::BuildHasherDefault<Fnv>>;
+/// A word's stem, and the last document (by generation) it was seen in.
+struct Cached {
+    stem: String,
+    generation: u32,
+}
+
+type StemCache = HashMap<String, Cached, std::hash::BuildHasherDefault<Fnv>>;
+
+thread_local! {
+    /// Words the index analyzer saw for the first time in the current document while
+    /// tokenizing a passage's text, waiting for the vocabulary field of the same passage.
+    /// tantivy indexes a document's fields in schema order on one thread, and the text
+    /// field comes before the vocabulary field.
+    static NEW_WORDS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
 
 struct CachedStemmerFilter<T> {
-    algorithm: Algorithm,
-    stemmer: rust_stemmers::Stemmer,
+    config: CachedStemmer,
+    stemmer: Option<rust_stemmers::Stemmer>,
     cache: StemCache,
+    /// The document number of the values being indexed.
+    doc: String,
+    /// Bumped for each new document; a cached word seen in another generation is new.
+    generation: u32,
     inner: T,
 }
 
 /// A clone starts with an empty cache (analyzers are cloned per indexing thread).
-impl<T: Clone> Clone for CachedStemmerFilter<T> {
+impl<T: Tokenizer> Clone for CachedStemmerFilter<T> {
     fn clone(&self) -> Self {
-        CachedStemmerFilter {
-            algorithm: self.algorithm,
-            stemmer: rust_stemmers::Stemmer::create(self.algorithm),
-            cache: StemCache::default(),
-            inner: self.inner.clone(),
-        }
+        self.config.transform(self.inner.clone())
     }
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
     type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+    fn token_stream<'a>(&'a mut self, value: &'a str) -> Self::TokenStream<'a> {
+        let mut text = value;
+        if self.config.vocabulary {
+            let (doc, rest) = value.split_once(DOC_SEPARATOR).unwrap_or(("", value));
+            text = rest;
+            if doc != self.doc {
+                self.doc.clear();
+                self.doc.push_str(doc);
+                self.generation = self.generation.wrapping_add(1);
+                if self.cache.len() > STEM_CACHE_WORDS {
+                    self.cache.clear();
+                }
+            }
+            NEW_WORDS.with(|w| w.borrow_mut().clear());
+        }
         CachedStemmerStream {
             tail: self.inner.token_stream(text),
-            stemmer: &self.stemmer,
+            stemmer: self.stemmer.as_ref(),
             cache: &mut self.cache,
+            vocabulary: self.config.vocabulary.then_some(self.generation),
         }
     }
 }
 
 struct CachedStemmerStream<'a, T> {
     tail: T,
-    stemmer: &'a rust_stemmers::Stemmer,
+    stemmer: Option<&'a rust_stemmers::Stemmer>,
     cache: &'a mut StemCache,
+    /// The current generation, when collecting the vocabulary.
+    vocabulary: Option<u32>,
 }
 
 impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
@@ -188,15 +259,30 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
-        if let Some(stem) = self.cache.get(&token.text) {
-            token.text.clone_from(stem);
+        let generation = self.vocabulary.unwrap_or(0);
+        if let Some(c) = self.cache.get_mut(&token.text) {
+            if self.vocabulary.is_some() && c.generation != generation {
+                c.generation = generation;
+                NEW_WORDS.with(|w| w.borrow_mut().push(token.text.clone()));
+            }
+            token.text.clone_from(&c.stem);
             return true;
         }
-        let stem = self.stemmer.stem(&token.text).into_owned();
-        if self.cache.len() < STEM_CACHE_WORDS {
-            self.cache.insert(token.text.clone(), stem.clone());
+        let stem = match self.stemmer {
+            Some(s) => s.stem(&token.text).into_owned(),
+            None => token.text.clone(),
+        };
+        if self.vocabulary.is_some() {
+            NEW_WORDS.with(|w| w.borrow_mut().push(token.text.clone()));
         }
-        token.text = stem;
+        // The vocabulary needs every word of the current document remembered; without
+        // it the cache is only a speed-up, and bounded.
+        if self.vocabulary.is_some() || self.cache.len() < STEM_CACHE_WORDS {
+            let word = std::mem::replace(&mut token.text, stem.clone());
+            self.cache.insert(word, Cached { stem, generation });
+        } else {
+            token.text = stem;
+        }
         true
     }
 
@@ -209,18 +295,87 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
     }
 }
 
-/// The analyzer of the unstemmed field.
+/// The analyzer of prefixes: words as the index analyzer splits them, unstemmed.
 pub(crate) fn raw_analyzer() -> TextAnalyzer {
     analyzer(Stemming::NONE)
 }
 
-/// Registers every analyzer, so any index Ambit wrote opens whatever its language.
+/// The tokenizer of the vocabulary field: the words the text field's analyzer just saw for
+/// the first time in the passage's document (in this segment), unstemmed. Its value is
+/// ignored. So each document contributes each of its words to the field once, and the
+/// field's term dictionary lists every word of every live document (passages are only
+/// ever deleted a whole document at a time) at a small fraction of the cost of indexing
+/// the text twice.
+#[derive(Clone, Default)]
+pub(crate) struct VocabTokenizer {
+    tokens: Vec<Token>,
+}
+
+impl Tokenizer for VocabTokenizer {
+    type TokenStream<'a> = VecTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, _value: &'a str) -> VecTokenStream<'a> {
+        self.tokens.clear();
+        NEW_WORDS.with(|w| {
+            for (position, text) in w.borrow_mut().drain(..).enumerate() {
+                self.tokens.push(Token {
+                    position,
+                    text,
+                    ..Token::default()
+                });
+            }
+        });
+        VecTokenStream {
+            tokens: &mut self.tokens,
+            at: None,
+        }
+    }
+}
+
+pub(crate) struct VecTokenStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    at: Option<usize>,
+}
+
+impl TokenStream for VecTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        let next = self.at.map_or(0, |i| i + 1);
+        self.at = Some(next);
+        next < self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self
+            .at
+            .unwrap_or(0)
+            .min(self.tokens.len().saturating_sub(1))]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        let i = self
+            .at
+            .unwrap_or(0)
+            .min(self.tokens.len().saturating_sub(1));
+        &mut self.tokens[i]
+    }
+}
+
+/// The tokenizer name of the vocabulary field.
+pub(crate) const VOCAB_TOKENIZER: &str = "ambit_vocabulary";
+
+/// Registers every index analyzer, so any index Ambit wrote opens whatever its language.
 pub(crate) fn register(manager: &TokenizerManager) {
-    manager.register(RAW_TOKENIZER, raw_analyzer());
-    manager.register(&Stemming::NONE.tokenizer_name(), analyzer(Stemming::NONE));
+    manager.register(
+        VOCAB_TOKENIZER,
+        TextAnalyzer::from(VocabTokenizer::default()),
+    );
+    manager.register(
+        &Stemming::NONE.tokenizer_name(),
+        index_analyzer(Stemming::NONE),
+    );
     for i in 0..LANGUAGES.len() {
         let s = Stemming(Some(i));
-        manager.register(&s.tokenizer_name(), analyzer(s));
+        manager.register(&s.tokenizer_name(), index_analyzer(s));
     }
 }
 

@@ -6,15 +6,22 @@
 //! is rebuilt before it is used, never searched as it is. Rebuilds write a fresh index
 //! beside the old one and swap it in, so an interrupted rebuild leaves the old (stale)
 //! index, which the next command rebuilds again.
+//!
+//! The index holds what varies by passage (words, speaker, codes). What varies by document
+//! (title, kind, phase, date, attributes) and the passage texts are read from the store
+//! for each search ([`Search`]), so they are never stale: a timeline edit in `ambit.toml`
+//! moves hits to their new phases without re-indexing.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use ambit_coding::Codebook;
-use ambit_core::{DocId, DocKind, Passage, Placement};
-use ambit_index::{Group, GroupBy, Index, Record, Stemming};
-use ambit_store::{CodingFilter, DocRow, Project, DATA_DIR};
-use sha2::{Digest, Sha256};
+use ambit_core::{DocId, DocKind, Document, Placement};
+use ambit_index::{
+    Catalogue, DocInfo, Filter, Found, Group, GroupBy, Index, Query, Record, Sort, Stemming,
+};
+use ambit_store::{CodingFilter, Project, DATA_DIR};
+use serde::Serialize;
 
 use crate::corpus::Corpus;
 use crate::error::{Error, Result};
@@ -52,8 +59,6 @@ pub enum Reason {
     Requested,
     /// The project's language changed.
     Language,
-    /// The timeline in `ambit.toml` changed, so passages may sit in other phases.
-    Timeline,
     /// Its files could not be read; the message says why.
     Corrupt(String),
 }
@@ -65,7 +70,6 @@ impl std::fmt::Display for Reason {
             Reason::Stale => f.write_str("the project changed since the last indexing"),
             Reason::Requested => f.write_str("a rebuild was requested"),
             Reason::Language => f.write_str("the project's language changed"),
-            Reason::Timeline => f.write_str("the timeline in ambit.toml changed"),
             Reason::Corrupt(m) => write!(f, "the index was unreadable ({m})"),
         }
     }
@@ -130,55 +134,17 @@ fn check(project: &Project) -> Result<std::result::Result<Index, Reason>> {
         return Ok(Err(Reason::Language));
     }
     let current = project.store.revision()?;
-    Ok(match index.built_from() {
-        Ok(Some((r, key))) if r == current => {
-            if key == timeline_key(project) {
-                Ok(index)
-            } else {
-                Err(Reason::Timeline)
-            }
-        }
+    Ok(match index.revision() {
+        Ok(Some(r)) if r == current => Ok(index),
         Ok(_) => Err(Reason::Stale),
         Err(e) => Err(Reason::Corrupt(short(&e))),
     })
-}
-
-/// A fingerprint of the timeline: phases are derived from it when read, not stored, so
-/// the index records it and a changed timeline (dates, ids, order) means a rebuild.
-fn timeline_key(project: &Project) -> String {
-    let mut h = Sha256::new();
-    for p in project.config.timeline.phases() {
-        h.update(format!("{}\t{}\t{}\n", p.id, p.start, p.end).as_bytes());
-    }
-    crate::import::hex(&h.finalize())
 }
 
 fn short(e: &ambit_index::Error) -> String {
     match e {
         ambit_index::Error::Corrupt { message, .. } => message.clone(),
         other => other.to_string(),
-    }
-}
-
-/// Runs `f` on a current index. When the index fails while being read (a file garbled
-/// after it was opened), it is rebuilt and `f` runs once more: a corrupt index is never
-/// fatal. Query syntax errors are returned as they are.
-pub fn with_index<T>(
-    project: &Project,
-    progress: Progress<'_>,
-    f: impl Fn(&Index) -> ambit_index::Result<T>,
-) -> Result<(T, Option<Rebuilt>)> {
-    let ready = ensure_index(project, false, progress)?;
-    match f(&ready.index) {
-        Ok(v) => Ok((v, ready.rebuilt)),
-        Err(e @ ambit_index::Error::Syntax { .. }) => Err(ix(e)),
-        Err(e @ ambit_index::Error::Busy) => Err(ix(e)),
-        Err(e) => {
-            drop(ready);
-            let (index, rebuilt) = rebuild(project, Reason::Corrupt(short(&e)), progress)?;
-            let v = f(&index).map_err(ix)?;
-            Ok((v, Some(rebuilt)))
-        }
     }
 }
 
@@ -201,32 +167,21 @@ pub fn rebuild(
         let total = corpus.passages.len() as u64;
         let mut bytes = 0u64;
         for (i, p) in corpus.passages.iter().enumerate() {
-            let Some(row) = corpus.doc(p.id.doc) else {
-                continue;
-            };
-            let phase_order = match corpus.timeline_key(p.id.doc).0 {
-                usize::MAX => u32::MAX,
-                k => k as u32,
-            };
             let text = corpus.passage_text(p);
             bytes += text.len() as u64;
             writer
-                .add(&record(
-                    row,
-                    corpus.phase_of(p.id.doc),
-                    phase_order,
-                    p,
-                    text,
-                    codes.get(i).cloned().unwrap_or_default(),
-                ))
+                .add(&Record {
+                    passage: p.id,
+                    text: text.to_string(),
+                    speaker: p.speaker.clone(),
+                    codes: codes.get(i).cloned().unwrap_or_default(),
+                })
                 .map_err(ix)?;
             if i % 4096 == 0 {
                 progress(i as u64, total);
             }
         }
-        writer
-            .commit(revision, &timeline_key(project))
-            .map_err(ix)?;
+        writer.commit(revision).map_err(ix)?;
         progress(total, total);
         (total, bytes)
     };
@@ -255,30 +210,6 @@ fn remove_dir(dir: &Path) -> Result<()> {
             path: dir.to_path_buf(),
             source,
         }),
-    }
-}
-
-fn record(
-    row: &DocRow,
-    phase: &str,
-    phase_order: u32,
-    p: &Passage,
-    text: &str,
-    codes: Vec<String>,
-) -> Record {
-    Record {
-        passage: p.id,
-        title: row.doc.title.clone(),
-        text: text.to_string(),
-        start: p.start,
-        end: p.end,
-        speaker: p.speaker.clone(),
-        kind: row.doc.kind,
-        phase: phase.to_string(),
-        phase_order,
-        date: row.doc.date,
-        attributes: row.doc.attributes.clone(),
-        codes,
     }
 }
 
@@ -362,23 +293,11 @@ pub fn refresh_documents(project: &Project, docs: &[DocId], before: u64) -> Resu
     if index.stemming() != stemming_of(project) {
         return Ok(Refresh::Skipped(Reason::Language));
     }
-    match index.built_from().ok().flatten() {
-        Some((r, _)) if r != before => return Ok(Refresh::Skipped(Reason::Stale)),
-        None => return Ok(Refresh::Skipped(Reason::Stale)),
-        Some((_, key)) if key != timeline_key(project) => {
-            return Ok(Refresh::Skipped(Reason::Timeline))
-        }
-        Some(_) => {}
+    if index.revision().ok().flatten() != Some(before) {
+        return Ok(Refresh::Skipped(Reason::Stale));
     }
     let revision = project.store.revision()?;
     let wanted: BTreeSet<DocId> = docs.iter().copied().collect();
-    let rows: Vec<DocRow> = project
-        .store
-        .documents()?
-        .into_iter()
-        .filter(|r| wanted.contains(&r.doc.id))
-        .collect();
-    let places = crate::overview::placements(project, &rows);
     let cb = codebook(project);
     let codings = project.store.codings(&CodingFilter {
         docs: wanted.iter().copied().collect(),
@@ -389,16 +308,10 @@ pub fn refresh_documents(project: &Project, docs: &[DocId], before: u64) -> Resu
     for doc in &wanted {
         writer.delete_doc(*doc);
     }
-    for (row, place) in rows.iter().zip(&places) {
-        let id = row.doc.id;
+    for &id in &wanted {
         let text = project.store.text(id)?;
         let cix = ambit_core::text::CharIndex::new(&text);
         let passages = project.store.passages(id)?;
-        let phase = project.config.timeline.label_of(*place).to_string();
-        let phase_order = match place {
-            Placement::Phase(k) => *k as u32,
-            Placement::Unphased => u32::MAX,
-        };
         for p in &passages {
             let mut codes = BTreeSet::new();
             for c in codings.iter().filter(|c| c.doc == id) {
@@ -410,21 +323,17 @@ pub fn refresh_documents(project: &Project, docs: &[DocId], before: u64) -> Resu
             }
             let slice = cix.slice(&text, p.start, p.end).unwrap_or("");
             writer
-                .add(&record(
-                    row,
-                    &phase,
-                    phase_order,
-                    p,
-                    slice,
-                    codes.into_iter().collect(),
-                ))
+                .add(&Record {
+                    passage: p.id,
+                    text: slice.to_string(),
+                    speaker: p.speaker.clone(),
+                    codes: codes.into_iter().collect(),
+                })
                 .map_err(ix)?;
             written += 1;
         }
     }
-    writer
-        .commit(revision, &timeline_key(project))
-        .map_err(ix)?;
+    writer.commit(revision).map_err(ix)?;
     Ok(Refresh::Updated { passages: written })
 }
 
@@ -446,8 +355,12 @@ pub const NO_VALUE: &str = "(none)";
 /// Orders [`Index::group`] counts for a table: every group of the project listed (zero
 /// rows kept): phases in timeline order (then `unphased` when used), kinds in their
 /// usual order, speakers and attribute values alphabetically, documents by id.
-pub fn group_rows(project: &Project, found: Vec<Group>, by: &GroupBy) -> Result<Vec<GroupRow>> {
-    let docs = project.store.documents()?;
+fn group_rows(
+    project: &Project,
+    docs: &[Document],
+    found: Vec<Group>,
+    by: &GroupBy,
+) -> Result<Vec<GroupRow>> {
     let mut keys: Vec<String> = match by {
         GroupBy::Phase => {
             let mut k: Vec<String> = project
@@ -457,14 +370,16 @@ pub fn group_rows(project: &Project, found: Vec<Group>, by: &GroupBy) -> Result<
                 .iter()
                 .map(|p| p.id.clone())
                 .collect();
-            let places = crate::overview::placements(project, &docs);
-            if places.contains(&Placement::Unphased) {
+            if docs
+                .iter()
+                .any(|d| place(project, d) == Placement::Unphased)
+            {
                 k.push(ambit_core::UNPHASED.to_string());
             }
             k
         }
         GroupBy::Kind => {
-            let used: BTreeSet<DocKind> = docs.iter().map(|d| d.doc.kind).collect();
+            let used: BTreeSet<DocKind> = docs.iter().map(|d| d.kind).collect();
             DocKind::ALL
                 .iter()
                 .filter(|k| used.contains(k))
@@ -476,11 +391,11 @@ pub fn group_rows(project: &Project, found: Vec<Group>, by: &GroupBy) -> Result<
             s.sort();
             s
         }
-        GroupBy::Doc => docs.iter().map(|d| d.doc.id.to_string()).collect(),
+        GroupBy::Doc => docs.iter().map(|d| d.id.to_string()).collect(),
         GroupBy::Attr(name) => {
             let values: BTreeSet<String> = docs
                 .iter()
-                .filter_map(|d| d.doc.attributes.get(name).cloned())
+                .filter_map(|d| d.attributes.get(name).cloned())
                 .collect();
             values.into_iter().collect()
         }
@@ -506,6 +421,172 @@ pub fn group_rows(project: &Project, found: Vec<Group>, by: &GroupBy) -> Result<
             }
         })
         .collect())
+}
+
+fn place(project: &Project, d: &Document) -> Placement {
+    project
+        .config
+        .timeline
+        .place(d.date, d.phase.as_deref())
+        .unwrap_or(Placement::Unphased)
+}
+
+/// One matching passage, as `ambit search` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// `D7:12`.
+    pub passage: String,
+    /// `D7`.
+    pub doc: String,
+    /// Document title.
+    pub title: String,
+    /// Phase id.
+    pub phase: String,
+    /// Document date.
+    pub date: Option<String>,
+    /// Document kind.
+    pub kind: String,
+    /// Speaker.
+    pub speaker: Option<String>,
+    /// Start of the passage in the document (characters).
+    pub start: usize,
+    /// End (exclusive).
+    pub end: usize,
+    /// The passage text.
+    pub text: String,
+    /// BM25 relevance.
+    pub score: f32,
+    /// Matched ranges as `[start, end]` character offsets within `text`.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// A search session: a current index and the project's documents as they are now.
+pub struct Search<'p, 'f> {
+    project: &'p Project,
+    progress: Progress<'f>,
+    index: Index,
+    docs: Vec<Document>,
+    catalogue: Catalogue,
+    rebuilt: Option<Rebuilt>,
+}
+
+impl<'p, 'f> Search<'p, 'f> {
+    /// Opens the project's index, rebuilding it first when it is not current (with
+    /// `progress`), and reads the documents.
+    pub fn open(project: &'p Project, progress: Progress<'f>) -> Result<Search<'p, 'f>> {
+        let ready = ensure_index(project, false, progress)?;
+        let docs = project.store.documents_brief()?;
+        let mut catalogue = Catalogue::default();
+        for d in &docs {
+            let placed = place(project, d);
+            catalogue.insert(
+                d.id,
+                DocInfo {
+                    kind: d.kind,
+                    phase: project.config.timeline.label_of(placed).to_string(),
+                    phase_order: match placed {
+                        Placement::Phase(k) => k as u32,
+                        Placement::Unphased => u32::MAX,
+                    },
+                    date: d.date,
+                    attributes: d.attributes.clone(),
+                },
+            );
+        }
+        Ok(Search {
+            project,
+            progress,
+            index: ready.index,
+            docs,
+            catalogue,
+            rebuilt: ready.rebuilt,
+        })
+    }
+
+    /// The rebuild that made the index current, if one was needed.
+    pub fn rebuilt(&self) -> Option<&Rebuilt> {
+        self.rebuilt.as_ref()
+    }
+
+    /// Runs `f` on the index. When the index fails while being read (a file garbled
+    /// after it was opened), it is rebuilt and `f` runs once more: a corrupt index is
+    /// never fatal. Query syntax errors are returned as they are.
+    fn run<T>(&mut self, f: impl Fn(&Index, &Catalogue) -> ambit_index::Result<T>) -> Result<T> {
+        match f(&self.index, &self.catalogue) {
+            Ok(v) => Ok(v),
+            Err(e @ (ambit_index::Error::Syntax { .. } | ambit_index::Error::Busy)) => Err(ix(e)),
+            Err(e) => {
+                let (index, rebuilt) =
+                    rebuild(self.project, Reason::Corrupt(short(&e)), self.progress)?;
+                self.index = index;
+                self.rebuilt = Some(rebuilt);
+                f(&self.index, &self.catalogue).map_err(ix)
+            }
+        }
+    }
+
+    /// Number of passages matching.
+    pub fn count(&mut self, query: &Query, filter: &Filter) -> Result<u64> {
+        self.run(|ix, cat| ix.count(query, filter, cat))
+    }
+
+    /// Matching passages in the given order, at most `limit` (`None`: all), with their
+    /// texts and match ranges.
+    pub fn hits(
+        &mut self,
+        query: &Query,
+        filter: &Filter,
+        sort: Sort,
+        limit: Option<usize>,
+    ) -> Result<Vec<Hit>> {
+        let (found, mut highlighter) = self.run(|ix, cat| {
+            Ok((
+                ix.search(query, filter, cat, sort, limit)?,
+                ix.highlighter(query)?,
+            ))
+        })?;
+        let ids: Vec<_> = found.iter().map(|f| f.passage).collect();
+        let texts = self.project.store.passage_texts(&ids)?;
+        let docs: HashMap<DocId, &Document> = self.docs.iter().map(|d| (d.id, d)).collect();
+        let mut hits = Vec::with_capacity(found.len());
+        for (Found { passage, score }, text) in found.into_iter().zip(texts) {
+            // A passage the store no longer has cannot be in a current index.
+            let (Some((p, text)), Some(doc), Some(info)) = (
+                text,
+                docs.get(&passage.doc),
+                self.catalogue.get(passage.doc),
+            ) else {
+                continue;
+            };
+            hits.push(Hit {
+                passage: passage.to_string(),
+                doc: passage.doc.to_string(),
+                title: doc.title.clone(),
+                phase: info.phase.clone(),
+                date: doc.date.map(|d| d.to_string()),
+                kind: doc.kind.as_str().to_string(),
+                speaker: p.speaker,
+                start: p.start,
+                end: p.end,
+                highlights: highlighter.ranges(&text),
+                text,
+                score,
+            });
+        }
+        Ok(hits)
+    }
+
+    /// Matching passages and documents per group, every group of the project listed (see
+    /// [`GroupRow`]).
+    pub fn groups(
+        &mut self,
+        query: &Query,
+        filter: &Filter,
+        by: &GroupBy,
+    ) -> Result<Vec<GroupRow>> {
+        let found = self.run(|ix, cat| ix.group(query, filter, cat, by))?;
+        group_rows(self.project, &self.docs, found, by)
+    }
 }
 
 #[cfg(test)]

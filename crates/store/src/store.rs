@@ -261,15 +261,7 @@ impl Store {
 
     /// All documents in id order, with passage and word counts.
     pub fn documents(&self) -> Result<Vec<DocRow>> {
-        let mut attrs: BTreeMap<u32, BTreeMap<String, String>> = BTreeMap::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT doc, key, value FROM attributes ORDER BY doc, key")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, u32>(0)?, r.get(1)?, r.get(2)?)))?;
-        for row in rows {
-            let (doc, k, v) = row?;
-            attrs.entry(doc).or_default().insert(k, v);
-        }
+        let mut attrs = self.attributes()?;
         let mut stmt = self.conn.prepare(
             "SELECT d.id, d.title, d.kind, d.date, d.phase, d.source, d.words,
                     (SELECT COUNT(*) FROM passages p WHERE p.doc = d.id)
@@ -305,6 +297,103 @@ impl Store {
                 passages: passages as u64,
                 words: words as u64,
             });
+        }
+        Ok(out)
+    }
+
+    /// All documents in id order, without counts: cheap whatever the number of passages
+    /// (search reads it for every query).
+    pub fn documents_brief(&self) -> Result<Vec<Document>> {
+        let mut attrs = self.attributes()?;
+        // Only columns stored before `text`: reading past it would walk its overflow pages.
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, title, kind, date, phase, source FROM documents ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, u32>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, title, kind, date, phase, source) = row?;
+            out.push(Document {
+                id: DocId(id),
+                title,
+                kind: DocKind::parse(&kind)
+                    .map_err(|_| Error::Corrupt(format!("kind {kind:?}")))?,
+                date: date.as_deref().map(Date::parse).transpose()?,
+                phase,
+                source,
+                attributes: attrs.remove(&id).unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+
+    fn attributes(&self) -> Result<BTreeMap<u32, BTreeMap<String, String>>> {
+        let mut attrs: BTreeMap<u32, BTreeMap<String, String>> = BTreeMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT doc, key, value FROM attributes ORDER BY doc, key")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, u32>(0)?, r.get(1)?, r.get(2)?)))?;
+        for row in rows {
+            let (doc, k, v) = row?;
+            attrs.entry(doc).or_default().insert(k, v);
+        }
+        Ok(attrs)
+    }
+
+    /// The passages with these ids and their texts, in the order asked (`None` for an id
+    /// without a passage). A document's text is read once for all its passages asked.
+    pub fn passage_texts(&self, ids: &[PassageId]) -> Result<Vec<Option<(Passage, String)>>> {
+        let mut by_doc: BTreeMap<DocId, Vec<usize>> = BTreeMap::new();
+        for (i, id) in ids.iter().enumerate() {
+            by_doc.entry(id.doc).or_default().push(i);
+        }
+        let mut out: Vec<Option<(Passage, String)>> = vec![None; ids.len()];
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT start, end, speaker, start_ms, end_ms, page
+             FROM passages WHERE doc = ?1 AND ordinal = ?2",
+        )?;
+        for (doc, at) in by_doc {
+            let Some(text) = self
+                .conn
+                .query_row("SELECT text FROM documents WHERE id = ?1", [doc.0], |r| {
+                    r.get::<_, String>(0)
+                })
+                .optional()?
+            else {
+                continue;
+            };
+            let chars = ambit_core::text::CharIndex::new(&text);
+            for i in at {
+                let id = ids[i];
+                let passage = stmt
+                    .query_row(params![doc.0, id.ordinal], |r| {
+                        Ok(Passage {
+                            id,
+                            start: r.get::<_, i64>(0)? as usize,
+                            end: r.get::<_, i64>(1)? as usize,
+                            speaker: r.get(2)?,
+                            start_ms: r.get::<_, Option<i64>>(3)?.map(|v| v as u64),
+                            end_ms: r.get::<_, Option<i64>>(4)?.map(|v| v as u64),
+                            page: r.get(5)?,
+                        })
+                    })
+                    .optional()?;
+                if let Some(p) = passage {
+                    let slice = chars.slice(&text, p.start, p.end).ok_or_else(|| {
+                        Error::Corrupt(format!("passage {id} lies outside its document"))
+                    })?;
+                    out[i] = Some((p, slice.to_string()));
+                }
+            }
         }
         Ok(out)
     }
