@@ -335,6 +335,15 @@ fn stale_index_is_rebuilt_after_add_and_autocode() {
     assert_eq!(r.stdout.trim(), "1");
     assert!(!r.stderr.contains("indexed"), "{}", r.stderr);
     assert!(w.run(&["index"]).ok().contains("up to date"));
+    // Replacing it patches the index too, prefixes included: its old words are gone.
+    assert_eq!(count(&w, &["procure*"]), 1);
+    w.write("late.txt", "Purchasing is now done in the shared map.\n");
+    w.run(&["add", "late.txt", "--date", "2013-12-01", "--replace"])
+        .ok();
+    let r = w.run(&["search", "procure*", "--count"]);
+    assert_eq!(r.stdout.trim(), "0");
+    assert!(!r.stderr.contains("indexed"), "{}", r.stderr);
+    assert_eq!(count(&w, &["purchas*"]), 3);
 
     w.write(
         "codebook.toml",

@@ -25,19 +25,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             parts.next().unwrap(),
             parts.next().unwrap(),
         );
-        records.push(Record {
-            passage: PassageId::parse(id)?,
-            text: text.to_string(),
-            speaker: None,
-            codes: Vec::new(),
-        });
+        records.push((PassageId::parse(id)?, text.to_string()));
     }
-    let bytes: usize = records.iter().map(|r| r.text.len()).sum();
+    let bytes: usize = records.iter().map(|r| r.1.len()).sum();
     let started = Instant::now();
     let index = Index::create(dir, Stemming::for_language("en").unwrap())?;
     let mut writer = index.writer()?;
-    for r in &records {
-        writer.add(r)?;
+    for (passage, text) in &records {
+        writer.add(&Record {
+            passage: *passage,
+            text,
+            speaker: None,
+            codes: &[],
+        })?;
     }
     writer.commit(1)?;
     let secs = started.elapsed().as_secs_f64();

@@ -23,9 +23,9 @@
 //! let text = "Kari Järvinen: we ordered the maps together";
 //! writer.add(&Record {
 //!     passage: PassageId { doc: DocId(1), ordinal: 2 },
-//!     text: text.into(),
-//!     speaker: Some("Kari Järvinen".into()),
-//!     codes: vec!["coord".into(), "coord.objects".into()],
+//!     text,
+//!     speaker: Some("Kari Järvinen"),
+//!     codes: &["coord".into(), "coord.objects".into()],
 //! })?;
 //! writer.commit(7)?;
 //! assert_eq!(index.revision()?, Some(7));

@@ -134,13 +134,7 @@ impl Corpus {
     /// counts as touching the passage it sits in).
     pub fn passages_overlapping(&self, id: DocId, start: usize, end: usize) -> &[Passage] {
         let ps = self.passages_of(id);
-        let first = ps.partition_point(|p| p.end <= start && !(p.start == start && p.end == start));
-        let mut last = first;
-        while last < ps.len() && (ps[last].start < end || (start == end && ps[last].start <= start))
-        {
-            last += 1;
-        }
-        &ps[first..last]
+        &ps[overlapping(ps, start, end)]
     }
 
     /// A key that orders documents along the timeline: phase order (unphased last), date,
@@ -157,4 +151,22 @@ impl Corpus {
             None => (usize::MAX, None, id),
         }
     }
+}
+
+/// The range of `passages` (one document's, in order) that the span `start..end` touches:
+/// those it overlaps, and for an empty span the passage it sits in.
+pub(crate) fn overlapping(
+    passages: &[Passage],
+    start: usize,
+    end: usize,
+) -> std::ops::Range<usize> {
+    let first =
+        passages.partition_point(|p| p.end <= start && !(p.start == start && p.end == start));
+    let mut last = first;
+    while last < passages.len()
+        && (passages[last].start < end || (start == end && passages[last].start <= start))
+    {
+        last += 1;
+    }
+    first..last
 }

@@ -12,7 +12,7 @@
 //! for each search ([`Search`]), so they are never stale: a timeline edit in `ambit.toml`
 //! moves hits to their new phases without re-indexing.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use ambit_coding::Codebook;
@@ -20,10 +20,9 @@ use ambit_core::{DocId, DocKind, Document, Placement};
 use ambit_index::{
     Catalogue, DocInfo, Filter, Found, Group, GroupBy, Index, Query, Record, Sort, Stemming,
 };
-use ambit_store::{CodingFilter, Project, DATA_DIR};
+use ambit_store::{Project, DATA_DIR};
 use serde::Serialize;
 
-use crate::corpus::Corpus;
 use crate::error::{Error, Result};
 
 /// The index folder inside the project's data folder.
@@ -159,31 +158,18 @@ pub fn rebuild(
     let data = project.root.join(DATA_DIR);
     let tmp = data.join(format!(".{INDEX_DIR}.tmp-{}", std::process::id()));
     remove_dir(&tmp)?;
-    let corpus = Corpus::load(project)?;
-    let codes = passage_codes(project, &corpus)?;
+    let docs: Vec<DocId> = project
+        .store
+        .documents_brief()?
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
     let (passages, bytes) = {
         let index = Index::create(&tmp, stemming_of(project)).map_err(ix)?;
         let mut writer = index.writer().map_err(ix)?;
-        let total = corpus.passages.len() as u64;
-        let mut bytes = 0u64;
-        for (i, p) in corpus.passages.iter().enumerate() {
-            let text = corpus.passage_text(p);
-            bytes += text.len() as u64;
-            writer
-                .add(&Record {
-                    passage: p.id,
-                    text: text.to_string(),
-                    speaker: p.speaker.clone(),
-                    codes: codes.get(i).cloned().unwrap_or_default(),
-                })
-                .map_err(ix)?;
-            if i % 4096 == 0 {
-                progress(i as u64, total);
-            }
-        }
+        let written = write_documents(project, &mut writer, &docs, progress)?;
         writer.commit(revision).map_err(ix)?;
-        progress(total, total);
-        (total, bytes)
+        written
     };
     remove_dir(&dir)?;
     std::fs::rename(&tmp, &dir).map_err(|source| Error::Io {
@@ -239,28 +225,97 @@ fn with_ancestors(cb: Option<&Codebook>, code: &str, out: &mut BTreeSet<String>)
     }
 }
 
-/// Codes (with ancestors) on each passage of the corpus, parallel to `corpus.passages`.
-fn passage_codes(project: &Project, corpus: &Corpus) -> Result<Vec<Vec<String>>> {
-    let codings = project.store.codings(&CodingFilter::default())?;
-    let mut on: Vec<BTreeSet<String>> = vec![BTreeSet::new(); corpus.passages.len()];
-    if codings.is_empty() {
-        return Ok(vec![Vec::new(); corpus.passages.len()]);
-    }
+/// Queues every passage of `docs` (read from the store one document at a time, so memory
+/// stays flat while the writer's threads index), with its codes and their ancestors.
+/// Returns the passages and bytes of text written.
+fn write_documents(
+    project: &Project,
+    writer: &mut ambit_index::Writer<'_>,
+    docs: &[DocId],
+    progress: Progress<'_>,
+) -> Result<(u64, u64)> {
     let cb = codebook(project);
-    let pos: HashMap<_, usize> = corpus
-        .passages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id, i))
-        .collect();
-    for c in &codings {
-        for p in corpus.passages_overlapping(c.doc, c.start, c.end) {
-            if let Some(&i) = pos.get(&p.id) {
-                with_ancestors(cb.as_ref(), &c.code, &mut on[i]);
+    let wanted: HashSet<DocId> = docs.iter().copied().collect();
+    let mut codings: HashMap<DocId, Vec<(usize, usize, String)>> = HashMap::new();
+    project
+        .store
+        .for_each_coding_span(|doc, start, end, code, _coder| -> Result<()> {
+            if wanted.contains(&doc) {
+                codings
+                    .entry(doc)
+                    .or_default()
+                    .push((start, end, code.to_string()));
+            }
+            Ok(())
+        })?;
+    let total = project.store.passage_count()?;
+    let (mut written, mut bytes) = (0u64, 0u64);
+    for &id in docs {
+        let text = project.store.text(id)?;
+        let passages = project.store.passages(id)?;
+        let mut codes: Vec<BTreeSet<String>> = vec![BTreeSet::new(); passages.len()];
+        for (start, end, code) in codings.get(&id).into_iter().flatten() {
+            let range = crate::corpus::overlapping(&passages, *start, *end);
+            for set in &mut codes[range] {
+                with_ancestors(cb.as_ref(), code, set);
+            }
+        }
+        let mut chars = CharCursor::default();
+        for (p, codes) in passages.iter().zip(codes) {
+            let slice = chars.slice(&text, p.start, p.end);
+            let codes: Vec<String> = codes.into_iter().collect();
+            bytes += slice.len() as u64;
+            writer
+                .add(&Record {
+                    passage: p.id,
+                    text: slice,
+                    speaker: p.speaker.as_deref(),
+                    codes: &codes,
+                })
+                .map_err(ix)?;
+            written += 1;
+            if written % 4096 == 0 {
+                progress(written, total.max(written));
             }
         }
     }
-    Ok(on.into_iter().map(|s| s.into_iter().collect()).collect())
+    progress(written, total.max(written));
+    Ok((written, bytes))
+}
+
+/// Converts character offsets to byte offsets walking forward through a text: passages
+/// come in order, so a document is walked once (it starts over for an offset behind it).
+#[derive(Default)]
+struct CharCursor {
+    chars: usize,
+    bytes: usize,
+}
+
+impl CharCursor {
+    fn byte_of(&mut self, text: &str, char_pos: usize) -> usize {
+        if char_pos < self.chars {
+            *self = CharCursor::default();
+        }
+        let rest = &text[self.bytes..];
+        match rest.char_indices().nth(char_pos - self.chars) {
+            Some((b, _)) => {
+                self.bytes += b;
+                self.chars = char_pos;
+            }
+            None => {
+                self.chars += rest.chars().count();
+                self.bytes = text.len();
+            }
+        }
+        self.bytes
+    }
+
+    /// `text[start..end]` in characters; clipped to the text.
+    fn slice<'t>(&mut self, text: &'t str, start: usize, end: usize) -> &'t str {
+        let a = self.byte_of(text, start);
+        let b = self.byte_of(text, end.max(start));
+        &text[a..b]
+    }
 }
 
 /// What [`refresh_documents`] did.
@@ -297,42 +352,17 @@ pub fn refresh_documents(project: &Project, docs: &[DocId], before: u64) -> Resu
         return Ok(Refresh::Skipped(Reason::Stale));
     }
     let revision = project.store.revision()?;
-    let wanted: BTreeSet<DocId> = docs.iter().copied().collect();
-    let cb = codebook(project);
-    let codings = project.store.codings(&CodingFilter {
-        docs: wanted.iter().copied().collect(),
-        ..Default::default()
-    })?;
+    let wanted: Vec<DocId> = docs
+        .iter()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut writer = index.writer().map_err(ix)?;
-    let mut written = 0u64;
     for doc in &wanted {
         writer.delete_doc(*doc);
     }
-    for &id in &wanted {
-        let text = project.store.text(id)?;
-        let cix = ambit_core::text::CharIndex::new(&text);
-        let passages = project.store.passages(id)?;
-        for p in &passages {
-            let mut codes = BTreeSet::new();
-            for c in codings.iter().filter(|c| c.doc == id) {
-                let touches = c.start < p.end && p.start < c.end
-                    || (c.start == c.end && p.start <= c.start && c.start < p.end);
-                if touches {
-                    with_ancestors(cb.as_ref(), &c.code, &mut codes);
-                }
-            }
-            let slice = cix.slice(&text, p.start, p.end).unwrap_or("");
-            writer
-                .add(&Record {
-                    passage: p.id,
-                    text: slice.to_string(),
-                    speaker: p.speaker.clone(),
-                    codes: codes.into_iter().collect(),
-                })
-                .map_err(ix)?;
-            written += 1;
-        }
-    }
+    let (written, _) = write_documents(project, &mut writer, &wanted, &mut |_, _| {})?;
     writer.commit(revision).map_err(ix)?;
     Ok(Refresh::Updated { passages: written })
 }
@@ -592,6 +622,26 @@ impl<'p, 'f> Search<'p, 'f> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn char_cursor_slices_like_chars() {
+        let text = "Åsa: työ — 👍 ok";
+        let mut c = CharCursor::default();
+        let slice = |c: &mut CharCursor, a, b| c.slice(text, a, b).to_string();
+        let want = |a: usize, b: usize| text.chars().skip(a).take(b - a).collect::<String>();
+        for (a, b) in [
+            (0, 3),
+            (3, 5),
+            (5, 9),
+            (9, 12),
+            (12, 16),
+            (2, 4),
+            (16, 16),
+            (14, 99),
+        ] {
+            assert_eq!(slice(&mut c, a, b), want(a, b.min(16)), "{a}..{b}");
+        }
+    }
 
     fn check(code: &str, expected: &[&str]) {
         let mut out = BTreeSet::new();

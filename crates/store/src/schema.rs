@@ -85,6 +85,11 @@ const MIGRATIONS: &[&str] = &[
         text    TEXT NOT NULL
     );
     "#,
+    // Version 2: document listings without reading the table. Each document row holds its
+    // text, so listing 1,000 documents read 1,000 pages; search lists them every time.
+    r#"
+    CREATE INDEX documents_listing ON documents (id, title, kind, date, phase, source);
+    "#,
 ];
 
 /// The schema version this build writes.

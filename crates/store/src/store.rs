@@ -350,44 +350,58 @@ impl Store {
     }
 
     /// The passages with these ids and their texts, in the order asked (`None` for an id
-    /// without a passage). A document's text is read once for all its passages asked.
+    /// without a passage). SQLite cuts a few passages out of a document itself; a
+    /// document with many passages asked is read once.
     pub fn passage_texts(&self, ids: &[PassageId]) -> Result<Vec<Option<(Passage, String)>>> {
+        /// Above this many passages of one document, reading its text once is cheaper.
+        const CUT_IN_SQL: usize = 16;
         let mut by_doc: BTreeMap<DocId, Vec<usize>> = BTreeMap::new();
         for (i, id) in ids.iter().enumerate() {
             by_doc.entry(id.doc).or_default().push(i);
         }
         let mut out: Vec<Option<(Passage, String)>> = vec![None; ids.len()];
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT start, end, speaker, start_ms, end_ms, page
-             FROM passages WHERE doc = ?1 AND ordinal = ?2",
+        // `substr` counts characters, like passage offsets.
+        let mut cut = self.conn.prepare_cached(
+            "SELECT p.start, p.end, p.speaker, p.start_ms, p.end_ms, p.page,
+                    substr(d.text, p.start + 1, p.end - p.start)
+             FROM passages p JOIN documents d ON d.id = p.doc
+             WHERE p.doc = ?1 AND p.ordinal = ?2",
         )?;
+        let passage = |id: PassageId, r: &rusqlite::Row<'_>| -> rusqlite::Result<Passage> {
+            Ok(Passage {
+                id,
+                start: r.get::<_, i64>(0)? as usize,
+                end: r.get::<_, i64>(1)? as usize,
+                speaker: r.get(2)?,
+                start_ms: r.get::<_, Option<i64>>(3)?.map(|v| v as u64),
+                end_ms: r.get::<_, Option<i64>>(4)?.map(|v| v as u64),
+                page: r.get(5)?,
+            })
+        };
         for (doc, at) in by_doc {
-            let Some(text) = self
-                .conn
-                .query_row("SELECT text FROM documents WHERE id = ?1", [doc.0], |r| {
-                    r.get::<_, String>(0)
-                })
-                .optional()?
-            else {
+            if at.len() <= CUT_IN_SQL {
+                for i in at {
+                    let id = ids[i];
+                    out[i] = cut
+                        .query_row(params![doc.0, id.ordinal], |r| {
+                            Ok((passage(id, r)?, r.get::<_, String>(6)?))
+                        })
+                        .optional()?;
+                }
                 continue;
-            };
+            }
+            let text = self.text(doc)?;
             let chars = ambit_core::text::CharIndex::new(&text);
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT start, end, speaker, start_ms, end_ms, page
+                 FROM passages WHERE doc = ?1 AND ordinal = ?2",
+            )?;
             for i in at {
                 let id = ids[i];
-                let passage = stmt
-                    .query_row(params![doc.0, id.ordinal], |r| {
-                        Ok(Passage {
-                            id,
-                            start: r.get::<_, i64>(0)? as usize,
-                            end: r.get::<_, i64>(1)? as usize,
-                            speaker: r.get(2)?,
-                            start_ms: r.get::<_, Option<i64>>(3)?.map(|v| v as u64),
-                            end_ms: r.get::<_, Option<i64>>(4)?.map(|v| v as u64),
-                            page: r.get(5)?,
-                        })
-                    })
+                let found = stmt
+                    .query_row(params![doc.0, id.ordinal], |r| passage(id, r))
                     .optional()?;
-                if let Some(p) = passage {
+                if let Some(p) = found {
                     let slice = chars.slice(&text, p.start, p.end).ok_or_else(|| {
                         Error::Corrupt(format!("passage {id} lies outside its document"))
                     })?;
@@ -462,6 +476,14 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Number of passages in the project.
+    pub fn passage_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM passages", [], |r| r.get(0))?;
+        Ok(n as u64)
     }
 
     /// The word count of every passage, in the order of [`Store::all_passages`].

@@ -53,6 +53,56 @@ fn insert_list_and_read_back() {
     );
 }
 
+/// Passage texts for search hits, cut by SQLite (few per document) or in Rust (many): the
+/// same characters either way, with non-ASCII text before them.
+#[test]
+fn passage_texts_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Project::init(dir.path(), "t").unwrap();
+    let words: Vec<String> = (0..40).map(|i| format!("Työ{i} 👍 — ")).collect();
+    let text: String = words.concat();
+    let mut d = doc("many", &text);
+    let mut start = 0;
+    d.passages = words
+        .iter()
+        .map(|w| {
+            let n = w.chars().count();
+            start += n;
+            NewPassage {
+                start: start - n,
+                end: start,
+                speaker: None,
+                start_ms: None,
+                end_ms: None,
+                page: None,
+                words: 1,
+            }
+        })
+        .collect();
+    let many = p.store.insert_document(&d).unwrap();
+    let few = p.store.insert_document(&doc("few", "Åsa: hyvä")).unwrap();
+    let id = |doc, ordinal| ambit_core::PassageId { doc, ordinal };
+    // Many passages of one document (read once), a few of another, and one that is not there.
+    let mut ids: Vec<_> = (1..=40).rev().map(|o| id(many, o)).collect();
+    ids.insert(3, id(few, 1));
+    ids.push(id(few, 2));
+    let got = p.store.passage_texts(&ids).unwrap();
+    assert_eq!(got.len(), ids.len());
+    assert_eq!(got[3].as_ref().unwrap().1, "Åsa: hyvä");
+    assert!(got.last().unwrap().is_none());
+    assert_eq!(got[0].as_ref().unwrap().1, "Työ39 👍 — ");
+    let before: usize = words[..39].iter().map(|w| w.chars().count()).sum();
+    assert_eq!(got[0].as_ref().unwrap().0.start, before);
+    // The few of a document are cut in SQL: same texts.
+    let two = p.store.passage_texts(&[id(many, 1), id(many, 40)]).unwrap();
+    assert_eq!(two[0].as_ref().unwrap().1, "Työ0 👍 — ");
+    assert_eq!(two[1].as_ref().unwrap().1, got[0].as_ref().unwrap().1);
+    assert_eq!(p.store.passage_count().unwrap(), 41);
+    let brief = p.store.documents_brief().unwrap();
+    let full = p.store.documents().unwrap();
+    assert_eq!(brief, full.into_iter().map(|r| r.doc).collect::<Vec<_>>());
+}
+
 #[test]
 fn replace_keeps_id_and_refuses_manual_codings() {
     let dir = tempfile::tempdir().unwrap();
@@ -162,4 +212,7 @@ fn frozen_v1_store_opens_with_its_data() {
         .collect();
     assert_eq!(slice, "purchase order");
     assert_eq!(s.memos().unwrap()[0].target, "doc:D1");
+    // Migrated forward: the listing index exists and lists the same document.
+    let brief = s.documents_brief().unwrap();
+    assert_eq!(brief, vec![docs[0].doc.clone()]);
 }
