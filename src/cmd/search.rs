@@ -14,9 +14,9 @@ use crate::output::{write_json, Table};
 ///
 /// The query language: words (all must occur), "exact phrases", "words near"~5 (within 5
 /// positions), AND, OR, NOT, +word, -word, parentheses, and prefix* (coordinat* finds
-/// coordination, coordinating). Words are matched after stemming in the project's
-/// language (ambit.toml `language`), so "order" finds "ordered". A changed project is
-/// re-indexed before the search runs.
+/// what each word of the study starting with coordinat finds: coordination, coordinating).
+/// Words are matched after stemming in the project's language (ambit.toml `language`), so
+/// "order" finds "ordered". A changed project is re-indexed before the search runs.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The query, e.g. `"purchase order" OR procur*`.

@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use rust_stemmers::Algorithm;
 
 use tantivy::tokenizer::{
-    LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream,
-    Tokenizer, TokenizerManager,
+    TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
 };
 
 /// ISO 639-1 code, English name, stemmer. Codes are what `ambit.toml` holds.
@@ -88,10 +87,102 @@ impl Stemming {
 /// Words: runs of Unicode letters and digits, at most [`MAX_TOKEN_BYTES`], lower-cased.
 macro_rules! words {
     () => {
-        TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-            .filter(LowerCaser)
+        TextAnalyzer::builder(Words::default())
     };
+}
+
+/// tantivy's `SimpleTokenizer`, `RemoveLongFilter` and `LowerCaser` in one pass, with a
+/// fast path for ASCII: the same tokens, positions and offsets (a proptest compares them),
+/// in about half the time (tokenizing was a sixth of indexing).
+#[derive(Clone, Default)]
+pub(crate) struct Words {
+    token: Token,
+}
+
+pub(crate) struct WordStream<'a> {
+    text: &'a str,
+    at: usize,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for Words {
+    type TokenStream<'a> = WordStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        self.token.reset();
+        WordStream {
+            text,
+            at: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+impl WordStream<'_> {
+    /// The character at byte `at` when it belongs to a word (its length), else `None`.
+    fn word_char(&self, at: usize) -> Option<usize> {
+        let b = self.text.as_bytes()[at];
+        if b < 0x80 {
+            return b.is_ascii_alphanumeric().then_some(1);
+        }
+        let c = self.text[at..].chars().next()?;
+        c.is_alphanumeric().then(|| c.len_utf8())
+    }
+
+    fn skip_char(&self, at: usize) -> usize {
+        self.text[at..].chars().next().map_or(1, char::len_utf8)
+    }
+}
+
+impl TokenStream for WordStream<'_> {
+    fn advance(&mut self) -> bool {
+        let len = self.text.len();
+        loop {
+            while self.at < len && self.word_char(self.at).is_none() {
+                self.at += self.skip_char(self.at);
+            }
+            if self.at >= len {
+                return false;
+            }
+            let start = self.at;
+            let mut ascii = true;
+            while self.at < len {
+                match self.word_char(self.at) {
+                    Some(n) => {
+                        ascii &= n == 1;
+                        self.at += n;
+                    }
+                    None => break,
+                }
+            }
+            // Every word takes a position, also one dropped for its length.
+            self.token.position = self.token.position.wrapping_add(1);
+            if self.at - start >= MAX_TOKEN_BYTES {
+                continue;
+            }
+            let word = &self.text[start..self.at];
+            self.token.text.clear();
+            if ascii {
+                self.token.text.push_str(word);
+                self.token.text.make_ascii_lowercase();
+            } else {
+                for c in word.chars() {
+                    self.token.text.extend(c.to_lowercase());
+                }
+            }
+            self.token.offset_from = start;
+            self.token.offset_to = self.at;
+            return true;
+        }
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
 }
 
 /// The analyzer of a stemming for queries and highlights: simple word splitting (Unicode
@@ -397,6 +488,54 @@ mod tests {
         check("german", "german");
         check("none", "none");
         check("ja", "unsupported");
+    }
+
+    fn tantivy_words(text: &str) -> Vec<(String, usize, usize, usize)> {
+        use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer};
+        let mut a = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter(LowerCaser)
+            .build();
+        all(&mut a, text)
+    }
+
+    fn all(a: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut s = a.token_stream(text);
+        while let Some(t) = s.next() {
+            out.push((t.text.clone(), t.position, t.offset_from, t.offset_to));
+        }
+        out
+    }
+
+    #[test]
+    fn words_like_tantivy() {
+        for text in [
+            "Hello, happy TAX payer!",
+            "Kari Järvinen: työ — 👍 ÅSA e-mail x10",
+            "İstanbul ΣΊΣΥΦΟΣ ǅ ẞ ﬁ",
+            &format!("short {} long {} end", "a".repeat(59), "b".repeat(60)),
+            "",
+            "  \n\t",
+        ] {
+            assert_eq!(
+                all(&mut words!().build(), text),
+                tantivy_words(text),
+                "{text:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_like_tantivy_on_any_text(text in "(\\PC|[a-zA-Z0-9 ]){0,80}") {
+            proptest::prop_assert_eq!(all(&mut words!().build(), &text), tantivy_words(&text));
+        }
+
+        #[test]
+        fn words_like_tantivy_on_long_words(text in "([a-zäÖ]{0,70}[ ,.—]){0,5}") {
+            proptest::prop_assert_eq!(all(&mut words!().build(), &text), tantivy_words(&text));
+        }
     }
 
     #[test]

@@ -296,17 +296,20 @@ impl CharCursor {
         if char_pos < self.chars {
             *self = CharCursor::default();
         }
-        let rest = &text[self.bytes..];
-        match rest.char_indices().nth(char_pos - self.chars) {
-            Some((b, _)) => {
-                self.bytes += b;
-                self.chars = char_pos;
-            }
-            None => {
-                self.chars += rest.chars().count();
-                self.bytes = text.len();
+        // Count character starts (bytes that are not UTF-8 continuation bytes).
+        let mut need = char_pos - self.chars;
+        for (i, &b) in text.as_bytes()[self.bytes..].iter().enumerate() {
+            if (b as i8) >= -0x40 {
+                if need == 0 {
+                    self.bytes += i;
+                    self.chars = char_pos;
+                    return self.bytes;
+                }
+                need -= 1;
             }
         }
+        self.chars = char_pos - need;
+        self.bytes = text.len();
         self.bytes
     }
 
