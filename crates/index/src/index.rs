@@ -386,6 +386,7 @@ impl Index {
             index: self,
             writer,
             pending: Vec::with_capacity(BATCH),
+            value: String::new(),
         })
     }
 
@@ -746,6 +747,8 @@ pub struct Writer<'a> {
     writer: tantivy::IndexWriter<TantivyDocument>,
     /// Queued adds and deletes, in order.
     pending: Vec<UserOperation>,
+    /// Reused for each passage's text value.
+    value: String,
 }
 
 impl Writer<'_> {
@@ -753,10 +756,12 @@ impl Writer<'_> {
     pub fn add(&mut self, r: &Record<'_>) -> Result<()> {
         let f = &self.index.fields;
         let doc = r.passage.doc.0;
-        let mut d = TantivyDocument::default();
+        // Room for the text and the small fields, so the document is not grown.
+        let mut d = TantivyDocument::with_capacity(r.text.len() + 128);
         d.add_u64(f.doc, u64::from(doc));
         d.add_u64(f.ordinal, u64::from(r.passage.ordinal));
-        d.add_text(f.text, index_value(doc, r.text));
+        index_value(doc, r.text, &mut self.value);
+        d.add_text(f.text, &self.value);
         // Its words come from the text field's analyzer; the value is not read.
         d.add_text(f.vocab, "");
         if let Some(s) = r.speaker {

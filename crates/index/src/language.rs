@@ -217,12 +217,11 @@ const DOC_SEPARATOR: char = '\u{1F}';
 
 /// The value of the text field for a passage of document `doc`: the index analyzer reads
 /// the number to know where a document's vocabulary starts; it is not a token.
-pub(crate) fn index_value(doc: u32, text: &str) -> String {
-    let mut v = String::with_capacity(text.len() + 12);
-    v.push_str(&doc.to_string());
-    v.push(DOC_SEPARATOR);
-    v.push_str(text);
-    v
+pub(crate) fn index_value(doc: u32, text: &str, into: &mut String) {
+    use std::fmt::Write;
+    into.clear();
+    let _ = write!(into, "{doc}{DOC_SEPARATOR}");
+    into.push_str(text);
 }
 
 /// Most words of a study are stemmed again and again; the stems of this many distinct
