@@ -268,32 +268,13 @@ impl Store {
              FROM documents d ORDER BY d.id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, u32>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, i64>(6)?,
-                r.get::<_, i64>(7)?,
-            ))
+            Ok((doc_columns(r)?, r.get::<_, i64>(6)?, r.get::<_, i64>(7)?))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, title, kind, date, phase, source, words, passages) = row?;
-            let doc = Document {
-                id: DocId(id),
-                title,
-                kind: DocKind::parse(&kind)
-                    .map_err(|_| Error::Corrupt(format!("kind {kind:?}")))?,
-                date: date.as_deref().map(Date::parse).transpose()?,
-                phase,
-                source,
-                attributes: attrs.remove(&id).unwrap_or_default(),
-            };
+            let (columns, words, passages) = row?;
             out.push(DocRow {
-                doc,
+                doc: document(columns, &mut attrs)?,
                 passages: passages as u64,
                 words: words as u64,
             });
@@ -305,33 +286,15 @@ impl Store {
     /// (search reads it for every query).
     pub fn documents_brief(&self) -> Result<Vec<Document>> {
         let mut attrs = self.attributes()?;
-        // Only columns stored before `text`: reading past it would walk its overflow pages.
+        // Only columns stored before `text`, all in the `documents_listing` index: reading
+        // the table would read a page per document.
         let mut stmt = self
             .conn
             .prepare("SELECT id, title, kind, date, phase, source FROM documents ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, u32>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, String>(5)?,
-            ))
-        })?;
+        let rows = stmt.query_map([], doc_columns)?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, title, kind, date, phase, source) = row?;
-            out.push(Document {
-                id: DocId(id),
-                title,
-                kind: DocKind::parse(&kind)
-                    .map_err(|_| Error::Corrupt(format!("kind {kind:?}")))?,
-                date: date.as_deref().map(Date::parse).transpose()?,
-                phase,
-                source,
-                attributes: attrs.remove(&id).unwrap_or_default(),
-            });
+            out.push(document(row?, &mut attrs)?);
         }
         Ok(out)
     }
@@ -538,6 +501,35 @@ fn write_children(tx: &Transaction<'_>, id: DocId, doc: &NewDocument) -> Result<
         ])?;
     }
     Ok(())
+}
+
+/// id, title, kind, date, phase, source: the first six columns of a document listing.
+type DocColumns = (u32, String, String, Option<String>, Option<String>, String);
+
+fn doc_columns(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocColumns> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
+fn document(
+    (id, title, kind, date, phase, source): DocColumns,
+    attrs: &mut BTreeMap<u32, BTreeMap<String, String>>,
+) -> Result<Document> {
+    Ok(Document {
+        id: DocId(id),
+        title,
+        kind: DocKind::parse(&kind).map_err(|_| Error::Corrupt(format!("kind {kind:?}")))?,
+        date: date.as_deref().map(Date::parse).transpose()?,
+        phase,
+        source,
+        attributes: attrs.remove(&id).unwrap_or_default(),
+    })
 }
 
 fn count_manual(conn: &Connection, id: DocId) -> Result<u64> {
