@@ -112,8 +112,25 @@ pub fn char_slice(text: &str, start: usize, end: usize) -> Option<&str> {
     text.get(s..e)
 }
 
-/// Counts words: runs of letters or digits, where an apostrophe or hyphen between two
-/// letters stays inside the word (`don't`, `Anna-Liisa` are one word each).
+/// Whether `c` belongs to a word: a letter or digit, or a combining diacritical mark
+/// (`e\u{301}` in decomposed text is one letter).
+pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric() || ('\u{300}'..='\u{36F}').contains(&c)
+    }
+}
+
+/// Whether `c` joins two word characters into one word: apostrophes (`don't`, `l’été`)
+/// and hyphens (`Anna-Liisa`, also U+2010 and the non-breaking U+2011).
+pub fn is_joiner(c: char) -> bool {
+    matches!(c, '\'' | '’' | '-' | '\u{2010}' | '\u{2011}')
+}
+
+/// Counts words: runs of word characters ([`is_word_char`]), where a joiner
+/// ([`is_joiner`]) between two of them stays inside the word (`don't`, `Anna-Liisa` are
+/// one word each).
 ///
 /// Every stored word count comes from here (documents, passages, tables), so it is on the
 /// import path of every passage: ASCII bytes are classified without decoding.
@@ -129,28 +146,17 @@ pub fn word_count(text: &str) -> usize {
             Some((c, c.len_utf8()))
         }
     }
-    #[inline]
-    fn is_word(c: char) -> bool {
-        if c.is_ascii() {
-            c.is_ascii_alphanumeric()
-        } else {
-            c.is_alphanumeric()
-        }
-    }
     let mut count = 0;
     let mut in_word = false;
     let mut i = 0;
     while let Some((c, len)) = at(text, i) {
         i += len;
-        if is_word(c) {
+        if is_word_char(c) {
             if !in_word {
                 count += 1;
                 in_word = true;
             }
-        } else if in_word
-            && matches!(c, '\'' | '’' | '-')
-            && at(text, i).is_some_and(|(n, _)| is_word(n))
-        {
+        } else if in_word && is_joiner(c) && at(text, i).is_some_and(|(n, _)| is_word_char(n)) {
             // Joiner inside a word: stay in the word.
         } else {
             in_word = false;
@@ -159,21 +165,48 @@ pub fn word_count(text: &str) -> usize {
     count
 }
 
+/// Character spans (start, end exclusive) of the words of a text, by the rule of
+/// [`word_count`]: `word_spans(t).len() == word_count(t)`.
+pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, &c) in chars.iter().enumerate() {
+        if is_word_char(c) {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if start.is_some()
+            && is_joiner(c)
+            && chars.get(i + 1).is_some_and(|&n| is_word_char(n))
+        {
+            // A joiner inside a word.
+        } else if let Some(s) = start.take() {
+            out.push((s, i));
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, chars.len()));
+    }
+    out
+}
+
 /// The straightforward form of [`word_count`], which the fast one must equal.
 #[cfg(test)]
 fn word_count_reference(text: &str) -> usize {
     let mut count = 0;
     let mut in_word = false;
     let mut chars = text.chars().peekable();
+    let word = |c: char| c.is_alphanumeric() || ('\u{300}'..='\u{36F}').contains(&c);
     while let Some(c) = chars.next() {
-        if c.is_alphanumeric() {
+        if word(c) {
             if !in_word {
                 count += 1;
                 in_word = true;
             }
         } else if in_word
-            && matches!(c, '\'' | '’' | '-')
-            && chars.peek().is_some_and(|n| n.is_alphanumeric())
+            && matches!(c, '\'' | '’' | '-' | '\u{2010}' | '\u{2011}')
+            && chars.peek().is_some_and(|&n| word(n))
         {
             // Joiner inside a word.
         } else {
@@ -212,12 +245,28 @@ mod tests {
         );
         assert_eq!(word_count("  -- ' "), 0);
         assert_eq!(word_count("emoji 👍 stays out"), 3);
+        let check = |text: &str, expected: usize| {
+            assert_eq!(word_count(text), expected, "{text:?}");
+            assert_eq!(word_spans(text).len(), expected, "{text:?}");
+        };
+        check("   \n\t", 0);
+        check("Anna-Liisa O'Brien", 2);
+        check("Anna\u{2010}Liisa and Anna\u{2011}Liisa", 3);
+        check("l’été — déjà vu", 3);
+        check("well -- no", 2);
+        check("'quoted' words-", 2);
+        check("3 things, 2024-03-12", 3);
+        check("Hyvää päivää 🙂🎉 ok", 3);
+        check("e\u{301}te\u{301} decomposed", 2);
+        check("東京 is big", 3);
+        assert_eq!(word_spans("a don't—b"), [(0, 1), (2, 7), (8, 9)]);
     }
 
     proptest! {
         #[test]
-        fn word_count_equals_the_reference(s in "[a-zA-Z0-9äöåÄÖ'’\\- —👍\u{300}\u{2010}\n.,]{0,200}") {
+        fn word_count_equals_the_reference(s in "[a-zA-Z0-9äöåÄÖ'’\\- —👍\u{300}\u{301}\u{2010}\u{2011}\n.,]{0,200}") {
             prop_assert_eq!(word_count(&s), word_count_reference(&s));
+            prop_assert_eq!(word_spans(&s).len(), word_count(&s));
         }
 
         #[test]

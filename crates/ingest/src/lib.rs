@@ -495,28 +495,3 @@ pub fn char_slice(text: &str, start: usize, end: usize) -> Option<&str> {
     };
     Some(&text[from..to])
 }
-
-/// The number of words in `text`: runs of letters and digits, where an apostrophe or hyphen
-/// between two of them (`O'Brien`, `Anna-Liisa`) does not split the word.
-///
-/// ```
-/// assert_eq!(ambit_ingest::word_count("Anna-Liisa O'Brien said — well, 3 things 🙂"), 6);
-/// ```
-pub fn word_count(text: &str) -> usize {
-    let is_word = |c: char| c.is_alphanumeric() || ('\u{300}'..='\u{36F}').contains(&c);
-    let is_joiner = |c: char| matches!(c, '\'' | '’' | '-' | '\u{2010}' | '\u{2011}');
-    let mut count = 0;
-    let mut in_word = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if is_word(c) {
-            if !in_word {
-                count += 1;
-                in_word = true;
-            }
-        } else if !(in_word && is_joiner(c) && chars.peek().is_some_and(|&n| is_word(n))) {
-            in_word = false;
-        }
-    }
-    count
-}

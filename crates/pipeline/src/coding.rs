@@ -625,7 +625,7 @@ pub fn count_segments(project: &Project, filter: &SegmentFilter, unit: CountUnit
             any = true;
             passages.insert(p.id);
             if unit == CountUnit::Words {
-                let spans = crate::tables::word_spans(corpus.passage_text(p));
+                let spans = ambit_core::text::word_spans(corpus.passage_text(p));
                 let s = c.start.clamp(p.start, p.end) - p.start;
                 let e = c.end.clamp(p.start, p.end) - p.start;
                 ranges

@@ -23,33 +23,6 @@ pub fn tables_error(e: ambit_tables::Error) -> Error {
     Error::Request(e.to_string())
 }
 
-/// Character spans of the words of a text, by the same rule as
-/// [`ambit_core::text::word_count`]: runs of letters or digits, an apostrophe or hyphen
-/// between two letters staying inside the word.
-pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_alphanumeric() {
-            if start.is_none() {
-                start = Some(i);
-            }
-        } else if start.is_some()
-            && matches!(c, '\'' | '’' | '-')
-            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
-        {
-            // A joiner inside a word.
-        } else if let Some(s) = start.take() {
-            out.push((s, i));
-        }
-    }
-    if let Some(s) = start {
-        out.push((s, chars.len()));
-    }
-    out
-}
-
 /// The words (as a range of word indices) that a character range touches, both relative
 /// to the passage start. A word cut by the range counts as coded.
 pub fn word_range(spans: &[(usize, usize)], start: usize, end: usize) -> (u32, u32) {
@@ -222,7 +195,7 @@ fn build_input(project: &Project, cb: &Codebook, corpus: &Corpus) -> Result<Tabl
                         }
                     };
                     let slice = index.slice(text, ps, pe).unwrap_or("");
-                    word_range(&word_spans(slice), s, e)
+                    word_range(&ambit_core::text::word_spans(slice), s, e)
                 };
                 overlaps.push(Overlap {
                     coding,
@@ -250,7 +223,7 @@ mod tests {
     use super::*;
 
     fn check(text: &str, range: (usize, usize), expected: (u32, u32)) {
-        let spans = word_spans(text);
+        let spans = ambit_core::text::word_spans(text);
         assert_eq!(spans.len(), ambit_core::text::word_count(text), "{text:?}");
         assert_eq!(
             word_range(&spans, range.0, range.1),

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use ambit_ingest::{char_slice, format_for_path, sniff, word_count, Format, Sniffed};
+use ambit_ingest::{char_slice, format_for_path, sniff, Format, Sniffed};
 
 #[test]
 fn formats_by_extension() {
@@ -67,20 +67,4 @@ fn char_slices() {
     check("Äiti", 3, 2, None);
     check("", 0, 0, Some(""));
     check("ab", 1, 1, Some(""));
-}
-
-#[test]
-fn word_counts() {
-    let check = |text: &str, expected: usize| assert_eq!(word_count(text), expected, "{text:?}");
-    check("", 0);
-    check("   \n\t", 0);
-    check("one", 1);
-    check("Anna-Liisa O'Brien", 2);
-    check("l’été — déjà vu", 3);
-    check("well -- no", 2);
-    check("'quoted' words-", 2);
-    check("3 things, 2024-03-12", 3);
-    check("Hyvää päivää 🙂🎉 ok", 3);
-    check("e\u{301}te\u{301}", 1);
-    check("東京 is big", 3);
 }
