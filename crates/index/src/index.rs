@@ -325,7 +325,9 @@ impl Index {
     fn wrap(index: tantivy::Index, path: Option<PathBuf>) -> Result<Index> {
         register(index.tokenizers());
         let schema = index.schema();
-        let fields = fields(&schema)?;
+        let fields = fields(&schema).map_err(|_| {
+            Error::Tantivy("its fields are those of another version of Ambit".into())
+        })?;
         let stemming = match schema.get_field_entry(fields.text).field_type() {
             FieldType::Str(opts) => opts
                 .get_indexing_options()
@@ -1192,6 +1194,20 @@ mod tests {
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].passage.to_string(), "D3:1");
         assert!(ix.words_starting("map").unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_index_of_another_schema_is_corrupt_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = Schema::builder();
+        b.add_text_field("text", STRING);
+        drop(tantivy::Index::create_in_dir(dir.path(), b.build()).unwrap());
+        match Index::open(dir.path()) {
+            Err(Error::Corrupt { message, .. }) => {
+                assert!(message.contains("another version of Ambit"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
