@@ -188,10 +188,22 @@ fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
 /// (and migrating forward) in every later Ambit. `tests/fixtures/store-v1.db` is frozen.
 #[test]
 fn frozen_v1_store_opens_with_its_data() {
+    frozen_store_opens_with_its_data("store-v1.db");
+}
+
+/// Version 2 added the `documents_listing` index; `store-v2.db` is frozen too.
+#[test]
+fn frozen_v2_store_opens_with_its_data() {
+    frozen_store_opens_with_its_data("store-v2.db");
+}
+
+fn frozen_store_opens_with_its_data(fixture: &str) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("store.db");
     std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-v1.db"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture),
         &db,
     )
     .unwrap();
@@ -212,7 +224,21 @@ fn frozen_v1_store_opens_with_its_data() {
         .collect();
     assert_eq!(slice, "purchase order");
     assert_eq!(s.memos().unwrap()[0].target, "doc:D1");
-    // Migrated forward: the listing index exists and lists the same document.
+    // At the current version: the listing index exists and lists the same document.
     let brief = s.documents_brief().unwrap();
     assert_eq!(brief, vec![docs[0].doc.clone()]);
+    drop(s);
+    let conn = rusqlite_conn(&db);
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let listing: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'documents_listing'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(listing, 1);
 }
