@@ -1,6 +1,6 @@
 //! Summaries of a project along its timeline: documents, passages and words per phase.
 
-use ambit_core::{Placement, UNPHASED};
+use ambit_core::{Document, Placement, UNPHASED};
 use ambit_store::{DocRow, Project};
 use serde::Serialize;
 
@@ -25,26 +25,24 @@ pub struct PhaseRow {
     pub words: u64,
 }
 
+/// Where a document falls on the timeline.
+pub fn placement(project: &Project, doc: &Document) -> Placement {
+    project
+        .config
+        .timeline
+        .place(doc.date, doc.phase.as_deref())
+        .unwrap_or(Placement::Unphased)
+}
+
 /// Where each document falls, in the order of `rows`.
 pub fn placements(project: &Project, rows: &[DocRow]) -> Vec<Placement> {
-    rows.iter()
-        .map(|r| {
-            project
-                .config
-                .timeline
-                .place(r.doc.date, r.doc.phase.as_deref())
-                .unwrap_or(Placement::Unphased)
-        })
-        .collect()
+    rows.iter().map(|r| placement(project, &r.doc)).collect()
 }
 
 /// The phase id a document falls in, or `unphased`.
 pub fn phase_of(project: &Project, row: &DocRow) -> String {
-    let t = &project.config.timeline;
-    let placed = t
-        .place(row.doc.date, row.doc.phase.as_deref())
-        .unwrap_or(Placement::Unphased);
-    t.label_of(placed).to_string()
+    let placed = placement(project, &row.doc);
+    project.config.timeline.label_of(placed).to_string()
 }
 
 /// Every phase in timeline order with its counts (zero rows kept), plus an `unphased` row

@@ -20,10 +20,11 @@ use ambit_core::{DocId, DocKind, Document, Placement};
 use ambit_index::{
     Catalogue, DocInfo, Filter, Found, Group, GroupBy, Index, Query, Record, Sort, Stemming,
 };
-use ambit_store::{Project, DATA_DIR};
+use ambit_store::{CodingFilter, Project, DATA_DIR};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::overview::placement;
 
 /// The index folder inside the project's data folder.
 pub const INDEX_DIR: &str = "index";
@@ -167,7 +168,8 @@ pub fn rebuild(
     let (passages, bytes) = {
         let index = Index::create(&tmp, stemming_of(project)).map_err(ix)?;
         let mut writer = index.writer().map_err(ix)?;
-        let written = write_documents(project, &mut writer, &docs, progress)?;
+        let total = project.store.passage_count()?;
+        let written = write_documents(project, &mut writer, &docs, total, progress)?;
         writer.commit(revision).map_err(ix)?;
         written
     };
@@ -232,23 +234,11 @@ fn write_documents(
     project: &Project,
     writer: &mut ambit_index::Writer<'_>,
     docs: &[DocId],
+    total: u64,
     progress: Progress<'_>,
 ) -> Result<(u64, u64)> {
     let cb = codebook(project);
-    let wanted: HashSet<DocId> = docs.iter().copied().collect();
-    let mut codings: HashMap<DocId, Vec<(usize, usize, String)>> = HashMap::new();
-    project
-        .store
-        .for_each_coding_span(|doc, start, end, code, _coder| -> Result<()> {
-            if wanted.contains(&doc) {
-                codings
-                    .entry(doc)
-                    .or_default()
-                    .push((start, end, code.to_string()));
-            }
-            Ok(())
-        })?;
-    let total = project.store.passage_count()?;
+    let codings = codings_of(project, docs)?;
     let (mut written, mut bytes) = (0u64, 0u64);
     for &id in docs {
         let text = project.store.text(id)?;
@@ -281,6 +271,39 @@ fn write_documents(
     }
     progress(written, total.max(written));
     Ok((written, bytes))
+}
+
+/// (start, end, code) of each coding, per document.
+type DocCodings = HashMap<DocId, Vec<(usize, usize, String)>>;
+
+/// The codings of `docs`.
+fn codings_of(project: &Project, docs: &[DocId]) -> Result<DocCodings> {
+    /// Up to this many documents (an `ambit add` batch) are asked for by id; more (a
+    /// rebuild) are picked out of one pass over every coding.
+    const BY_ID: usize = 512;
+    let mut out = DocCodings::new();
+    if docs.len() <= BY_ID {
+        let filter = CodingFilter {
+            docs: docs.to_vec(),
+            ..Default::default()
+        };
+        for c in project.store.codings(&filter)? {
+            out.entry(c.doc).or_default().push((c.start, c.end, c.code));
+        }
+        return Ok(out);
+    }
+    let wanted: HashSet<DocId> = docs.iter().copied().collect();
+    project
+        .store
+        .for_each_coding_span(|doc, start, end, code, _coder| -> Result<()> {
+            if wanted.contains(&doc) {
+                out.entry(doc)
+                    .or_default()
+                    .push((start, end, code.to_string()));
+            }
+            Ok(())
+        })?;
+    Ok(out)
 }
 
 /// Converts character offsets to byte offsets walking forward through a text: passages
@@ -365,7 +388,7 @@ pub fn refresh_documents(project: &Project, docs: &[DocId], before: u64) -> Resu
     for doc in &wanted {
         writer.delete_doc(*doc);
     }
-    let (written, _) = write_documents(project, &mut writer, &wanted, &mut |_, _| {})?;
+    let (written, _) = write_documents(project, &mut writer, &wanted, 0, &mut |_, _| {})?;
     writer.commit(revision).map_err(ix)?;
     Ok(Refresh::Updated { passages: written })
 }
@@ -405,7 +428,7 @@ fn group_rows(
                 .collect();
             if docs
                 .iter()
-                .any(|d| place(project, d) == Placement::Unphased)
+                .any(|d| placement(project, d) == Placement::Unphased)
             {
                 k.push(ambit_core::UNPHASED.to_string());
             }
@@ -456,14 +479,6 @@ fn group_rows(
         .collect())
 }
 
-fn place(project: &Project, d: &Document) -> Placement {
-    project
-        .config
-        .timeline
-        .place(d.date, d.phase.as_deref())
-        .unwrap_or(Placement::Unphased)
-}
-
 /// One matching passage, as `ambit search` shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hit {
@@ -511,7 +526,7 @@ impl<'p, 'f> Search<'p, 'f> {
         let docs = project.store.documents_brief()?;
         let mut catalogue = Catalogue::default();
         for d in &docs {
-            let placed = place(project, d);
+            let placed = placement(project, d);
             catalogue.insert(
                 d.id,
                 DocInfo {

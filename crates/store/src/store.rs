@@ -330,17 +330,7 @@ impl Store {
              FROM passages p JOIN documents d ON d.id = p.doc
              WHERE p.doc = ?1 AND p.ordinal = ?2",
         )?;
-        let passage = |id: PassageId, r: &rusqlite::Row<'_>| -> rusqlite::Result<Passage> {
-            Ok(Passage {
-                id,
-                start: r.get::<_, i64>(0)? as usize,
-                end: r.get::<_, i64>(1)? as usize,
-                speaker: r.get(2)?,
-                start_ms: r.get::<_, Option<i64>>(3)?.map(|v| v as u64),
-                end_ms: r.get::<_, Option<i64>>(4)?.map(|v| v as u64),
-                page: r.get(5)?,
-            })
-        };
+        let passage = |id, r: &rusqlite::Row<'_>| passage_from(id, r, 0);
         for (doc, at) in by_doc {
             if at.len() <= CUT_IN_SQL {
                 for i in at {
@@ -402,18 +392,8 @@ impl Store {
              FROM passages WHERE doc = ?1 ORDER BY ordinal",
         )?;
         let rows = stmt.query_map([id.0], |r| {
-            Ok(Passage {
-                id: PassageId {
-                    doc: id,
-                    ordinal: r.get(0)?,
-                },
-                start: r.get::<_, i64>(1)? as usize,
-                end: r.get::<_, i64>(2)? as usize,
-                speaker: r.get(3)?,
-                start_ms: r.get::<_, Option<i64>>(4)?.map(|v| v as u64),
-                end_ms: r.get::<_, Option<i64>>(5)?.map(|v| v as u64),
-                page: r.get(6)?,
-            })
+            let ordinal = r.get(0)?;
+            passage_from(PassageId { doc: id, ordinal }, r, 1)
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
@@ -425,18 +405,11 @@ impl Store {
              FROM passages ORDER BY doc, ordinal",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(Passage {
-                id: PassageId {
-                    doc: DocId(r.get(0)?),
-                    ordinal: r.get(1)?,
-                },
-                start: r.get::<_, i64>(2)? as usize,
-                end: r.get::<_, i64>(3)? as usize,
-                speaker: r.get(4)?,
-                start_ms: r.get::<_, Option<i64>>(5)?.map(|v| v as u64),
-                end_ms: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
-                page: r.get(7)?,
-            })
+            let id = PassageId {
+                doc: DocId(r.get(0)?),
+                ordinal: r.get(1)?,
+            };
+            passage_from(id, r, 2)
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
@@ -501,6 +474,19 @@ fn write_children(tx: &Transaction<'_>, id: DocId, doc: &NewDocument) -> Result<
         ])?;
     }
     Ok(())
+}
+
+/// A passage from `start, end, speaker, start_ms, end_ms, page`, read from column `at` on.
+fn passage_from(id: PassageId, r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Passage> {
+    Ok(Passage {
+        id,
+        start: r.get::<_, i64>(at)? as usize,
+        end: r.get::<_, i64>(at + 1)? as usize,
+        speaker: r.get(at + 2)?,
+        start_ms: r.get::<_, Option<i64>>(at + 3)?.map(|v| v as u64),
+        end_ms: r.get::<_, Option<i64>>(at + 4)?.map(|v| v as u64),
+        page: r.get(at + 5)?,
+    })
 }
 
 /// id, title, kind, date, phase, source: the first six columns of a document listing.
