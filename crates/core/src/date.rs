@@ -76,9 +76,78 @@ impl Date {
         self.day
     }
 
-    /// `YYYY-MM`, the key for grouping by month.
-    pub fn month_key(self) -> String {
-        format!("{:04}-{:02}", self.year, self.month)
+    /// The calendar month the date falls in.
+    pub fn month_of(self) -> Month {
+        Month {
+            year: self.year,
+            month: self.month,
+        }
+    }
+}
+
+/// The label of documents without a date, where months or dates are listed.
+pub const UNDATED: &str = "undated";
+
+/// A calendar month (`YYYY-MM`): what `--month` filters and month columns group by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    year: u16,
+    month: u8,
+}
+
+impl Month {
+    /// Parses `YYYY-MM` (surrounding whitespace allowed).
+    pub fn parse(input: &str) -> Result<Month> {
+        let s = input.trim();
+        let err = |reason| Error::InvalidMonth {
+            input: input.to_string(),
+            reason,
+        };
+        let b = s.as_bytes();
+        if b.len() != 7
+            || b[4] != b'-'
+            || !s[..4]
+                .bytes()
+                .chain(s[5..].bytes())
+                .all(|c| c.is_ascii_digit())
+        {
+            return Err(err("not in YYYY-MM form"));
+        }
+        let year: u16 = s[..4].parse().map_err(|_| err("year out of range"))?;
+        let month: u8 = s[5..].parse().map_err(|_| err("month out of range"))?;
+        if !(1..=12).contains(&month) {
+            return Err(err("month must be 01..12"));
+        }
+        Ok(Month { year, month })
+    }
+
+    /// The year.
+    pub fn year(self) -> u16 {
+        self.year
+    }
+
+    /// The month, 1..=12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl std::str::FromStr for Month {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Month> {
+        Month::parse(s)
+    }
+}
+
+impl serde::Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -133,6 +202,18 @@ mod tests {
     }
 
     #[test]
+    fn months() {
+        let m = Month::parse("2013-03").unwrap();
+        assert_eq!(m.to_string(), "2013-03");
+        assert_eq!(Date::parse("2013-03-20").unwrap().month_of(), m);
+        assert!(Month::parse("2013-3").is_err());
+        assert!(Month::parse("2013-13").is_err());
+        assert!(Month::parse("2013-03-01").is_err());
+        assert!(Month::parse("undated").is_err());
+        assert!(Month::parse("2013-02").unwrap() < m);
+    }
+
+    #[test]
     fn parses_real_dates() {
         check("2013-03-20", Some("2013-03-20"));
         check(" 2013-03-20 ", Some("2013-03-20"));
@@ -162,6 +243,6 @@ mod tests {
         let a = Date::parse("2013-12-31").unwrap();
         let b = Date::parse("2014-01-01").unwrap();
         assert!(a < b);
-        assert_eq!(b.month_key(), "2014-01");
+        assert_eq!(b.month_of().to_string(), "2014-01");
     }
 }

@@ -14,6 +14,20 @@ pub enum Error {
         /// Why it was refused.
         reason: &'static str,
     },
+    /// A month that is not `YYYY-MM`.
+    #[error("invalid month {input:?}: {reason} (expected YYYY-MM, e.g. 2013-03, or `undated`)")]
+    InvalidMonth {
+        /// What was given.
+        input: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// A `KEY=VALUE` attribute condition that does not parse.
+    #[error("invalid attribute {input:?}: expected KEY=VALUE with a non-empty KEY, e.g. organisation=Kaleva")]
+    InvalidAttribute {
+        /// What was given.
+        input: String,
+    },
     /// A document or passage id that does not parse.
     #[error("invalid id {input:?}: expected {expected}")]
     InvalidId {

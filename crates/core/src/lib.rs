@@ -21,13 +21,15 @@
 
 mod date;
 mod error;
+mod filter;
 mod ids;
 mod model;
 pub mod text;
 mod timeline;
 
-pub use crate::date::Date;
+pub use crate::date::{Date, Month, UNDATED};
 pub use crate::error::{Error, Result};
+pub use crate::filter::{parse_attr, parse_month, parse_speaker, DocFilter, NO_SPEAKER, NO_VALUE};
 pub use crate::ids::{DocId, PassageId};
 pub use crate::model::{Coding, DocKind, Document, Origin, Passage};
-pub use crate::timeline::{Phase, Placement, Timeline, UNPHASED};
+pub use crate::timeline::{Phase, Placement, Timeline, TimelineKey, UNPHASED};

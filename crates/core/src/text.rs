@@ -191,6 +191,16 @@ pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// The words a character range touches, as a range of indices into `spans` (the output
+/// of [`word_spans`] for the same text); `start` and `end` are character offsets into that
+/// text. A word cut by the range counts as touched, so coded words are never undercounted.
+pub fn word_range(spans: &[(usize, usize)], start: usize, end: usize) -> (u32, u32) {
+    let first = spans.partition_point(|w| w.1 <= start);
+    let last = spans.partition_point(|w| w.0 < end.max(start));
+    let last = last.max(first);
+    (first as u32, last as u32)
+}
+
 /// The straightforward form of [`word_count`], which the fast one must equal.
 #[cfg(test)]
 fn word_count_reference(text: &str) -> usize {
@@ -260,6 +270,17 @@ mod tests {
         check("e\u{301}te\u{301} decomposed", 2);
         check("東京 is big", 3);
         assert_eq!(word_spans("a don't—b"), [(0, 1), (2, 7), (8, 9)]);
+    }
+
+    #[test]
+    fn word_ranges_touch_cut_words() {
+        let text = "Päivi said: don't order";
+        let spans = word_spans(text);
+        assert_eq!(word_range(&spans, 0, 5), (0, 1));
+        assert_eq!(word_range(&spans, 2, 8), (0, 2)); // cuts Päivi and said
+        assert_eq!(word_range(&spans, 10, 11), (2, 2)); // ": " touches no word
+        assert_eq!(word_range(&spans, 12, 23), (2, 4));
+        assert_eq!(word_range(&spans, 5, 5), (1, 1));
     }
 
     proptest! {

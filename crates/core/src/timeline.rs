@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::date::Date;
 use crate::error::{Error, Result};
+use crate::ids::DocId;
 
 /// The label of the pseudo-phase for documents that fall in no phase.
 pub const UNPHASED: &str = "unphased";
@@ -45,6 +46,35 @@ pub enum Placement {
     Phase(usize),
     /// In no phase: no date and no explicit phase, or a date outside every phase.
     Unphased,
+}
+
+/// Where a document sits along the study: its phase in timeline order (unphased after
+/// every phase), then its date (undated documents first within their phase), then its id.
+/// Every listing "in timeline order" sorts by this key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimelineKey {
+    placement: Placement,
+    date: Option<Date>,
+    doc: DocId,
+}
+
+impl TimelineKey {
+    /// The key of a document placed at `placement` with `date`.
+    pub fn new(placement: Placement, date: Option<Date>, doc: DocId) -> TimelineKey {
+        TimelineKey {
+            placement,
+            date,
+            doc,
+        }
+    }
+
+    /// The position of the phase on the timeline; `u32::MAX` for unphased documents.
+    pub fn phase_order(&self) -> u32 {
+        match self.placement {
+            Placement::Phase(i) => u32::try_from(i).unwrap_or(u32::MAX - 1),
+            Placement::Unphased => u32::MAX,
+        }
+    }
 }
 
 /// The study timeline: phases in the order the researcher listed them.
@@ -230,6 +260,23 @@ mod tests {
             d("2013-03-02")
         )])
         .is_err());
+    }
+
+    #[test]
+    fn timeline_keys_sort_phases_then_dates_then_ids() {
+        let key = |p, date: Option<&str>, doc| TimelineKey::new(p, date.map(d), DocId(doc));
+        let mut keys = vec![
+            key(Placement::Unphased, None, 1),
+            key(Placement::Phase(1), Some("2013-03-20"), 2),
+            key(Placement::Phase(1), None, 9),
+            key(Placement::Phase(0), Some("2013-09-01"), 3),
+            key(Placement::Phase(1), Some("2013-03-19"), 8),
+        ];
+        keys.sort();
+        let docs: Vec<u32> = keys.iter().map(|k| k.doc.0).collect();
+        assert_eq!(docs, [3, 9, 8, 2, 1]);
+        assert_eq!(keys[4].phase_order(), u32::MAX);
+        assert_eq!(keys[1].phase_order(), 1);
     }
 
     #[test]
