@@ -19,9 +19,23 @@ pub struct Decoded {
 /// Decode a file's bytes to text.
 ///
 /// UTF-8 (with or without BOM) and UTF-16 with a BOM are read as they are; UTF-16 without a BOM
-/// is recognised by its pattern of NUL bytes; anything else that is not valid UTF-8 is decoded
-/// in the encoding chardetng guesses, with a warning naming it. CRLF and lone CR become LF, so
-/// line numbers in the text are line numbers in the file.
+/// is recognised by its pattern of NUL bytes. CRLF and lone CR become LF, so line numbers in the
+/// text are line numbers in the file.
+///
+/// Bytes that are not valid UTF-8 are read in one of two ways, each with one warning:
+///
+/// - as **UTF-8 with the bad bytes replaced** by U+FFFD (the warning names their byte offsets
+///   and lines) when the file starts with a UTF-8 BOM, or when more of its non-ASCII characters
+///   are valid UTF-8 sequences than are not (a UTF-8 transcript with a stray Windows quote, or
+///   cut short in the middle of a character);
+/// - otherwise in the encoding chardetng guesses (`caf\xE9` is windows-1252 `café`).
+///
+/// The rule picks the reading that damages fewer characters: replacing loses the invalid
+/// sequences, while a legacy reading garbles every valid multi-byte character (`café` →
+/// `cafÃ©`). A real windows-1252 or latin-1 file almost never holds a valid UTF-8 sequence (that
+/// takes a capital accented letter or `ß` directly followed by a symbol such as `“`), and
+/// multi-byte legacy encodings (GBK, Shift_JIS, EUC) form one only now and then, so their
+/// invalid sequences far outnumber any accidental valid ones. On a tie the guess is kept.
 ///
 /// Refuses empty input (also whitespace only) and binary content (NUL bytes outside UTF-16, or
 /// many control characters), naming the byte offset of the first offending byte.
@@ -75,7 +89,8 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Decoded> {
 
 type Parts = (String, &'static str, Option<String>);
 
-/// Decodes bytes that are UTF-8 if valid, or else in chardetng's guess.
+/// Decodes bytes that are UTF-8 if valid or almost so (see [`decode`]), or else in chardetng's
+/// guess.
 fn decode_utf8(name: &str, bytes: &[u8], base: u64) -> Result<Parts> {
     check_binary(
         name,
@@ -85,35 +100,109 @@ fn decode_utf8(name: &str, bytes: &[u8], base: u64) -> Result<Parts> {
             .enumerate()
             .map(|(i, &b)| (base + i as u64, u32::from(b))),
     )?;
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok((s.to_owned(), UTF_8.name(), None)),
-        Err(e) if base > 0 => {
-            // A UTF-8 BOM is a clear statement; replacing the bad bytes beats guessing.
-            let text = String::from_utf8_lossy(bytes).into_owned();
-            let warning = format!(
-                "the file says it is UTF-8 but byte {} is not; bad bytes were replaced with \u{FFFD}",
-                base + e.valid_up_to() as u64
-            );
-            Ok((text, UTF_8.name(), Some(warning)))
-        }
-        Err(e) => {
-            let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
-            detector.feed(bytes, true);
-            let enc = detector.guess(None, Utf8Detection::Deny);
-            let (text, had_errors) = enc.decode_without_bom_handling(bytes);
-            let mut warning = format!(
-                "decoded as {} (guessed: the file is not UTF-8 from byte {} on)",
-                enc.name(),
-                e.valid_up_to()
-            );
-            if had_errors {
-                warning
-                    .push_str("; some bytes could not be decoded and were replaced with \u{FFFD}");
-            }
-            warning.push_str("; if letters look wrong, save the file as UTF-8 and import it again");
-            Ok((text.into_owned(), enc.name(), Some(warning)))
-        }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok((s.to_owned(), UTF_8.name(), None));
     }
+    let lossy = Lossy::read(bytes);
+    // A UTF-8 BOM is a clear statement; replacing the bad bytes beats guessing.
+    let has_bom = base > 0;
+    if has_bom || lossy.valid > lossy.bad.len() {
+        let lead = if has_bom {
+            "the file starts with a UTF-8 byte-order mark, but it is not valid UTF-8 at"
+        } else {
+            "the file was read as UTF-8, but it is not valid UTF-8 at"
+        };
+        let warning = lossy.warning(lead, bytes, base);
+        return Ok((lossy.text, UTF_8.name(), Some(warning)));
+    }
+    let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let enc = detector.guess(None, Utf8Detection::Deny);
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    let first_bad = lossy.bad.first().map_or(0, |&(start, _)| start);
+    let mut warning = format!(
+        "decoded as {} (guessed: the file is not UTF-8 from byte {} on)",
+        enc.name(),
+        base + first_bad as u64
+    );
+    if had_errors {
+        warning.push_str("; some bytes could not be decoded and were replaced with \u{FFFD}");
+    }
+    warning.push_str("; if letters look wrong, save the file as UTF-8 and import it again");
+    Ok((text.into_owned(), enc.name(), Some(warning)))
+}
+
+/// Bytes read as UTF-8 with each invalid sequence replaced by one U+FFFD (the maximal-subpart
+/// rule `String::from_utf8_lossy` follows).
+struct Lossy {
+    text: String,
+    /// How many non-ASCII characters are valid UTF-8 sequences.
+    valid: usize,
+    /// Byte ranges (in the bytes read) of the invalid sequences, in order.
+    bad: Vec<(usize, usize)>,
+}
+
+/// How many invalid sequences a warning lists before it only counts the rest.
+const LISTED: usize = 10;
+
+impl Lossy {
+    fn read(bytes: &[u8]) -> Lossy {
+        let mut text = String::with_capacity(bytes.len() + 8);
+        let (mut valid, mut bad, mut at) = (0, Vec::new(), 0);
+        for chunk in bytes.utf8_chunks() {
+            let ok = chunk.valid();
+            // Lead bytes of multi-byte characters start at 0xC0; continuation bytes are below.
+            valid += ok.bytes().filter(|&b| b >= 0xC0).count();
+            text.push_str(ok);
+            at += ok.len();
+            let invalid = chunk.invalid().len();
+            if invalid > 0 {
+                text.push('\u{FFFD}');
+                bad.push((at, at + invalid));
+                at += invalid;
+            }
+        }
+        Lossy { text, valid, bad }
+    }
+
+    /// One warning naming every replaced sequence (the first [`LISTED`]) by byte offset in the
+    /// file and line; `base` is the length of the BOM before `bytes`.
+    fn warning(&self, lead: &str, bytes: &[u8], base: u64) -> String {
+        let mut places = Vec::new();
+        let (mut line, mut counted) = (1usize, 0usize);
+        for &(start, end) in self.bad.iter().take(LISTED) {
+            line += line_breaks(&bytes[counted..start]);
+            counted = start;
+            let (first, last) = (base + start as u64, base + end as u64 - 1);
+            places.push(if first == last {
+                format!("byte {first} (line {line})")
+            } else {
+                format!("bytes {first}–{last} (line {line})")
+            });
+        }
+        let more = self.bad.len().saturating_sub(LISTED);
+        let places = match (places.split_last(), more) {
+            (Some((last, [])), 0) => last.clone(),
+            (Some((last, rest)), 0) => format!("{} and {last}", rest.join(", ")),
+            _ => format!("{} and {more} more places", places.join(", ")),
+        };
+        format!(
+            "{lead} {places}; each such place now reads \u{FFFD}. Check the text there: the original characters are lost unless the file is fixed \
+             (saved as UTF-8) and imported again"
+        )
+    }
+}
+
+/// Line breaks in `bytes` as [`normalize_newlines`] counts them: LF, CRLF and lone CR.
+///
+/// `bytes` always ends just before an invalid byte, so a CR at its end is a lone CR.
+fn line_breaks(bytes: &[u8]) -> usize {
+    let mut breaks = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let crlf = b == b'\r' && bytes.get(i + 1) == Some(&b'\n');
+        breaks += usize::from(b == b'\n' || (b == b'\r' && !crlf));
+    }
+    breaks
 }
 
 fn decode_utf16(

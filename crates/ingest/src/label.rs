@@ -17,17 +17,38 @@ pub(crate) struct Label {
     pub end: usize,
 }
 
-const TIME: &str = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?";
+/// A clock time as labels write it (`1:02`, `00:01:02.500`).
+pub(crate) const TIME: &str = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?";
 
+/// A timestamp before a label: `[00:01:02]`, `(01:02)` or bare `00:01:02`, then whitespace.
+const TIME_BEFORE: &str =
+    r"(?:(?:\[(?P<t1>TIME)\]|\((?P<t2>TIME)\)|(?P<t3>TIME))[ \t]+(?:\*\*|__)?)?";
+
+/// `Name:` labels. The speaker is either a name of capitalised words (`Päivi Mäkelä`,
+/// `Respondent 2`, `SPEAKER_01`) or, in group `id`, one lower-case token (`admin-1`, `p03`,
+/// `interviewer_2`) that [`built_in`] accepts only with a digit or underscore in it.
 static BUILT_IN: LazyLock<Regex> = LazyLock::new(|| {
+    let before = TIME_BEFORE.replace("TIME", TIME);
     let pattern = format!(
-        r"^[ \t]*(?:\*\*|__)?(?:(?:\[(?P<t1>{TIME})\]|\((?P<t2>{TIME})\)|(?P<t3>{TIME}))[ \t]+(?:\*\*|__)?)?(?P<speaker>\p{{Lu}}[\p{{L}}\p{{M}}\p{{N}}.'’\-]*(?:[ \t]+[\p{{L}}\p{{N}}][\p{{L}}\p{{M}}\p{{N}}.'’\-]*){{0,4}})(?:[ \t]*(?:\((?P<t4>{TIME})\)|\[(?P<t5>{TIME})\]))?[ \t]*(?::(?:\*\*|__)|(?:\*\*|__):|:)(?:[ \t]|$)"
+        r"^[ \t]*(?:\*\*|__)?{before}(?P<speaker>\p{{Lu}}[\p{{L}}\p{{M}}\p{{N}}.'’_\-]*(?:[ \t]+[\p{{L}}\p{{N}}][\p{{L}}\p{{M}}\p{{N}}.'’_\-]*){{0,4}}|(?P<id>\p{{Ll}}[\p{{L}}\p{{M}}\p{{N}}_\-]*))(?:[ \t]*(?:\((?P<t4>{TIME})\)|\[(?P<t5>{TIME})\]))?[ \t]*(?::(?:\*\*|__)|(?:\*\*|__):|:)(?:[ \t]|$)"
     );
     Regex::new(&pattern).expect("the built-in label pattern is valid")
 });
 
+/// `[P2] Yes.`, `[id1] So what …`, `[Speaker 1]`: an id in square brackets at the start of a
+/// line, then whitespace (or the end of the line). [`built_in`] accepts only ids with a digit,
+/// so `[laughter]`, `[Music]` and footnote marks `[1]` stay text. A colon after the bracket is
+/// refused: `[id1]: https://…` is a Markdown link definition.
+static BRACKETED: LazyLock<Regex> = LazyLock::new(|| {
+    let before = TIME_BEFORE.replace("TIME", TIME);
+    let pattern = format!(
+        r"^[ \t]*{before}\[(?P<speaker>\p{{L}}[\p{{L}}\p{{M}}\p{{N}}_\-]*(?:[ \t]\p{{N}}+)?)\](?:[ \t]+|$)"
+    );
+    Regex::new(&pattern).expect("the bracketed label pattern is valid")
+});
+
 /// Words that end in a colon at the start of prose lines without being speakers.
-const NOT_SPEAKERS: &[&str] = &[
+pub(crate) const NOT_SPEAKERS: &[&str] = &[
     "abstract",
     "address",
     "agenda",
@@ -112,15 +133,29 @@ const MAX_LABEL_CHARS: usize = 40;
 
 /// The built-in label detector.
 ///
-/// A label is at most five words and 40 chars, starts with a capital letter, has only capitalised
-/// words, numbers or name particles, may carry a timestamp before it or after it in brackets, and
-/// is followed by `:` and whitespace (or the end of the line). Common prose lead-ins such as
-/// `Note:` or `Subject:` are not labels.
+/// A label is at most 40 chars and either
+///
+/// - a name of at most five words that starts with a capital letter and has only capitalised
+///   words, numbers or name particles (`Päivi Mäkelä`, `Respondent 2`, `Ludwig van Beethoven`),
+/// - or one lower-case id token with a digit or an underscore (`admin-1`, `p03`,
+///   `interviewer_2`): a lower-case word alone (`so:`, `follow-up:`) is too often prose,
+///
+/// may carry a timestamp before it or after it in brackets, and is followed by `:` and
+/// whitespace (or the end of the line); any padding after the colon is not part of the turn.
+/// Common prose lead-ins such as `Note:` or `Subject:` are not labels. An id with a digit in
+/// square brackets (`[P2] Yes.`) is a label without a colon.
 pub(crate) fn built_in(line: &str) -> Option<Label> {
+    named(line).or_else(|| bracketed(line))
+}
+
+fn named(line: &str) -> Option<Label> {
     let caps = BUILT_IN.captures(line)?;
     let whole = caps.get(0)?;
     let speaker = caps.name("speaker")?.as_str();
     if speaker.chars().count() > MAX_LABEL_CHARS {
+        return None;
+    }
+    if caps.name("id").is_some() && !is_id(speaker) {
         return None;
     }
     let mut words = speaker.split([' ', '\t']).filter(|w| !w.is_empty());
@@ -144,6 +179,28 @@ pub(crate) fn built_in(line: &str) -> Option<Label> {
         .find_map(|g| caps.name(g))
         .map(|m| m.as_str());
     Some(label(speaker, time, whole.end()))
+}
+
+/// `[P2] Yes.`: see [`BRACKETED`].
+fn bracketed(line: &str) -> Option<Label> {
+    let caps = BRACKETED.captures(line)?;
+    let whole = caps.get(0)?;
+    let speaker = caps.name("speaker")?.as_str();
+    if speaker.chars().count() > MAX_LABEL_CHARS || !speaker.chars().any(|c| c.is_numeric()) {
+        return None;
+    }
+    let time = ["t1", "t2", "t3"]
+        .iter()
+        .find_map(|g| caps.name(g))
+        .map(|m| m.as_str());
+    Some(label(speaker, time, whole.end()))
+}
+
+/// A lower-case token is an id, not a word, when it has a digit or an underscore and ends in
+/// a letter or digit (`p03`, `admin-1`, `interviewer_2`; not `re-` or `so`).
+fn is_id(token: &str) -> bool {
+    token.chars().any(|c| c.is_numeric() || c == '_')
+        && token.chars().next_back().is_some_and(char::is_alphanumeric)
 }
 
 /// `d’Arc`, `l'Ouverture`: a short lower-case particle elided onto a capitalised name.

@@ -27,7 +27,11 @@
 //! anything reads them. Files holding several documents are read with [`extract_all`].
 //!
 //! Readers are lenient: an odd line becomes a [`Diagnostic`] with its line number, not a lost
-//! file. Only files that cannot be imported at all are an [`Error`].
+//! file. Only files that cannot be imported at all are an [`Error`]. Two warnings guard against
+//! results that would otherwise be silently wrong: UTF-8 with a few invalid bytes is read as
+//! UTF-8 and the replaced bytes are named (see [`decode`]), and when many paragraphs open with
+//! the same label-like shape that is not read as a speaker (`anna:`, `[Anna]`), the warning
+//! names it and suggests an [`Options::speaker_pattern`] that reads it.
 //!
 //! ```
 //! use ambit_ingest::{char_slice, extract, Format, Options};
@@ -54,6 +58,7 @@ mod lines;
 mod markdown;
 mod office;
 mod pdf;
+mod shapes;
 mod sniff;
 mod survey;
 mod text;

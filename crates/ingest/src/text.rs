@@ -2,6 +2,7 @@
 
 use crate::label::{self, Label};
 use crate::lines::{lines, Line};
+use crate::shapes::Tally;
 use crate::{Diagnostic, Options, Segment};
 
 /// What a line is, decided before the passages are built so that transcript detection can
@@ -19,6 +20,8 @@ enum Kind {
     Rule,
     Label(Label),
     Plain,
+    /// A line of a Markdown code fence, fences included: text, never a label.
+    Code,
 }
 
 /// Splits a text body into passages.
@@ -37,7 +40,31 @@ pub(crate) fn segment(
     let transcript = opts
         .transcript
         .unwrap_or_else(|| looks_like_transcript(&kinds));
-    build(&all, kinds, transcript, diags)
+    let unread = if opts.transcript == Some(false) {
+        Vec::new()
+    } else {
+        unread_labels(&all, &kinds, opts.speaker_pattern.is_some())
+    };
+    let passages = build(&all, kinds, transcript, diags);
+    diags.extend(unread);
+    passages
+}
+
+/// Warnings about label-like shapes that open many paragraphs without being read as labels.
+fn unread_labels(all: &[Line<'_>], kinds: &[Kind], custom: bool) -> Vec<Diagnostic> {
+    let mut tally = Tally::default();
+    let mut in_block = false;
+    for (line, kind) in all.iter().zip(kinds) {
+        match kind {
+            Kind::Label(_) | Kind::Plain | Kind::Code => {
+                tally.line(line, !in_block, matches!(kind, Kind::Plain));
+                in_block = true;
+            }
+            Kind::FenceBlank => {}
+            _ => in_block = false,
+        }
+    }
+    tally.warnings(custom)
 }
 
 fn classify(all: &[Line<'_>], markdown: bool, opts: &Options) -> Vec<Kind> {
@@ -52,13 +79,13 @@ fn classify(all: &[Line<'_>], markdown: bool, opts: &Options) -> Vec<Kind> {
                         Some((open, open_len)) if open == ch && len >= open_len => fence = None,
                         Some(_) => {}
                     }
-                    return Kind::Plain;
+                    return Kind::Code;
                 }
                 if fence.is_some() {
                     return if line.is_blank() {
                         Kind::FenceBlank
                     } else {
-                        Kind::Plain
+                        Kind::Code
                     };
                 }
             }
@@ -97,7 +124,7 @@ fn looks_like_transcript(kinds: &[Kind]) -> bool {
     let mut in_block = false;
     for kind in kinds {
         match kind {
-            Kind::Label(_) | Kind::Plain => {
+            Kind::Label(_) | Kind::Plain | Kind::Code => {
                 let labelled = matches!(kind, Kind::Label(_));
                 lines += 1;
                 labelled_lines += usize::from(labelled);

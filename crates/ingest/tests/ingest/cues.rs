@@ -166,3 +166,13 @@ fn srt_cues_with_only_tags_are_empty() {
     .unwrap_err();
     assert!(matches!(err, Error::Empty { .. }), "{err}");
 }
+
+#[test]
+fn srt_lower_case_and_bracketed_ids_are_speakers() {
+    check(
+        "1\n00:00:01,000 --> 00:00:02,000\n[P1] Hei 🙂\n\n2\n00:00:02,000 --> 00:00:03,000\nadmin-2:   Hej då\n\n3\n00:00:03,000 --> 00:00:04,000\n[laughter] [P1] Ja\n",
+        Format::Srt,
+        "P1 @1000-2000 | Hei 🙂\nadmin-2 @2000-4000 | Hej då [laughter] [P1] Ja",
+        "",
+    );
+}

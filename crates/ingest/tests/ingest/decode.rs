@@ -202,3 +202,112 @@ fn extract_reports_the_guessed_encoding() {
     assert_eq!(got.diagnostics.len(), 1);
     assert_eq!(got.diagnostics[0].line, None);
 }
+
+/// UTF-8 with a few invalid sequences stays UTF-8: the text with U+FFFD for each, and one
+/// warning naming every `place` (`byte 44 (line 2)`).
+#[track_caller]
+fn check_replaced(bytes: &[u8], text: &str, places: &[&str]) {
+    let got = decode("f.txt", bytes).unwrap();
+    assert_eq!(got.encoding, "UTF-8");
+    assert_eq!(got.text, text);
+    let warning = got.warning.unwrap();
+    for place in places {
+        assert!(warning.contains(place), "{warning:?} lacks {place:?}");
+    }
+    assert_eq!(
+        warning.matches("byte").count(),
+        places.len(),
+        "{warning:?} names other places than {places:?}"
+    );
+}
+
+#[test]
+fn almost_utf8_is_utf8_with_the_bad_bytes_replaced() {
+    // A stray Windows quote in a UTF-8 transcript.
+    check_replaced(
+        b"P\xC3\xA4ivi: caf\xC3\xA9 \xE2\x80\x94 na\xC3\xAFve \xF0\x9F\x99\x82\nAnna: a stray \x92quote\n",
+        "Päivi: café — naïve 🙂\nAnna: a stray \u{FFFD}quote\n",
+        &["byte 44 (line 2)"],
+    );
+    // Cut short in the middle of a character.
+    check_replaced(
+        &["café naïve\n".as_bytes(), b"\xC3"].concat(),
+        "café naïve\n\u{FFFD}",
+        &["byte 13 (line 2)"],
+    );
+    // A broken three-byte sequence is one place; CRLF counts as one line break, lone CR too.
+    check_replaced(
+        &["Ääkkönen: hyvä\r\nx ".as_bytes(), b"\xE2\x80 y"].concat(),
+        "Ääkkönen: hyvä\nx \u{FFFD} y",
+        &["bytes 22–23 (line 2)"],
+    );
+    check_replaced(
+        b"\xC3\xA9\r\xC3\xB6\r\xFF",
+        "é\nö\n\u{FFFD}",
+        &["byte 6 (line 3)"],
+    );
+}
+
+#[test]
+fn many_bad_bytes_are_listed_then_counted() {
+    let mut bytes = "ä".repeat(30).into_bytes();
+    for _ in 0..12 {
+        bytes.extend_from_slice(b" \x92");
+    }
+    let got = decode("f.txt", &bytes).unwrap();
+    assert_eq!(got.encoding, "UTF-8");
+    assert_eq!(got.text.matches('\u{FFFD}').count(), 12);
+    let warning = got.warning.unwrap();
+    assert!(
+        warning.contains("byte 61 (line 1), byte 63 (line 1)"),
+        "{warning}"
+    );
+    assert!(
+        warning.contains("byte 79 (line 1) and 2 more places"),
+        "{warning}"
+    );
+}
+
+#[test]
+fn real_legacy_files_are_still_guessed() {
+    check(
+        b"caf\xe9 au lait",
+        "café au lait",
+        "windows-1252",
+        Some("guessed"),
+    );
+    // `ß“` is by chance a valid UTF-8 sequence; the file's other letters outweigh it.
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("„Spaß“ – Größe, Übung, schön, Bär.\r\n");
+    assert!(std::str::from_utf8(&bytes[4..6]).is_ok());
+    check(
+        &bytes,
+        "„Spaß“ – Größe, Übung, schön, Bär.\n",
+        "windows-1252",
+        Some("guessed"),
+    );
+    // As many valid as invalid sequences: replacing would damage as much as guessing, so the
+    // guess stands.
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("Spaß“ schön");
+    check(&bytes, "Spaß“ schön", "windows-1252", Some("guessed"));
+}
+
+#[test]
+fn almost_utf8_is_reported_once_by_extract() {
+    let got = extract(
+        "mixed.txt",
+        b"Anna: caf\xC3\xA9 \xE2\x80\x94 \x93ok\x94\nBob: na\xC3\xAFve\n",
+        Format::Text,
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!(got.encoding, "UTF-8");
+    assert_eq!(got.text, "Anna: café — \u{FFFD}ok\u{FFFD}\nBob: naïve\n");
+    assert_eq!(got.diagnostics.len(), 1, "{:#?}", got.diagnostics);
+    assert_eq!(got.diagnostics[0].line, None);
+    let msg = &got.diagnostics[0].message;
+    assert!(
+        msg.contains("byte 16 (line 1) and byte 19 (line 1)"),
+        "{msg}"
+    );
+    assert_eq!(got.passages.len(), 2);
+}

@@ -104,3 +104,40 @@ fn legacy_encoding_txt() {
     );
     assert_same(&render_diagnostics(&got), "-: decoded as windows-1252 (guessed: the file is not UTF-8 from byte 22 on); if letters look wrong, save the file as UTF-8 and import it again");
 }
+
+#[test]
+fn almost_utf8_txt() {
+    let got = load("almost-utf8.txt");
+    assert_eq!(got.encoding, "UTF-8");
+    assert_same(
+        &render(&got),
+        "
+        Haastattelija | Miten päivä meni?
+        Vastaaja | Hyvin, kiitos. Kävimme torilla — café oli kiinni.
+        Haastattelija | Ja sitten?
+        Vastaaja | Hän sanoi �näin on�.
+        Haastattelija | Kiitos 🙂 ja hei�
+        ",
+    );
+    assert_same(
+        &render_diagnostics(&got),
+        "-: the file was read as UTF-8, but it is not valid UTF-8 at byte 149 (line 4), byte 158 (line 4) and bytes 195–196 (line 5); each such place now reads �. Check the text there: the original characters are lost unless the file is fixed (saved as UTF-8) and imported again",
+    );
+}
+
+#[test]
+fn label_ids_txt() {
+    let got = load("ids.txt");
+    assert_same(
+        &render(&got),
+        "
+        - | Support call 12 (chat export)
+        admin-1 | Hi, how can I help?
+        user-7 | My login fails — “konto låst”.
+        admin-1 | Sure.   Let me check.
+        id1 | So what happened next?
+        id2 | We waited 🙂 and it worked.
+        ",
+    );
+    assert!(got.diagnostics.is_empty(), "{:?}", got.diagnostics);
+}

@@ -10,4 +10,5 @@ mod fixtures;
 mod markdown;
 mod props;
 mod text;
+mod unread;
 mod util;

@@ -16,6 +16,10 @@ const NAMES: &[&str] = &[
     "Zoë Ødegård",
     "JÜRGEN",
     "Respondent 2",
+    "admin-1",
+    "p03",
+    "interviewer_2",
+    "SPEAKER_01",
 ];
 
 const WORDS: &[&str] = &[
@@ -65,6 +69,7 @@ proptest! {
         crlf in any::<bool>(),
         blank_between in any::<bool>(),
         indent in "[ \t]{0,2}",
+        bracketed in any::<bool>(),
     ) {
         let eol = if crlf { "\r\n" } else { "\n" };
         let mut input = String::new();
@@ -79,7 +84,12 @@ proptest! {
                 input.push_str(&clock(*secs));
                 input.push(' ');
             }
-            input.push_str(&format!("{name}: {}{eol}", lines[0]));
+            // Ids with a digit may also be written `[P1] words`.
+            if bracketed && name.chars().any(|c| c.is_ascii_digit()) {
+                input.push_str(&format!("[{name}] {}{eol}", lines[0]));
+            } else {
+                input.push_str(&format!("{name}: {}{eol}", lines[0]));
+            }
             for line in &lines[1..] {
                 input.push_str(&format!("{indent}{line}{eol}"));
             }

@@ -313,3 +313,82 @@ fn speaker_pattern_needs_a_speaker_group() {
     assert!(matches!(err, Error::SpeakerPattern { .. }), "{err}");
     assert!(err.to_string().contains("(?P<speaker>"));
 }
+
+#[test]
+fn lower_case_ids_with_digits_hyphens_underscores_and_padding() {
+    check(
+        "admin-1:     Sure.\np03: Yes — ä 🙂\ninterviewer_2:\tWell…\nSPEAKER_01: Hi.\nSpeaker_2   :   Hm.\n[00:01:02] p04: Late.\n",
+        "
+        admin-1 | Sure.
+        p03 | Yes — ä 🙂
+        interviewer_2 | Well…
+        SPEAKER_01 | Hi.
+        Speaker_2 | Hm.
+        p04 @62000 | Late.
+        ",
+    );
+}
+
+#[test]
+fn bracketed_ids_at_the_start_of_a_line() {
+    check(
+        "[id1] So what … happened?\n[P2] Yes.\n[Speaker 1]   Hm, 🙂.\n[00:01:02] [P3] Later.\n[p4]\nOn the next line.\n",
+        "
+        id1 | So what … happened?
+        P2 | Yes.
+        Speaker 1 | Hm, 🙂.
+        P3 @62000 | Later.
+        p4 | On the next line.
+        ",
+    );
+}
+
+#[test]
+fn new_label_styles_are_detected_as_transcripts() {
+    check_auto(
+        "Interview 4\n\n[id1] So what did you do?\n\n[id2] We waited.\n\n[id1] And then?\n",
+        "- | Interview 4\nid1 | So what did you do?\nid2 | We waited.\nid1 | And then?",
+    );
+    check_auto(
+        "admin-1:     Sure.\nuser-7:      No.\nadmin-1:     Why?\n",
+        "admin-1 | Sure.\nuser-7 | No.\nadmin-1 | Why?",
+    );
+}
+
+/// The passages of the new label styles point at exactly the utterance, in chars, after
+/// multi-byte letters and emoji.
+#[test]
+fn new_label_styles_keep_exact_char_offsets() {
+    let input = "Äö 🙂: x\n\nadmin-1:   Sää 🙂!\n\n[P2] Ünïcödé 👍🏽 ok\n";
+    let opts = Options {
+        transcript: Some(true),
+        ..Options::default()
+    };
+    let got = read(input, Format::Text, &opts);
+    let spans: Vec<(Option<&str>, usize, usize)> = got
+        .passages
+        .iter()
+        .map(|p| (p.speaker.as_deref(), p.start, p.end))
+        .collect();
+    // "Äö 🙂: x" is 7 chars + LF + LF; "admin-1:   " is 11 chars; "Sää 🙂!" is 6; LF LF; "[P2] ".
+    assert_eq!(
+        spans,
+        [
+            (None, 0, 7),
+            (Some("admin-1"), 20, 26),
+            (Some("P2"), 33, 46),
+        ]
+    );
+    assert_same(
+        &render(&got),
+        "- | Äö 🙂: x\nadmin-1 | Sää 🙂!\nP2 | Ünïcödé 👍🏽 ok",
+    );
+}
+
+#[test]
+fn guard_lower_case_words_brackets_and_link_definitions() {
+    check(
+        "Anna: We met.\nso: what now\nfollow-up: call them\nre-: x\ne.g.: this\n[laughter] Really.\n[1] A footnote.\n[Music]\n[id1]: https://example.org\n[P2]says nothing\nhttp://example.org\n10:30: the bus\n",
+        "Anna | We met.⏎so: what now⏎follow-up: call them⏎re-: x⏎e.g.: this⏎[laughter] Really.⏎[1] A footnote.⏎[Music]⏎[id1]: https://example.org⏎[P2]says nothing⏎http://example.org⏎10:30: the bus",
+    );
+}
