@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ambit_coding::Codebook;
+use ambit_core::Timeline;
 use ambit_pipeline::coding;
 use anyhow::{bail, Context, Result};
 
@@ -38,7 +39,8 @@ enum Cmd {
         #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
         format: ShowFormat,
     },
-    /// Check a codebook file and list every problem (code, rule, line).
+    /// Check a codebook file and list every problem (code, rule, line), including rule
+    /// phases that the project's timeline lacks.
     Check {
         /// A codebook TOML file (default: the project's).
         file: Option<PathBuf>,
@@ -63,15 +65,26 @@ enum ShowFormat {
 
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     match args.cmd {
-        Cmd::Check { file: Some(file) } => return check(&file),
+        Cmd::Check { file: Some(file) } => {
+            // A file may be checked outside any project; phases then have nothing to match.
+            let timeline = match ctx.open_project() {
+                Ok(project) => Some(project.config.timeline),
+                Err(e) => {
+                    eprintln!("note: rule phases not checked against a study timeline: {e:#}");
+                    None
+                }
+            };
+            return check(&file, timeline.as_ref());
+        }
         Cmd::Check { file: None } => {
             let project = ctx.open_project()?;
-            return check(&coding::codebook_path(&project));
+            let path = coding::codebook_path(&project);
+            return check(&path, Some(&project.config.timeline));
         }
         _ => {}
     }
     let mut project = ctx.open_project()?;
-    let out = &mut std::io::stdout().lock();
+    let out = &mut crate::output::stdout();
     match args.cmd {
         // Handled above, before a project is needed.
         Cmd::Check { .. } => {}
@@ -141,10 +154,13 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(file: &std::path::Path) -> Result<ExitCode> {
+fn check(file: &std::path::Path, timeline: Option<&Timeline>) -> Result<ExitCode> {
     let src =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let problems = Codebook::check(&src);
+    let problems = match timeline {
+        Some(t) => Codebook::check_with_timeline(&src, t),
+        None => Codebook::check(&src),
+    };
     if problems.is_empty() {
         let cb = Codebook::parse(&src)?;
         let rules: usize = cb.codes().iter().map(|c| c.rules.len()).sum();

@@ -18,22 +18,23 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use ambit_coding::{template, Codebook, Matcher, PassageInput};
+use ambit_core::DocKind;
 
 const PHASES: &[&str] = &["baseline", "I1", "between", "I2", "I3", "followup"];
 
 struct Doc {
-    kind: &'static str,
+    kind: DocKind,
     phase: &'static str,
     text: String,
 }
 
-fn kind_of(name: &str) -> &'static str {
+fn kind_of(name: &str) -> DocKind {
     if name.contains("_workshop") {
-        "workshop"
+        DocKind::Workshop
     } else if name.contains("_interview") {
-        "interview"
+        DocKind::Interview
     } else {
-        "fieldnote"
+        DocKind::Observation
     }
 }
 

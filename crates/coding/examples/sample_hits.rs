@@ -14,11 +14,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ambit_coding::{template, Codebook, Matcher, PassageInput};
+use ambit_core::DocKind;
 
 struct Passage {
     file: String,
     doc: u32,
-    kind: &'static str,
+    kind: DocKind,
     phase: &'static str,
     speaker: Option<String>,
     text: String,
@@ -41,17 +42,17 @@ fn phase_of(file_name: &str) -> &'static str {
         .map_or("followup", |(_, p)| p)
 }
 
-fn kind_of(path: &Path) -> &'static str {
+fn kind_of(path: &Path) -> DocKind {
     let dir = path
         .parent()
         .and_then(Path::file_name)
         .and_then(|d| d.to_str())
         .unwrap_or("");
     match dir {
-        "workshops" => "workshop",
-        "interviews" => "interview",
-        "fieldnotes" => "fieldnote",
-        _ => "document",
+        "workshops" => DocKind::Workshop,
+        "interviews" => DocKind::Interview,
+        "fieldnotes" => DocKind::Observation,
+        _ => DocKind::Other,
     }
 }
 

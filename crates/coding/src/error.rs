@@ -11,9 +11,10 @@ pub enum Error {
     /// The codebook has one or more problems; every problem found is listed.
     #[error("invalid codebook ({} problem{}):\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, DiagnosticList(.0))]
     Codebook(Vec<Diagnostic>),
-    /// One or more code ids are not in the codebook.
-    #[error("unknown code id{}: {}", if .0.len() == 1 { "" } else { "s" }, .0.join(", "))]
-    UnknownCodes(Vec<String>),
+    /// One or more code ids are not in the codebook; each comes with the codes it may have
+    /// meant. Build it with [`Codebook::require_codes`](crate::Codebook::require_codes).
+    #[error("unknown code id{}: {}; run `ambit codebook show` to list the codes", if .0.len() == 1 { "" } else { "s" }, UnknownList(.0))]
+    UnknownCodes(Vec<UnknownCode>),
     /// An edit of the codebook was refused because it would break it.
     #[error("cannot {action} code `{code}`: {reason}")]
     Edit {
@@ -42,6 +43,49 @@ pub enum Error {
 
 /// Result type of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// A code id that is not in the codebook, with the codes whose id or name is close to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownCode {
+    /// The id as given.
+    pub id: String,
+    /// Ids of the closest codes, closest first (at most three); empty when none is close.
+    pub close: Vec<String>,
+}
+
+impl fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.id)?;
+        let Some((last, rest)) = self.close.split_last() else {
+            return Ok(());
+        };
+        f.write_str(" (did you mean ")?;
+        for (i, c) in rest.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "`{c}`")?;
+        }
+        if !rest.is_empty() {
+            f.write_str(" or ")?;
+        }
+        write!(f, "`{last}`?)")
+    }
+}
+
+struct UnknownList<'a>(&'a [UnknownCode]);
+
+impl fmt::Display for UnknownList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, u) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{u}")?;
+        }
+        Ok(())
+    }
+}
 
 /// One problem found in a codebook, located as precisely as possible.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

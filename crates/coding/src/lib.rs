@@ -32,7 +32,7 @@
 //!     doc: 1,
 //!     text: "Sorry, what do you\nmean by an order?",
 //!     speaker: Some("Kari Järvinen"),
-//!     kind: "workshop",
+//!     kind: ambit_core::DocKind::Workshop,
 //!     phase: Some("I1"),
 //!     codes: &[],
 //! }];
@@ -55,7 +55,7 @@ mod template;
 mod text;
 
 pub use codebook::{Code, Codebook, Near, Rule};
-pub use error::{Diagnostic, Error, Result};
+pub use error::{Diagnostic, Error, Result, UnknownCode};
 pub use matcher::{Matcher, PassageInput, RuleHit};
 pub use query::{PassageCodes, Query};
 pub use template::{template, TEMPLATE_NAMES};

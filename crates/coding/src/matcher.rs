@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use ambit_core::DocKind;
 use rayon::prelude::*;
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
@@ -22,8 +23,8 @@ pub struct PassageInput<'a> {
     pub text: &'a str,
     /// Speaker label, for transcripts.
     pub speaker: Option<&'a str>,
-    /// Kind of the document (`workshop`, `interview`, …).
-    pub kind: &'a str,
+    /// Kind of the document.
+    pub kind: DocKind,
     /// Study phase id (`I1`, …).
     pub phase: Option<&'a str>,
     /// Codes the passage already carries (manual codings etc.), for `within` rules.
@@ -58,7 +59,7 @@ struct CompiledRule {
     all: Vec<u32>,
     veto: Vec<u32>,
     speaker: Vec<String>,
-    kind: Vec<String>,
+    kind: Vec<DocKind>,
     phase: Vec<String>,
     /// Codes (by position) whose presence satisfies `within`: the code and its descendants.
     within: Option<Vec<u32>>,
@@ -421,14 +422,7 @@ impl Matcher {
         let selected: Option<Vec<bool>> = match selected_codes {
             None => None,
             Some(ids) => {
-                let unknown: Vec<String> = ids
-                    .iter()
-                    .filter(|id| !codebook.contains(id))
-                    .cloned()
-                    .collect();
-                if !unknown.is_empty() {
-                    return Err(Error::UnknownCodes(unknown));
-                }
+                codebook.require_codes(ids)?;
                 let mut keep = vec![false; codebook.codes().len()];
                 for id in ids {
                     let subtree = std::iter::once(id.as_str())
@@ -488,7 +482,7 @@ impl Matcher {
                     all: int.terms(&rule.all)?,
                     veto: int.terms(&rule.exclude_keywords)?,
                     speaker: lowered(&rule.speaker),
-                    kind: lowered(&rule.kind),
+                    kind: rule.kind.clone(),
                     phase: lowered(&rule.phase),
                     within,
                 });
@@ -598,7 +592,7 @@ impl Matcher {
         s.eligible.clear();
         for (ri, r) in self.rules.iter().enumerate() {
             if filter_ok(&r.speaker, p.speaker)
-                && filter_ok(&r.kind, Some(p.kind))
+                && (r.kind.is_empty() || r.kind.contains(&p.kind))
                 && filter_ok(&r.phase, p.phase)
             {
                 s.eligible.push(to_u32(ri));

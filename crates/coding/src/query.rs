@@ -7,7 +7,6 @@ use std::fmt;
 
 use crate::codebook::Codebook;
 use crate::error::{Error, Result};
-use crate::text::suggest;
 
 /// The codes of one passage, for query evaluation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,22 +292,7 @@ impl Query {
     /// Checks every code id against the codebook; the error lists each unknown id, with a
     /// "did you mean" where one is close.
     pub fn validate(&self, codebook: &Codebook) -> Result<()> {
-        let unknown: Vec<String> = self
-            .codes()
-            .into_iter()
-            .filter(|c| !codebook.contains(c))
-            .map(
-                |c| match suggest(c, codebook.codes().iter().map(|k| k.id.as_str())) {
-                    Some(s) => format!("{c} (did you mean `{s}`?)"),
-                    None => c.to_owned(),
-                },
-            )
-            .collect();
-        if unknown.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::UnknownCodes(unknown))
-        }
+        codebook.require_codes(&self.codes())
     }
 
     /// Indices (ascending) of the passages the query selects, taking passage codes literally.

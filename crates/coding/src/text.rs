@@ -153,7 +153,14 @@ pub(crate) fn suggest<'a>(
     candidates
         .into_iter()
         .map(|c| (edit_distance(&lower, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= 2.max(c.chars().count() / 4) && *d < c.chars().count())
+        .filter(|(d, c)| close_enough(*d, c.chars().count()))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+/// Whether an edit distance `d` to a candidate of `len` characters is a plausible typo
+/// rather than another word: at most 2 edits (a quarter of the length for long words), and
+/// never the whole candidate.
+pub(crate) fn close_enough(d: usize, len: usize) -> bool {
+    d <= 2.max(len / 4) && d < len
 }

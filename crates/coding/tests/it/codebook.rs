@@ -1,6 +1,7 @@
 //! Codebook parsing, validation diagnostics, TOML round trip and in-memory edits.
 
-use ambit_coding::{Codebook, Error};
+use ambit_coding::{Codebook, Error, UnknownCode};
+use ambit_core::{Date, DocKind, Phase, Timeline};
 
 const BASE: &str = r##"
 [codebook]
@@ -310,6 +311,275 @@ line 16: code `a`, rule `a.3`: a `near` entry has no terms
 }
 
 #[test]
+fn error_unknown_rule_kind_with_line_and_hint() {
+    // `worshop` used to pass the check and make the rule silently never match.
+    let src = with_codes(
+        r##"
+[[code]]
+id = "a"
+name = "A"
+  [[code.rule]]
+  keywords = ["x"]
+  kind = ["worshop"]
+  [[code.rule]]
+  id = "a.multi"
+  keywords = ["y"]
+  kind = [
+    "Interview",
+    " survey ",
+    "memo",
+  ]
+"##,
+    );
+    check_errors(
+        &src,
+        r##"
+line 10: code `a`, rule `a.1`: unknown document kind `worshop` in `kind` (did you mean `workshop`?); the kinds are interview, workshop, observation, archival, survey, other
+line 17: code `a`, rule `a.multi`: unknown document kind `memo` in `kind`; the kinds are interview, workshop, observation, archival, survey, other
+"##,
+    );
+}
+
+#[test]
+fn rule_kinds_are_typed() {
+    let src = with_codes(
+        r##"
+[[code]]
+id = "a"
+name = "A"
+  [[code.rule]]
+  keywords = ["x"]
+  kind = ["Workshop", " survey "]
+"##,
+    );
+    let cb = Codebook::parse(&src).unwrap();
+    assert_eq!(
+        cb.codes()[0].rules[0].kind,
+        [DocKind::Workshop, DocKind::Survey]
+    );
+    let v: serde_json::Value = serde_json::to_value(&cb).unwrap();
+    assert_eq!(v["codes"][0]["rules"][0]["kind"][0], "workshop");
+    assert!(cb
+        .to_toml()
+        .unwrap()
+        .contains(r#"kind = ["workshop", "survey"]"#));
+}
+
+/// Diagnostics of checking the rule phases of `src` against a timeline with `phases` (ids,
+/// one month each), one per line, compared with `expected`.
+fn check_phases(src: &str, phases: &[&str], expected: &str) {
+    let phases: Vec<Phase> = phases
+        .iter()
+        .zip(1u8..)
+        .map(|(id, month)| {
+            let start = Date::from_ymd(2013, month, 1).unwrap();
+            let end = Date::from_ymd(2013, month, 28).unwrap();
+            Phase::new(id, id, start, end)
+        })
+        .collect();
+    let timeline = Timeline::new(phases).unwrap();
+    let cb = Codebook::parse(src).unwrap();
+    let got: Vec<String> = cb
+        .check_phases(&timeline)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(got.join("\n"), expected.trim(), "\nsource:\n{src}");
+}
+
+const PHASED: &str = r##"
+[codebook]
+name = "T"
+
+[[code]]
+id = "a"
+name = "A"
+  [[code.rule]]
+  keywords = ["x"]
+  phase = ["I1", "i2", "unphased"]
+  [[code.rule]]
+  keywords = ["y"]
+  phase = [
+    "I1",
+    "I3",
+    "baseline",
+  ]
+[[code]]
+id = "b"
+name = "B"
+  [[code.rule]]
+  keywords = ["z"]
+"##;
+
+#[test]
+fn rule_phases_checked_against_the_timeline() {
+    check_phases(PHASED, &["I1", "I2", "I3", "baseline"], "");
+    check_phases(
+        PHASED,
+        &["I1", "I2"],
+        r##"
+line 15: code `a`, rule `a.2`: phase `I3` is not in the study timeline (did you mean `I1`?); the phases are I1, I2 (and `unphased` for documents in none of them)
+line 16: code `a`, rule `a.2`: phase `baseline` is not in the study timeline; the phases are I1, I2 (and `unphased` for documents in none of them)
+"##,
+    );
+    check_phases(
+        PHASED,
+        &[],
+        r##"
+line 10: code `a`, rule `a.1`: phase `I1` is not in the study timeline, which has no phases: add [[phase]] tables to ambit.toml (until then every document is `unphased`)
+line 10: code `a`, rule `a.1`: phase `i2` is not in the study timeline, which has no phases: add [[phase]] tables to ambit.toml (until then every document is `unphased`)
+line 14: code `a`, rule `a.2`: phase `I1` is not in the study timeline, which has no phases: add [[phase]] tables to ambit.toml (until then every document is `unphased`)
+line 15: code `a`, rule `a.2`: phase `I3` is not in the study timeline, which has no phases: add [[phase]] tables to ambit.toml (until then every document is `unphased`)
+line 16: code `a`, rule `a.2`: phase `baseline` is not in the study timeline, which has no phases: add [[phase]] tables to ambit.toml (until then every document is `unphased`)
+"##,
+    );
+}
+
+#[test]
+fn check_with_timeline_lists_every_problem_by_line() {
+    let src = PHASED.replace(
+        "keywords = [\"z\"]",
+        "keywords = [\"z\"]\n  kind = [\"worshop\"]",
+    );
+    let timeline = Timeline::new(vec![Phase::new(
+        "I1",
+        "first",
+        Date::from_ymd(2013, 4, 1).unwrap(),
+        Date::from_ymd(2013, 4, 30).unwrap(),
+    )])
+    .unwrap();
+    let got: Vec<(Option<usize>, String)> = Codebook::check_with_timeline(&src, &timeline)
+        .into_iter()
+        .map(|d| {
+            (
+                d.line,
+                d.message.split(' ').take(3).collect::<Vec<_>>().join(" "),
+            )
+        })
+        .collect();
+    let want = [
+        (10, "phase `i2` is"),
+        (15, "phase `I3` is"),
+        (16, "phase `baseline` is"),
+        (23, "unknown document kind"),
+    ];
+    assert_eq!(got, want.map(|(l, m)| (Some(l), m.to_owned())));
+    // Without a timeline, only the kind is a problem.
+    assert_eq!(Codebook::check(&src).len(), 1);
+}
+
+#[test]
+fn phase_lines_follow_a_renamed_rule() {
+    let mut cb = Codebook::parse(PHASED).unwrap();
+    cb.rename("a", "top").unwrap();
+    let timeline = Timeline::new(Vec::new()).unwrap();
+    let got: Vec<(Option<usize>, Option<String>)> = cb
+        .check_phases(&timeline)
+        .into_iter()
+        .map(|d| (d.line, d.rule))
+        .collect();
+    let rule = |r: &str| Some(r.to_owned());
+    assert_eq!(
+        got,
+        [
+            (Some(10), rule("top.1")),
+            (Some(10), rule("top.1")),
+            (Some(14), rule("top.2")),
+            (Some(15), rule("top.2")),
+            (Some(16), rule("top.2")),
+        ]
+    );
+}
+
+#[test]
+fn unknown_codes_list_close_matches() {
+    let cb = Codebook::parse(BASE).unwrap();
+    let show = "; run `ambit codebook show` to list the codes";
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["kb.semantc"],
+            "unknown code id: kb.semantc (did you mean `kb.semantic`?)",
+        ),
+        // The last dotted part, the name, and any case.
+        (
+            &["semantic"],
+            "unknown code id: semantic (did you mean `kb.semantic`?)",
+        ),
+        (
+            &["shared understandng"],
+            "unknown code id: shared understandng (did you mean `su`?)",
+        ),
+        (&["KB"], "unknown code id: KB (did you mean `kb`?)"),
+        // Closest first, then in codebook order.
+        (&["sb"], "unknown code id: sb (did you mean `kb` or `su`?)"),
+        (&["nope"], "unknown code id: nope"),
+        (
+            &["x", "kb.syntactik", "x", "su"],
+            "unknown code ids: x, kb.syntactik (did you mean `kb.syntactic`?)",
+        ),
+    ];
+    for (ids, expected) in cases {
+        let err = cb.require_codes(ids).unwrap_err();
+        assert_eq!(err.to_string(), format!("{expected}{show}"), "{ids:?}");
+    }
+    assert!(cb.require_codes(&["kb", "su"]).is_ok());
+    assert_eq!(cb.require("su").unwrap(), 3);
+    let Err(Error::UnknownCodes(unknown)) = cb.require("kb.semantc") else {
+        panic!("an unknown code is an `UnknownCodes` error");
+    };
+    assert_eq!(
+        unknown,
+        [UnknownCode {
+            id: "kb.semantc".to_owned(),
+            close: vec!["kb.semantic".to_owned()]
+        }]
+    );
+}
+
+/// The ids of `src`'s codes in [`Codebook::tree_order`], compared with `expected`.
+fn check_tree_order(src: &str, expected: &[&str]) {
+    let cb = Codebook::parse(src).unwrap();
+    let got: Vec<&str> = cb
+        .tree_order()
+        .into_iter()
+        .map(|i| cb.codes()[i].id.as_str())
+        .collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn tree_order_puts_each_subtree_after_its_parent() {
+    check_tree_order(BASE, &["kb", "kb.semantic", "kb.syntactic", "su"]);
+    check_tree_order(
+        &with_codes(
+            r##"
+[[code]]
+id = "b.x"
+name = "child of b, written first"
+[[code]]
+id = "a"
+name = "A"
+[[code]]
+id = "b"
+name = "B"
+[[code]]
+id = "a.y"
+name = "child of a"
+[[code]]
+id = "a.y.z"
+name = "grandchild of a"
+[[code]]
+id = "c"
+name = "explicit child of a"
+parent = "a"
+"##,
+        ),
+        &["a", "a.y", "a.y.z", "c", "b", "b.x"],
+    );
+    check_tree_order("[codebook]\nname = \"empty\"", &[]);
+}
+
+#[test]
 fn error_invalid_regex_names_code_and_rule_with_regex_message() {
     let src = with_codes(
         r##"
@@ -493,12 +763,13 @@ fn remove_leaf() {
 fn edits_refused() {
     type Edit = fn(&mut Codebook) -> ambit_coding::Result<()>;
     let cases: &[(&str, Edit, &str)] = &[
-        ("rename unknown", |cb| cb.rename("nope", "x").map(drop), "unknown code id: nope"),
+        ("rename unknown", |cb| cb.rename("nope", "x").map(drop), "unknown code id: nope; run `ambit codebook show` to list the codes"),
         ("rename clash", |cb| cb.rename("su", "kb").map(drop), "cannot rename code `su`: renaming `su` to `kb` would clash with an existing code"),
         ("rename bad id", |cb| cb.rename("su", "s u").map(drop), "cannot rename code `su`: code id `s u` contains ` `; use letters, digits, `_`, `-` and `.` only"),
         ("merge self", |cb| cb.merge("su", "su"), "cannot merge code `su`: a code cannot be merged into itself"),
         ("merge into child", |cb| cb.merge("kb", "kb.semantic"), "cannot merge code `kb`: `kb.semantic` is a descendant of `kb`; merge the other way round or move it first"),
-        ("merge unknown", |cb| cb.merge("x", "y"), "unknown code ids: x, y"),
+        ("merge unknown", |cb| cb.merge("x", "y"), "unknown code ids: x, y; run `ambit codebook show` to list the codes"),
+        ("remove typo", |cb| cb.remove("kb.semantik").map(drop), "unknown code id: kb.semantik (did you mean `kb.semantic`?); run `ambit codebook show` to list the codes"),
         ("remove parent", |cb| cb.remove("kb").map(drop), "cannot remove code `kb`: it has children (kb.semantic, kb.syntactic); remove or merge them first"),
     ];
     for (name, edit, expected) in cases {

@@ -2,6 +2,7 @@
 //! vetoes, selection, and parallel runs equal to sequential ones.
 
 use ambit_coding::{Codebook, Matcher, PassageInput, RuleHit};
+use ambit_core::DocKind;
 use proptest::prelude::*;
 
 /// A passage with metadata; defaults are an unlabelled workshop passage in phase I1.
@@ -9,7 +10,7 @@ use proptest::prelude::*;
 struct P<'a> {
     text: &'a str,
     speaker: Option<&'a str>,
-    kind: &'a str,
+    kind: DocKind,
     phase: Option<&'a str>,
     codes: &'a [&'a str],
 }
@@ -18,7 +19,7 @@ fn p(text: &str) -> P<'_> {
     P {
         text,
         speaker: None,
-        kind: "workshop",
+        kind: DocKind::Workshop,
         phase: Some("I1"),
         codes: &[],
     }
@@ -270,7 +271,7 @@ phase = ["I1", "i2"]"#,
             (
                 P {
                     speaker: Some("Åsa Ström"),
-                    kind: "fieldnote",
+                    kind: DocKind::Observation,
                     ..base
                 },
                 false,
@@ -278,7 +279,7 @@ phase = ["I1", "i2"]"#,
             (
                 P {
                     speaker: Some("Åsa Ström"),
-                    kind: "INTERVIEW",
+                    kind: DocKind::Interview,
                     ..base
                 },
                 true,
@@ -445,8 +446,11 @@ name = "su"
         &["kb.semantic", "su"],
     );
     check(Some(&[]), &[]);
-    let err = Matcher::compile(&cb, Some(&["nope".to_owned()])).unwrap_err();
-    assert_eq!(err.to_string(), "unknown code id: nope");
+    let err = Matcher::compile(&cb, Some(&["kb.semantc".to_owned()])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown code id: kb.semantc (did you mean `kb.semantic`?); run `ambit codebook show` to list the codes"
+    );
 }
 
 #[test]
@@ -624,7 +628,7 @@ proptest! {
         });
         let passages: Vec<PassageInput<'_>> = texts
             .iter()
-            .map(|text| PassageInput { doc: 1, text, speaker: None, kind: "workshop", phase: None, codes: &[] })
+            .map(|text| PassageInput { doc: 1, text, speaker: None, kind: DocKind::Workshop, phase: None, codes: &[] })
             .collect();
         let mut got: Vec<(usize, String)> = m.run(&passages).into_iter().map(|h| (h.passage, h.code)).collect();
         got.sort();
@@ -654,7 +658,7 @@ proptest! {
         let res: Vec<regex::Regex> = GATED_REGEXES.iter().map(|r| regex::Regex::new(r).unwrap()).collect();
         let passages: Vec<PassageInput<'_>> = texts
             .iter()
-            .map(|text| PassageInput { doc: 1, text, speaker: None, kind: "workshop", phase: None, codes: &[] })
+            .map(|text| PassageInput { doc: 1, text, speaker: None, kind: DocKind::Workshop, phase: None, codes: &[] })
             .collect();
         let got: Vec<usize> = m.run(&passages).iter().map(|h| h.passage).collect();
         let want: Vec<usize> = (0..texts.len())
@@ -672,7 +676,7 @@ proptest! {
         let m = Matcher::compile(&cb, None).unwrap();
         let passages: Vec<PassageInput<'_>> = docs
             .iter()
-            .map(|(doc, text)| PassageInput { doc: *doc, text, speaker: None, kind: "workshop", phase: None, codes: &[] })
+            .map(|(doc, text)| PassageInput { doc: *doc, text, speaker: None, kind: DocKind::Workshop, phase: None, codes: &[] })
             .collect();
         let par = m.run(&passages);
         let seq = m.run_sequential(&passages);

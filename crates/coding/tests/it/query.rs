@@ -195,7 +195,8 @@ name = "su"
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unknown code ids: kb.semantik (did you mean `kb.semantic`?), nothing_like_it"
+        "unknown code ids: kb.semantik (did you mean `kb.semantic`?), nothing_like_it; \
+         run `ambit codebook show` to list the codes"
     );
     assert_eq!(Query::parse("a AND (b OR a)").unwrap().codes(), ["a", "b"]);
 }

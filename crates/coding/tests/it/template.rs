@@ -58,7 +58,7 @@ fn template_rules_code_their_own_examples() {
                 doc: 0,
                 text: ex,
                 speaker: None,
-                kind: "interview",
+                kind: ambit_core::DocKind::Interview,
                 phase: None,
                 codes: &[],
             };
