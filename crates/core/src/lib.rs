@@ -31,5 +31,5 @@ pub use crate::date::{Date, Month, UNDATED};
 pub use crate::error::{Error, Result};
 pub use crate::filter::{parse_attr, parse_month, parse_speaker, DocFilter, NO_SPEAKER, NO_VALUE};
 pub use crate::ids::{DocId, PassageId};
-pub use crate::model::{Coding, DocKind, Document, Origin, Passage};
+pub use crate::model::{Coding, DocKind, Document, Origin, Passage, PassageSpan};
 pub use crate::timeline::{Phase, Placement, Timeline, TimelineKey, UNPHASED};

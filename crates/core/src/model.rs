@@ -103,6 +103,41 @@ pub struct Document {
     pub attributes: BTreeMap<String, String>,
 }
 
+/// Where a passage lies in its document's text and what the source said about it: the
+/// one passage shape that readers produce, the store keeps and every command shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub struct PassageSpan {
+    /// Start, in characters, into the document text.
+    pub start: usize,
+    /// End (exclusive), in characters.
+    pub end: usize,
+    /// The speaker of a transcript turn, as the label wrote it.
+    pub speaker: Option<String>,
+    /// Start time in milliseconds, from a transcript timestamp.
+    pub start_ms: Option<u64>,
+    /// End time in milliseconds (subtitle cues).
+    pub end_ms: Option<u64>,
+    /// Page number (1-based) for paged sources (PDF).
+    pub page: Option<u32>,
+    /// Whether the passage is a heading.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub heading: bool,
+    /// The survey question (column) a survey passage answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+}
+
+impl PassageSpan {
+    /// A passage covering `start..end` with no speaker, timing or page.
+    pub fn new(start: usize, end: usize) -> PassageSpan {
+        PassageSpan {
+            start,
+            end,
+            ..PassageSpan::default()
+        }
+    }
+}
+
 /// A unit of text within a document: a speaker turn or a paragraph.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Passage {

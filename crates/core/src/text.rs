@@ -165,6 +165,54 @@ pub fn word_count(text: &str) -> usize {
     count
 }
 
+/// Words of a whole text and of character ranges in it, in one pass over the text:
+/// `(word_count(text), [word_count(slice) for each range])`, exactly. Ranges must lie in
+/// the text (out-of-range ends are clamped) and may come in any order.
+///
+/// Importing counts a document's words and every passage's words; reading the text once
+/// for all of them keeps that at one pass however the passages lie.
+pub fn word_counts(text: &str, ranges: &[(usize, usize)]) -> (usize, Vec<usize>) {
+    // Where a word starts depends only on the two characters before it (a joiner keeps a
+    // word going only between two word characters), so a range counts the word starts of
+    // the whole text from its third character on, plus its first two characters read as
+    // the start of a text of their own.
+    let mut starts = Vec::new();
+    let mut chars: Vec<(bool, bool)> = Vec::with_capacity(text.len());
+    let (mut in_word, mut prev_joiner_in_word) = (false, false);
+    for (i, c) in text.chars().enumerate() {
+        let word = is_word_char(c);
+        let joiner = is_joiner(c);
+        chars.push((word, joiner));
+        if word {
+            if !in_word && !prev_joiner_in_word {
+                starts.push(i);
+            }
+            in_word = true;
+            prev_joiner_in_word = false;
+        } else {
+            // A joiner right after a word keeps the word open only if a word char follows.
+            prev_joiner_in_word = in_word && joiner;
+            in_word = false;
+        }
+    }
+    let n = chars.len();
+    let counts = ranges
+        .iter()
+        .map(|&(s, e)| {
+            let (s, e) = (s.min(n), e.min(n));
+            if s >= e {
+                return 0;
+            }
+            let from = (s + 2).min(e);
+            let later = starts.partition_point(|&x| x < e) - starts.partition_point(|&x| x < from);
+            let first = usize::from(chars[s].0);
+            let second = usize::from(s + 1 < e && chars[s + 1].0 && !chars[s].0);
+            later + first + second
+        })
+        .collect();
+    (starts.len(), counts)
+}
+
 /// Character spans (start, end exclusive) of the words of a text, by the rule of
 /// [`word_count`]: `word_spans(t).len() == word_count(t)`.
 pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
@@ -288,6 +336,24 @@ mod tests {
         fn word_count_equals_the_reference(s in "[a-zA-Z0-9äöåÄÖ'’\\- —👍\u{300}\u{301}\u{2010}\u{2011}\n.,]{0,200}") {
             prop_assert_eq!(word_count(&s), word_count_reference(&s));
             prop_assert_eq!(word_spans(&s).len(), word_count(&s));
+        }
+
+        #[test]
+        fn word_counts_equal_counting_each_slice(
+            s in "[a-zA-Z0-9äö'’\\- —👍\u{301}\u{2011}\n.,]{0,120}",
+            cuts in proptest::collection::vec((0usize..130, 0usize..130), 0..8),
+        ) {
+            let n = s.chars().count();
+            let ranges: Vec<(usize, usize)> = cuts
+                .into_iter()
+                .map(|(a, b)| (a.min(b).min(n), a.max(b).min(n)))
+                .collect();
+            let (total, each) = word_counts(&s, &ranges);
+            prop_assert_eq!(total, word_count(&s));
+            for (&(a, b), got) in ranges.iter().zip(each) {
+                let slice = char_slice(&s, a, b).unwrap();
+                prop_assert_eq!(got, word_count(slice), "{:?} {}..{}", slice, a, b);
+            }
         }
 
         #[test]

@@ -232,39 +232,9 @@ pub struct Extracted {
     pub part: Option<String>,
 }
 
-/// A passage: a char range of the stored text, end exclusive.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Segment {
-    /// First char of the passage (a char offset, not a byte offset).
-    pub start: usize,
-    /// One past the last char of the passage.
-    pub end: usize,
-    /// The speaker as the label wrote it, for transcript turns.
-    pub speaker: Option<String>,
-    /// Start time in milliseconds, when the file gives one.
-    pub start_ms: Option<u64>,
-    /// End time in milliseconds (subtitle cues only).
-    pub end_ms: Option<u64>,
-    /// Page number (1-based), for PDF passages.
-    pub page: Option<u32>,
-    /// Whether the passage is a heading.
-    pub heading: bool,
-}
-
-impl Segment {
-    /// A passage covering `start..end` with no speaker, timing or page.
-    pub fn new(start: usize, end: usize) -> Segment {
-        Segment {
-            start,
-            end,
-            speaker: None,
-            start_ms: None,
-            end_ms: None,
-            page: None,
-            heading: false,
-        }
-    }
-}
+/// A passage: a char range of the stored text, end exclusive, with what the source said
+/// about it. The same type the store keeps ([`ambit_core::PassageSpan`]).
+pub use ambit_core::PassageSpan as Segment;
 
 /// What a file states about itself (front matter, document properties, e-mail headers).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -477,26 +447,9 @@ pub fn extract_all(
 }
 
 /// The part of `text` from char `start` to char `end` (end exclusive); `None` when the range is
-/// reversed or runs past the end.
+/// reversed or runs past the end. The one conversion in [`ambit_core::text`].
 ///
 /// ```
 /// assert_eq!(ambit_ingest::char_slice("Äiti 🙂 sanoi", 5, 6), Some("🙂"));
 /// ```
-pub fn char_slice(text: &str, start: usize, end: usize) -> Option<&str> {
-    if start > end {
-        return None;
-    }
-    // Byte offsets of char `start` and char `end`, found in one pass; the end of the text is
-    // a valid position too.
-    let mut positions = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(text.len()));
-    let from = positions.nth(start)?;
-    let to = if end == start {
-        from
-    } else {
-        positions.nth(end - start - 1)?
-    };
-    Some(&text[from..to])
-}
+pub use ambit_core::text::char_slice;
