@@ -1,18 +1,66 @@
-//! Printing: aligned text tables, CSV and JSON to standard output.
+//! Printing: the one way to standard output, and aligned text tables, CSV and JSON.
+//!
+//! Every command writes its result through [`stdout`], whatever the format, so a reader
+//! that goes away (`ambit codings --format csv | head`) ends the command quietly with
+//! exit code 0, however deep inside a CSV or JSON writer the write failed.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 
-/// Output formats for listings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ListFormat {
-    /// An aligned table for reading.
-    Table,
-    /// JSON for scripts.
-    Json,
-    /// CSV for spreadsheets and scripts.
-    Csv,
+static BROKEN_PIPE: AtomicBool = AtomicBool::new(false);
+
+/// Standard output, remembering when its reader has gone away.
+pub struct Stdout(std::io::StdoutLock<'static>);
+
+/// Locks standard output for a command's result.
+pub fn stdout() -> Stdout {
+    Stdout(std::io::stdout().lock())
+}
+
+/// Whether a write to standard output failed because its reader went away.
+pub fn broken_pipe() -> bool {
+    BROKEN_PIPE.load(Ordering::Relaxed)
+}
+
+fn note<T>(r: std::io::Result<T>) -> std::io::Result<T> {
+    if let Err(e) = &r {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            BROKEN_PIPE.store(true, Ordering::Relaxed);
+        }
+    }
+    r
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        note(self.0.write(buf))
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        note(self.0.write_all(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        note(self.0.flush())
+    }
+}
+
+/// Writes a listing as aligned text, CSV or JSON (`Md` as a Markdown table).
+pub fn write_listing(
+    out: &mut impl Write,
+    format: crate::args::OutputFormat,
+    table: &Table,
+    json: &impl serde::Serialize,
+) -> Result<()> {
+    use crate::args::OutputFormat;
+    match format {
+        OutputFormat::Json => write_json(out, json),
+        OutputFormat::Csv => table.write_csv(out),
+        OutputFormat::Md => table.write_markdown(out),
+        OutputFormat::Text => table.write_text(out),
+    }
 }
 
 /// A simple table: the same rows print as aligned text or CSV.

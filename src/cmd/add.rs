@@ -111,7 +111,7 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     };
 
     let before = project.store.revision()?;
-    let bar = crate::cmd::progress_bar(items.len() as u64, "importing");
+    let bar = crate::args::progress_bar(items.len() as u64, "importing");
     let text = args.format == ReportFormat::Text;
     let mut report = ambit_pipeline::import(
         &mut project,
@@ -155,7 +155,7 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     if text {
         eprintln!("{}", summary(&report));
     } else {
-        crate::output::write_json(&mut std::io::stdout().lock(), &json_report(&report))?;
+        crate::output::write_json(&mut crate::output::stdout(), &json_report(&report))?;
     }
     Ok(if report.failed() > 0 {
         ExitCode::FAILURE
@@ -216,7 +216,10 @@ fn print_file(file: &FileReport, text: bool) {
             );
         }
         Outcome::Skipped { reason } => {
-            let _ = writeln!(std::io::stdout(), "skipped          {path}  ({reason})");
+            let _ = writeln!(
+                crate::output::stdout(),
+                "skipped          {path}  ({reason})"
+            );
         }
     }
 }

@@ -3,10 +3,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use ambit_core::DocId;
 use ambit_pipeline::agreement::{agreement, AgreementRequest, Unit};
 use anyhow::Result;
 
+use crate::args::{DocFilterArgs, OutputFormat, TEXT_JSON_CSV_MD};
 use crate::output::{write_json, Table};
 
 /// Agreement between coders per code and pooled: percent agreement, Cohen's κ (2 coders),
@@ -19,12 +19,8 @@ pub struct Args {
     /// Only this code and its children (repeatable; default: every code).
     #[arg(long = "code", value_name = "ID")]
     codes: Vec<String>,
-    /// Only documents in this phase (repeatable).
-    #[arg(long = "phase", value_name = "ID")]
-    phases: Vec<String>,
-    /// Only this document (repeatable).
-    #[arg(long = "doc", value_name = "ID")]
-    docs: Vec<String>,
+    #[command(flatten)]
+    filter: DocFilterArgs,
     /// Unit of analysis.
     #[arg(long, value_enum, default_value_t = UnitArg::Passage)]
     unit: UnitArg,
@@ -32,8 +28,8 @@ pub struct Args {
     #[arg(long)]
     disagreements: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, default_value = "text", value_parser = TEXT_JSON_CSV_MD)]
+    format: OutputFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -42,35 +38,19 @@ enum UnitArg {
     Char,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
-    Csv,
-    Md,
-}
-
 fn num(v: Option<f64>) -> String {
     v.map_or_else(|| "undefined".to_string(), |x| format!("{x:.3}"))
 }
 
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     let project = ctx.open_project()?;
-    for p in &args.phases {
-        project.config.timeline.require(p)?;
-    }
     if args.disagreements && args.unit == UnitArg::Char {
         anyhow::bail!("--disagreements lists passages; use it with --unit passage");
     }
     let req = AgreementRequest {
         coders: args.coders.clone(),
         codes: args.codes.clone(),
-        phases: args.phases.clone(),
-        docs: args
-            .docs
-            .iter()
-            .map(|d| DocId::parse(d))
-            .collect::<Result<_, _>>()?,
+        filter: args.filter.to_filter(&project)?,
         unit: if args.unit == UnitArg::Char {
             Unit::Char
         } else {
@@ -78,11 +58,11 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         },
     };
     let report = agreement(&project, &req)?;
-    let out = &mut std::io::stdout().lock();
+    let out = &mut crate::output::stdout();
     if args.disagreements {
         match args.format {
-            Format::Json => write_json(out, &report.disagreements)?,
-            Format::Csv => {
+            OutputFormat::Json => write_json(out, &report.disagreements)?,
+            OutputFormat::Csv => {
                 let mut w = csv::Writer::from_writer(out);
                 let mut head = vec![
                     "code".to_string(),
@@ -118,7 +98,7 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
                 }
                 w.flush()?;
             }
-            Format::Text | Format::Md => {
+            OutputFormat::Text | OutputFormat::Md => {
                 for d in &report.disagreements {
                     let who: Vec<String> = report
                         .coders
@@ -154,7 +134,7 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if args.format == Format::Json {
+    if args.format == OutputFormat::Json {
         write_json(out, &report)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -191,8 +171,8 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         t.push(cells);
     }
     match args.format {
-        Format::Csv => t.write_csv(out)?,
-        Format::Md => t.write_markdown(out)?,
+        OutputFormat::Csv => t.write_csv(out)?,
+        OutputFormat::Md => t.write_markdown(out)?,
         _ => {
             writeln!(
                 out,

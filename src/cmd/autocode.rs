@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use ambit_pipeline::coding;
 use anyhow::Result;
 
+use crate::args::{OutputFormat, TEXT_JSON};
 use crate::output::{write_json, Table};
 
 /// Auto-code all passages with the codebook's rules, in one pass.
@@ -28,14 +29,8 @@ pub struct Args {
     #[arg(long)]
     dry_run: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
+    #[arg(long, default_value = "text", value_parser = TEXT_JSON)]
+    format: OutputFormat,
 }
 
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
@@ -46,7 +41,7 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     };
     let coder = args.coder.unwrap_or_else(|| project.config.coder.clone());
     let codes = (!args.codes.is_empty()).then_some(args.codes.as_slice());
-    let spinner = crate::interactive().then(|| {
+    let spinner = crate::args::interactive().then(|| {
         let s = indicatif::ProgressBar::new_spinner();
         s.set_message("auto-coding");
         s.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -56,8 +51,8 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
-    let out = &mut std::io::stdout().lock();
-    if args.format == Format::Json {
+    let out = &mut crate::output::stdout();
+    if args.format == OutputFormat::Json {
         write_json(out, &report)?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -3,63 +3,28 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use ambit_core::{DocId, DocKind};
 use ambit_pipeline::coding::{self, CountUnit, SegmentFilter};
 use anyhow::Result;
 
-use crate::output::{write_json, Table};
+use crate::args::{DocFilterArgs, OutputFormat, TEXT_JSON_CSV};
+use crate::output::{write_json, write_listing, Table};
 
-/// Filters shared by `codings` and `query`.
+/// Filters shared by `codings` and `query`: coders and the document filter.
 #[derive(Debug, clap::Args)]
 pub struct Filters {
-    /// Only documents in this phase (repeatable; `unphased` too).
-    #[arg(long = "phase", value_name = "ID")]
-    phases: Vec<String>,
-    /// Only documents of this kind (repeatable).
-    #[arg(long = "kind", value_parser = crate::cmd::add::parse_kind)]
-    kinds: Vec<DocKind>,
-    /// Only codings by this coder (repeatable).
+    /// Only codings by this coder (repeatable: either).
     #[arg(long = "coder", value_name = "NAME")]
     coders: Vec<String>,
-    /// Only this document (repeatable).
-    #[arg(long = "doc", value_name = "ID")]
-    docs: Vec<String>,
-    /// Only passages of this speaker (repeatable; `(no speaker)` for none).
-    #[arg(long = "speaker", value_name = "NAME")]
-    speakers: Vec<String>,
-    /// Only documents dated in this month, YYYY-MM (repeatable; `undated` too).
-    #[arg(long = "month", value_name = "YYYY-MM")]
-    months: Vec<String>,
-    /// Only documents with this attribute value, NAME=VALUE (repeatable; `(none)` when
-    /// the attribute is missing).
-    #[arg(long = "attr", value_name = "NAME=VALUE", value_parser = parse_attr)]
-    attrs: Vec<(String, String)>,
-}
-
-fn parse_attr(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| format!("{s:?}: use NAME=VALUE"))
+    #[command(flatten)]
+    doc: DocFilterArgs,
 }
 
 impl Filters {
     fn build(&self, project: &ambit_store::Project, codes: Vec<String>) -> Result<SegmentFilter> {
-        for p in self.phases.iter().filter(|p| *p != ambit_core::UNPHASED) {
-            project.config.timeline.require(p)?;
-        }
         Ok(SegmentFilter {
             codes,
-            phases: self.phases.clone(),
-            kinds: self.kinds.iter().map(|k| k.as_str().to_string()).collect(),
             coders: self.coders.clone(),
-            docs: self
-                .docs
-                .iter()
-                .map(|d| DocId::parse(d))
-                .collect::<Result<_, _>>()?,
-            speakers: self.speakers.clone(),
-            months: self.months.clone(),
-            attrs: self.attrs.clone(),
+            doc: self.doc.to_filter(project)?,
         })
     }
 }
@@ -70,13 +35,6 @@ pub enum CountMeasure {
     Passages,
     Documents,
     Words,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-    Csv,
 }
 
 /// List coded segments with their text, document, phase, speaker, coder and origin.
@@ -95,14 +53,14 @@ pub struct Args {
     #[arg(long, value_enum, requires = "count")]
     measure: Option<CountMeasure>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, default_value = "text", value_parser = TEXT_JSON_CSV)]
+    format: OutputFormat,
 }
 
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     let project = ctx.open_project()?;
     let filter = args.filters.build(&project, args.codes.clone())?;
-    let out = &mut std::io::stdout().lock();
+    let out = &mut crate::output::stdout();
     if let Some(m) = args.measure {
         let unit = match m {
             CountMeasure::Codings => CountUnit::Codings,
@@ -119,17 +77,17 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     match args.format {
-        Format::Json => write_json(out, &segs)?,
-        Format::Csv => {
+        OutputFormat::Json => write_json(out, &segs)?,
+        OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
             for s in &segs {
                 w.serialize(s)?;
             }
             w.flush()?;
         }
-        Format::Text => {
+        OutputFormat::Text | OutputFormat::Md => {
             for s in &segs {
-                let date = s.date.as_deref().unwrap_or("no date");
+                let date = s.date.map_or("no date".to_string(), |d| d.to_string());
                 let who = s
                     .speaker
                     .as_deref()
@@ -140,7 +98,8 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
                     "#{} {} · {} · {} {} · {} ({})",
                     s.coding,
                     s.code,
-                    s.passage.as_deref().unwrap_or(&s.doc),
+                    s.passage
+                        .map_or_else(|| s.doc.to_string(), |p| p.to_string()),
                     s.phase,
                     date,
                     s.coder,
@@ -167,8 +126,8 @@ pub struct QueryArgs {
     #[arg(long, value_enum)]
     by: Option<By>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, default_value = "text", value_parser = TEXT_JSON_CSV)]
+    format: OutputFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -180,11 +139,11 @@ pub fn run_query(ctx: &crate::Ctx, args: QueryArgs) -> Result<ExitCode> {
     let project = ctx.open_project()?;
     let filter = args.filters.build(&project, Vec::new())?;
     let hits = coding::query(&project, &args.expr, &filter)?;
-    let out = &mut std::io::stdout().lock();
+    let out = &mut crate::output::stdout();
     if args.by.is_some() {
         let rows = coding::count_by_phase(&project, hits.iter().map(|h| h.phase.as_str()));
         match args.format {
-            Format::Json => {
+            OutputFormat::Json => {
                 let v: Vec<_> = rows
                     .iter()
                     .map(|(p, n)| serde_json::json!({"phase": p, "passages": n}))
@@ -196,28 +155,24 @@ pub fn run_query(ctx: &crate::Ctx, args: QueryArgs) -> Result<ExitCode> {
                 for (p, n) in rows {
                     t.push(vec![p, n.to_string()]);
                 }
-                if args.format == Format::Csv {
-                    t.write_csv(out)?;
-                } else {
-                    t.write_text(out)?;
-                }
+                write_listing(out, args.format, &t, &())?;
             }
         }
         return Ok(ExitCode::SUCCESS);
     }
     match args.format {
-        Format::Json => write_json(out, &hits)?,
-        Format::Csv => {
+        OutputFormat::Json => write_json(out, &hits)?,
+        OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
             w.write_record([
                 "passage", "doc", "phase", "date", "speaker", "codes", "start", "end", "text",
             ])?;
             for h in &hits {
                 w.write_record([
-                    h.passage.clone(),
-                    h.doc.clone(),
+                    h.passage.to_string(),
+                    h.doc.to_string(),
                     h.phase.clone(),
-                    h.date.clone().unwrap_or_default(),
+                    h.date.map(|d| d.to_string()).unwrap_or_default(),
                     h.speaker.clone().unwrap_or_default(),
                     h.codes.join(";"),
                     h.start.to_string(),
@@ -227,7 +182,7 @@ pub fn run_query(ctx: &crate::Ctx, args: QueryArgs) -> Result<ExitCode> {
             }
             w.flush()?;
         }
-        Format::Text => {
+        OutputFormat::Text | OutputFormat::Md => {
             for h in &hits {
                 let who = h
                     .speaker
@@ -239,7 +194,7 @@ pub fn run_query(ctx: &crate::Ctx, args: QueryArgs) -> Result<ExitCode> {
                     "{} · {} {} · {}",
                     h.passage,
                     h.phase,
-                    h.date.as_deref().unwrap_or("no date"),
+                    h.date.map_or("no date".to_string(), |d| d.to_string()),
                     h.codes.join(", ")
                 )?;
                 writeln!(out, "   {who} {}", one_line(&h.text, 300))?;

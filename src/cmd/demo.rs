@@ -8,6 +8,7 @@ use ambit_core::DocKind;
 use ambit_pipeline::Outcome;
 use anyhow::{Context, Result};
 
+use crate::args::{OutputFormat, TEXT_JSON};
 use crate::output::{thousands, write_json, Table};
 
 /// Build a fresh demo project from the sample study in data-samples/ and summarise it.
@@ -20,14 +21,8 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     samples: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = DemoFormat::Text)]
-    format: DemoFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum DemoFormat {
-    Text,
-    Json,
+    #[arg(long, default_value = "text", value_parser = TEXT_JSON)]
+    format: OutputFormat,
 }
 
 fn default_samples() -> PathBuf {
@@ -40,7 +35,7 @@ fn default_samples() -> PathBuf {
 
 pub fn run(_ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     let samples = args.samples.unwrap_or_else(default_samples);
-    let bar = crate::cmd::progress_bar(32, "importing the sample study");
+    let bar = crate::args::progress_bar(32, "importing the sample study");
     let report = ambit_pipeline::demo(&samples, &args.dir, &mut |_| {
         if let Some(b) = &bar {
             b.inc(1);
@@ -67,8 +62,8 @@ pub fn run(_ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
             eprintln!("warning: {w}");
         }
     }
-    let out = &mut std::io::stdout().lock();
-    if args.format == DemoFormat::Json {
+    let out = &mut crate::output::stdout();
+    if args.format == OutputFormat::Json {
         write_json(out, &report)?;
     } else {
         writeln!(out, "Built the demo project in {}", report.dir.display())?;

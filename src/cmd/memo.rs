@@ -1,11 +1,13 @@
 //! `ambit memo`: notes on codes, documents and passages.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use ambit_core::{DocId, PassageId};
 use anyhow::Result;
 
-use crate::output::{write_json, ListFormat, Table};
+use crate::args::{OutputFormat, TEXT_JSON_CSV};
+use crate::output::{write_listing, Table};
 
 /// Write and list memos on codes, documents and passages.
 #[derive(Debug, clap::Args)]
@@ -36,8 +38,8 @@ enum Cmd {
     },
     /// List memos.
     List {
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        format: ListFormat,
+        #[arg(long, default_value = "text", value_parser = TEXT_JSON_CSV)]
+        format: OutputFormat,
     },
 }
 
@@ -53,9 +55,7 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         } => {
             let target = if let Some(c) = code {
                 let cb = ambit_pipeline::coding::load_codebook(&project)?;
-                if !cb.contains(&c) {
-                    anyhow::bail!("unknown code id: {c}");
-                }
+                cb.require_codes(&[&c])?;
                 format!("code:{c}")
             } else if let Some(d) = doc {
                 let id = DocId::parse(&d)?;
@@ -72,30 +72,22 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
             };
             let author = author.unwrap_or_else(|| project.config.coder.clone());
             let id = project.store.add_memo(&target, &author, &text)?;
-            println!("memo {id} on {target}");
+            writeln!(crate::output::stdout(), "memo {id} on {target}")?;
         }
         Cmd::List { format } => {
             let memos = project.store.memos()?;
-            let out = &mut std::io::stdout().lock();
-            if format == ListFormat::Json {
-                write_json(out, &memos)?;
-            } else {
-                let mut t = Table::new(&["id", "target", "author", "created", "text"]);
-                for m in memos {
-                    t.push(vec![
-                        m.id.to_string(),
-                        m.target,
-                        m.author,
-                        m.created,
-                        m.text,
-                    ]);
-                }
-                if format == ListFormat::Csv {
-                    t.write_csv(out)?;
-                } else {
-                    t.write_text(out)?;
-                }
+            let out = &mut crate::output::stdout();
+            let mut t = Table::new(&["id", "target", "author", "created", "text"]);
+            for m in &memos {
+                t.push(vec![
+                    m.id.to_string(),
+                    m.target.clone(),
+                    m.author.clone(),
+                    m.created.clone(),
+                    m.text.clone(),
+                ]);
             }
+            write_listing(out, format, &t, &memos)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -4,24 +4,21 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::output::{write_json, ListFormat, Table};
+use crate::args::{OutputFormat, TEXT_JSON_CSV};
+use crate::output::{write_listing, Table};
 
 /// List phases in timeline order with document, passage and word counts.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-    format: ListFormat,
+    #[arg(long, default_value = "text", value_parser = TEXT_JSON_CSV)]
+    format: OutputFormat,
 }
 
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     let project = ctx.open_project()?;
     let rows = ambit_pipeline::phase_summary(&project)?;
-    let out = &mut std::io::stdout().lock();
-    if args.format == ListFormat::Json {
-        write_json(out, &rows)?;
-        return Ok(ExitCode::SUCCESS);
-    }
+    let out = &mut crate::output::stdout();
     let mut t = Table::new(&[
         "phase",
         "start",
@@ -42,13 +39,9 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
             r.label.clone(),
         ]);
     }
-    if args.format == ListFormat::Csv {
-        t.write_csv(out)?;
-    } else {
-        t.write_text(out)?;
-        if rows.is_empty() {
-            eprintln!("no phases yet: add [[phase]] tables to ambit.toml");
-        }
+    write_listing(out, args.format, &t, &rows)?;
+    if rows.is_empty() && args.format == OutputFormat::Text {
+        eprintln!("no phases yet: add [[phase]] tables to ambit.toml");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ambit_core::{Coding, DocId};
+use ambit_core::{Coding, DocFilter, DocId};
 use ambit_reliability::{binary_agreement, AgreementSummary, Estimate};
 use ambit_store::{CodingFilter, Project};
 use serde::Serialize;
@@ -32,10 +32,8 @@ pub struct AgreementRequest {
     pub coders: Vec<String>,
     /// Codes to report (default: every code in the codebook).
     pub codes: Vec<String>,
-    /// Only documents in these phases.
-    pub phases: Vec<String>,
-    /// Only these documents.
-    pub docs: Vec<DocId>,
+    /// Which documents, and which speakers' passages, are compared.
+    pub filter: DocFilter,
     /// Unit of analysis.
     pub unit: Unit,
 }
@@ -127,17 +125,7 @@ pub fn agreement(project: &Project, req: &AgreementRequest) -> Result<AgreementR
         ));
     }
     let cb = load_codebook(project)?;
-    let unknown: Vec<String> = req
-        .codes
-        .iter()
-        .filter(|c| !cb.contains(c))
-        .cloned()
-        .collect();
-    if !unknown.is_empty() {
-        return Err(Error::Coding(
-            ambit_coding::Error::UnknownCodes(unknown).to_string(),
-        ));
-    }
+    cb.require_codes(&req.codes)?;
     let codes: Vec<String> = if req.codes.is_empty() {
         cb.codes().iter().map(|c| c.id.clone()).collect()
     } else {
@@ -167,9 +155,7 @@ pub fn agreement(project: &Project, req: &AgreementRequest) -> Result<AgreementR
     let docs: Vec<DocId> = coded_docs
         .iter()
         .filter(|(d, who)| {
-            who.len() >= 2
-                && (req.docs.is_empty() || req.docs.contains(d))
-                && (req.phases.is_empty() || req.phases.iter().any(|p| p == corpus.phase_of(**d)))
+            who.len() >= 2 && corpus.passes(**d, &req.filter)
         })
         .map(|(d, _)| *d)
         .collect();
@@ -201,7 +187,11 @@ pub fn agreement(project: &Project, req: &AgreementRequest) -> Result<AgreementR
                 .collect();
             match req.unit {
                 Unit::Passage => {
-                    for p in corpus.passages_of(doc) {
+                    for p in corpus
+                        .passages_of(doc)
+                        .iter()
+                        .filter(|p| req.filter.passes_speaker(p.speaker.as_deref()))
+                    {
                         let mut d: Vec<Option<bool>> = (0..req.coders.len())
                             .map(|k| who.contains(&k).then_some(false))
                             .collect();
@@ -242,7 +232,22 @@ pub fn agreement(project: &Project, req: &AgreementRequest) -> Result<AgreementR
                             *m = true;
                         }
                     }
-                    units.extend((0..len).map(|i| {
+                    // With a speaker condition, only the characters of that speaker's
+                    // passages are units.
+                    let all = req.filter.speakers.is_empty();
+                    let mut inside = vec![all; len];
+                    if !all {
+                        for p in corpus
+                            .passages_of(doc)
+                            .iter()
+                            .filter(|p| req.filter.passes_speaker(p.speaker.as_deref()))
+                        {
+                            for m in &mut inside[p.start.min(len)..p.end.min(len)] {
+                                *m = true;
+                            }
+                        }
+                    }
+                    units.extend((0..len).filter(|&i| inside[i]).map(|i| {
                         (0..req.coders.len())
                             .map(|k| who.contains(&k).then_some(marks[k][i]))
                             .collect::<Vec<_>>()

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use ambit_core::text::CharIndex;
-use ambit_core::{Date, DocId, Passage, Placement};
+use ambit_core::{DocFilter, DocId, Passage, Placement, TimelineKey};
 use ambit_store::{DocRow, Project};
 
 use crate::error::Result;
@@ -137,19 +137,19 @@ impl Corpus {
         &ps[overlapping(ps, start, end)]
     }
 
-    /// A key that orders documents along the timeline: phase order (unphased last), date,
-    /// then id.
-    pub fn timeline_key(&self, id: DocId) -> (usize, Option<Date>, DocId) {
+    /// The key that orders documents along the timeline.
+    pub fn timeline_key(&self, id: DocId) -> TimelineKey {
         match self.doc_pos.get(&id) {
-            Some(&i) => {
-                let phase = match self.placements[i] {
-                    Placement::Phase(k) => k,
-                    Placement::Unphased => usize::MAX,
-                };
-                (phase, self.docs[i].doc.date, id)
-            }
-            None => (usize::MAX, None, id),
+            Some(&i) => TimelineKey::new(self.placements[i], self.docs[i].doc.date, id),
+            None => TimelineKey::new(Placement::Unphased, None, id),
         }
+    }
+
+    /// Whether a document passes the document-level conditions of a filter.
+    pub fn passes(&self, id: DocId, filter: &DocFilter) -> bool {
+        self.doc_pos
+            .get(&id)
+            .is_some_and(|&i| filter.passes(&self.docs[i].doc, &self.phase_ids[i]))
     }
 }
 

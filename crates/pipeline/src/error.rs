@@ -21,9 +21,26 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// A codebook, rule or query problem (message from the coding engine).
-    #[error("{0}")]
-    Coding(String),
+    /// A codebook, rule or query problem.
+    #[error(transparent)]
+    Coding(#[from] ambit_coding::Error),
+    /// A codebook file that does not parse or breaks a rule.
+    #[error("{}: {source}", path.display())]
+    Codebook {
+        /// The codebook file.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: ambit_coding::Error,
+    },
+    /// The search index failed, or a search query is not well formed.
+    #[error(transparent)]
+    Index(#[from] ambit_index::Error),
+    /// A table or chart could not be made.
+    #[error(transparent)]
+    Tables(#[from] ambit_tables::Error),
+    /// A reliability statistic could not be computed.
+    #[error(transparent)]
+    Reliability(#[from] ambit_reliability::Error),
     /// The request is contradictory (e.g. `--title` for several files).
     #[error("{0}")]
     Request(String),

@@ -1,0 +1,112 @@
+//! The project's codebook file (`codebook.toml` in the project root): reading, atomic
+//! writing, and the edits that touch codings too (rename, merge, delete).
+//!
+//! The file is the researcher's to edit; the store keeps codings. Edits that touch both
+//! update the store in one transaction first and then replace the file atomically, so an
+//! interrupted edit is finished by running the same command again.
+
+use std::path::{Path, PathBuf};
+
+use ambit_coding::Codebook;
+use ambit_store::{CodingFilter, Project};
+
+use crate::error::{Error, Result};
+
+/// The codebook file inside a project.
+pub const CODEBOOK_FILE: &str = "codebook.toml";
+
+/// The path of a project's codebook.
+pub fn codebook_path(project: &Project) -> PathBuf {
+    project.root.join(CODEBOOK_FILE)
+}
+
+/// Reads and validates a codebook file.
+pub fn read_codebook(path: &Path) -> Result<Codebook> {
+    let src = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Codebook::parse(&src).map_err(|source| Error::Codebook {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The project's codebook, with a hint when there is none yet.
+pub fn load_codebook(project: &Project) -> Result<Codebook> {
+    let path = codebook_path(project);
+    if !path.is_file() {
+        return Err(Error::Request(format!(
+            "this project has no codebook ({} is missing); start one with \
+             `ambit codebook init --template ambidexterity` or `ambit codebook import FILE`",
+            path.display()
+        )));
+    }
+    read_codebook(&path)
+}
+
+/// Writes a codebook's TOML source atomically (temporary file, then rename).
+pub fn write_codebook_source(project: &Project, src: &str) -> Result<()> {
+    let path = codebook_path(project);
+    let tmp = project.root.join(format!(".{CODEBOOK_FILE}.tmp"));
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| Error::Io { path: p, source }
+    };
+    std::fs::write(&tmp, src).map_err(io(&tmp))?;
+    std::fs::rename(&tmp, &path).map_err(io(&path))
+}
+
+/// Writes a codebook atomically.
+pub fn save_codebook(project: &Project, codebook: &Codebook) -> Result<()> {
+    let src = codebook
+        .to_toml()
+        ?;
+    write_codebook_source(project, &src)
+}
+
+/// Renames a code (and its dotted descendants) in the codebook and in every coding.
+/// Returns how many codings changed.
+pub fn rename_code(project: &mut Project, old: &str, new: &str) -> Result<u64> {
+    let mut cb = load_codebook(project)?;
+    let mapping = cb
+        .rename(old, new)
+        ?;
+    let n = project.store.recode(&mapping)?;
+    save_codebook(project, &cb)?;
+    Ok(n)
+}
+
+/// Merges code `from` into `into`: its codings move to `into`, the code goes.
+pub fn merge_code(project: &mut Project, from: &str, into: &str) -> Result<u64> {
+    let mut cb = load_codebook(project)?;
+    cb.merge(from, into)
+        ?;
+    let n = project
+        .store
+        .recode(&[(from.to_string(), into.to_string())])?;
+    save_codebook(project, &cb)?;
+    Ok(n)
+}
+
+/// Deletes a code. With codings, refused unless `force`; returns how many codings went.
+pub fn delete_code(project: &mut Project, id: &str, force: bool) -> Result<u64> {
+    let mut cb = load_codebook(project)?;
+    cb.remove(id)?;
+    let ids = vec![id.to_string()];
+    let count = project
+        .store
+        .codings(&CodingFilter {
+            codes: ids.clone(),
+            ..Default::default()
+        })?
+        .len() as u64;
+    if count > 0 && !force {
+        return Err(Error::Request(format!(
+            "code `{id}` has {count} coding(s); pass --force to delete the code and its codings"
+        )));
+    }
+    let n = project.store.delete_codings_of(&ids)?;
+    save_codebook(project, &cb)?;
+    Ok(n)
+}

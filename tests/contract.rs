@@ -1,0 +1,93 @@
+//! The `--format json` outputs are a contract with researchers' scripts: the same commands
+//! on the demo project give the same JSON as the goldens in `tests/golden/json/`, which
+//! were written (`make.sh`) by the binary of the commit before the vocabulary refactor.
+//! Values are compared, not bytes: object keys may come in another order, but no field is
+//! lost, renamed or changed. New fields are allowed only where listed here.
+
+use crate::util::{repo, Workdir};
+
+/// Fields added after the goldens were made: (command name, field).
+const ADDED: &[(&str, &str)] = &[];
+
+#[test]
+fn json_outputs_match_the_goldens() {
+    let w = Workdir::new();
+    let samples = repo().join("data-samples");
+    w.run(&["demo", "demo", "--samples", samples.to_str().unwrap()])
+        .ok();
+    let demo = w.path().join("demo");
+    let golden = repo().join("tests/golden/json");
+    let commands: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(golden.join("commands.json")).unwrap())
+            .unwrap();
+    let mut failures = Vec::new();
+    for c in commands.as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        let args: Vec<&str> = c["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        let got = w.run_in(&demo, &args);
+        if got.code != 0 {
+            failures.push(format!("{name}: exit {}: {}", got.code, got.stderr));
+            continue;
+        }
+        let mut got = got.json();
+        let want: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(golden.join(format!("{name}.json"))).unwrap(),
+        )
+        .unwrap();
+        for (cmd, field) in ADDED {
+            if *cmd == name {
+                strip(&mut got, field);
+            }
+        }
+        if got != want {
+            failures.push(format!("{name}: {}", first_difference(&want, &got, "")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn strip(v: &mut serde_json::Value, field: &str) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.remove(field);
+            m.values_mut().for_each(|x| strip(x, field));
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| strip(x, field)),
+        _ => {}
+    }
+}
+
+/// Where two values first differ, as a JSON path.
+fn first_difference(want: &serde_json::Value, got: &serde_json::Value, at: &str) -> String {
+    use serde_json::Value::{Array, Object};
+    match (want, got) {
+        (Object(a), Object(b)) => {
+            for (k, v) in a {
+                match b.get(k) {
+                    None => return format!("{at}.{k} missing"),
+                    Some(w) if w != v => return first_difference(v, w, &format!("{at}.{k}")),
+                    _ => {}
+                }
+            }
+            match b.keys().find(|k| !a.contains_key(*k)) {
+                Some(k) => format!("{at}.{k} added"),
+                None => format!("{at} differs"),
+            }
+        }
+        (Array(a), Array(b)) if a.len() == b.len() => a
+            .iter()
+            .zip(b)
+            .enumerate()
+            .find(|(_, (x, y))| x != y)
+            .map_or(format!("{at} differs"), |(i, (x, y))| {
+                first_difference(x, y, &format!("{at}[{i}]"))
+            }),
+        (Array(a), Array(b)) => format!("{at}: {} items, expected {}", b.len(), a.len()),
+        _ => format!("{at}: {got} instead of {want}"),
+    }
+}
