@@ -185,6 +185,24 @@ fn every_hit_satisfies_the_filters() {
             k.contains(h["doc"].as_str().unwrap())
         }),
         (&["--kind", "workshop", "--phase", "baseline"], |_, _| false),
+        // The same key twice: either value; `(none)`: the attribute is missing.
+        (&["--attr", "org=Kaleva", "--attr", "org=Nord"], |h, _| {
+            h["doc"] != "D3"
+        }),
+        (&["--attr", "org=(none)"], |h, _| h["doc"] == "D3"),
+        (&["--attr", "org=Kaleva", "--attr", "org=(none)"], |h, _| {
+            h["doc"] != "D2"
+        }),
+        (&["--month", "2013-02", "--month", "2013-11"], |h, _| {
+            h["doc"] == "D2" || h["doc"] == "D3"
+        }),
+        (&["--month", "undated"], |_, _| false),
+        (&["--speaker", "(no speaker)"], |h, _| {
+            h["speaker"].is_null()
+        }),
+        (&["--speaker", "(no speaker)", "--speaker", "R"], |h, _| {
+            h["speaker"].is_null() || h["speaker"] == "R"
+        }),
     ];
     for (filters, ok) in cases {
         for q in ["order OR map OR coordinat*", "NOT zebra"] {
@@ -196,6 +214,20 @@ fn every_hit_satisfies_the_filters() {
             let expected = unfiltered.iter().filter(|h| ok(h, &kaleva)).count();
             assert_eq!(hits.len(), expected, "{args:?}");
         }
+        // The concordance reads the same flags the same way.
+        let mut args = vec!["kwic", "order OR map", "--format", "json"];
+        args.extend_from_slice(filters);
+        let lines = w.run(&args).json();
+        let in_kwic: BTreeSet<String> = lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["passage"].as_str().unwrap().to_string())
+            .collect();
+        let mut args = vec!["order OR map"];
+        args.extend_from_slice(filters);
+        let in_search: BTreeSet<String> = passages(&search(&w, &args)).into_iter().collect();
+        assert_eq!(in_kwic, in_search, "kwic {filters:?}");
     }
     let err = w.run(&["search", "order", "--phase", "nope"]).fails();
     assert!(err.contains("nope"), "{err}");
@@ -452,4 +484,55 @@ fn a_timeline_edit_moves_hits_without_reindexing() {
     let r = w.run(&["search", "late", "--count"]);
     assert_eq!(r.stdout.trim(), "1");
     assert!(!r.stderr.contains("indexed"), "{}", r.stderr);
+}
+
+#[test]
+fn table_is_a_synonym_of_text() {
+    let w = study();
+    for cmd in [
+        &["search", "order"][..],
+        &["kwic", "order"],
+        &["search", "order", "--by", "kind"],
+    ] {
+        let text = w.run(cmd).ok();
+        let mut table = cmd.to_vec();
+        table.extend_from_slice(&["--format", "table"]);
+        assert_eq!(w.run(&table).ok(), text, "{cmd:?}");
+    }
+}
+
+/// Entries of `.ambit` that index builds leave while they run.
+fn build_leftovers(w: &Workdir) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(w.path().join(".ambit"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".index.tmp-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn index_builds_leave_no_temporary_folders() {
+    let w = study();
+    // What a build killed half-way (disk full, kill -9) left behind.
+    let stale = w.path().join(".ambit/.index.tmp-4000000");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("meta.json"), "{").unwrap();
+    assert!(w.run(&["index"]).ok().contains("indexed 11 passages"));
+    assert_eq!(build_leftovers(&w), Vec::<String>::new());
+
+    // A build that fails after writing its index: a file stands where it must go.
+    let index = w.path().join(".ambit/index");
+    std::fs::remove_dir_all(&index).unwrap();
+    std::fs::write(&index, "not an index").unwrap();
+    let shown = index.display().to_string();
+    let err = w.run(&["index"]).fails();
+    assert!(err.contains(&shown), "{err}");
+    assert_eq!(build_leftovers(&w), Vec::<String>::new());
+    let err = w.run(&["search", "order"]).fails();
+    assert!(err.contains(&shown), "{err}");
+    assert_eq!(build_leftovers(&w), Vec::<String>::new());
+    std::fs::remove_file(&index).unwrap();
+    assert_eq!(count(&w, &["order"]), 5);
 }

@@ -23,7 +23,7 @@ pub struct Args {
 pub fn progress() -> impl FnMut(u64, u64) {
     let mut bar: Option<Option<indicatif::ProgressBar>> = None;
     move |done, total| {
-        let b = bar.get_or_insert_with(|| crate::cmd::progress_bar(total, "indexing"));
+        let b = bar.get_or_insert_with(|| crate::args::progress_bar(total, "indexing"));
         if let Some(b) = b {
             b.set_position(done);
             if done >= total {
@@ -33,11 +33,18 @@ pub fn progress() -> impl FnMut(u64, u64) {
     }
 }
 
+/// Tells the researcher on standard error that the index was rebuilt first, and why.
+pub fn note_rebuild(rebuilt: Option<&search::Rebuilt>) {
+    if let Some(r) = rebuilt {
+        eprintln!("indexed {} passages first: {}", r.passages, r.reason);
+    }
+}
+
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     let project = ctx.open_project()?;
     let started = Instant::now();
     let ready = search::ensure_index(&project, args.rebuild, &mut progress())?;
-    let out = &mut std::io::stdout().lock();
+    let out = &mut crate::output::stdout();
     let stemming = ready.index.stemming().name();
     match ready.rebuilt {
         Some(r) => {

@@ -3,12 +3,13 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use ambit_index::{Query, Sort};
-use ambit_pipeline::search;
+use ambit_index::{Filter, Query};
+use ambit_pipeline::kwic::{KwicOrder, Marks};
+use ambit_pipeline::search::Search;
 use anyhow::Result;
-use serde::Serialize;
 
-use crate::cmd::search::{colour, flat, note_rebuild, Filters, Format, HL_OFF, HL_ON};
+use crate::args::{colour, DocFilterArgs, OutputFormat, TEXT_JSON_CSV};
+use crate::cmd::index::{note_rebuild, progress};
 use crate::output::write_json;
 
 /// A concordance (keyword in context): every occurrence of TERM, one per line, aligned
@@ -21,7 +22,10 @@ pub struct Args {
     /// The word, "phrase" or prefix* to look up.
     term: String,
     #[command(flatten)]
-    filters: Filters,
+    filter: DocFilterArgs,
+    /// Only passages coded with this code or one of its children (repeatable: either).
+    #[arg(long = "code", value_name = "ID")]
+    codes: Vec<String>,
     /// Characters of context on each side.
     #[arg(long, default_value_t = 40, value_name = "N")]
     width: usize,
@@ -30,8 +34,8 @@ pub struct Args {
     #[arg(long, value_enum)]
     sort: Option<Side>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, default_value = "text", value_parser = TEXT_JSON_CSV)]
+    format: OutputFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -40,90 +44,57 @@ enum Side {
     Right,
 }
 
-/// One concordance line.
-#[derive(Debug, Serialize)]
-struct Line {
-    passage: String,
-    doc: String,
-    phase: String,
-    date: Option<String>,
-    speaker: Option<String>,
-    left: String,
-    #[serde(rename = "match")]
-    matched: String,
-    right: String,
-    /// Character offsets of the match within the passage text.
-    start: usize,
-    end: usize,
-}
-
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     let query = Query::parse(&args.term)?;
     let project = ctx.open_project()?;
-    let filter = args.filters.build(&project)?;
-    let mut progress = crate::cmd::index::progress();
-    let mut session = search::Search::open(&project, &mut progress)?;
-    let hits = session.hits(&query, &filter, Sort::Time, None)?;
+    let filter = Filter {
+        doc: args.filter.to_filter(&project)?,
+        codes: args.codes.clone(),
+    };
+    let order = match args.sort {
+        Some(Side::Left) => KwicOrder::Left,
+        Some(Side::Right) => KwicOrder::Right,
+        None => KwicOrder::Timeline,
+    };
+    let mut progress = progress();
+    let mut session = Search::open(&project, &mut progress)?;
+    let concordance = session.concordance(&query, &filter, args.width, order)?;
     note_rebuild(session.rebuilt());
-    let w = args.width;
-    let mut lines = Vec::new();
-    for h in &hits {
-        let chars: Vec<char> = h.text.chars().collect();
-        for &[s, e] in &h.highlights {
-            let left = flat(&chars[s.saturating_sub(w)..s]);
-            let right = flat(&chars[e..(e + w).min(chars.len())]);
-            lines.push(Line {
-                passage: h.passage.clone(),
-                doc: h.doc.clone(),
-                phase: h.phase.clone(),
-                date: h.date.clone(),
-                speaker: h.speaker.clone(),
-                left,
-                matched: flat(&chars[s..e]),
-                right,
-                start: s,
-                end: e,
-            });
-        }
-    }
-    match args.sort {
-        Some(Side::Left) => lines.sort_by_cached_key(|l| {
-            l.left
-                .split_whitespace()
-                .rev()
-                .map(str::to_lowercase)
-                .collect::<Vec<_>>()
-        }),
-        Some(Side::Right) => lines.sort_by_cached_key(|l| l.right.to_lowercase()),
-        None => {}
-    }
-    let out = &mut std::io::stdout().lock();
+    let lines = &concordance.lines;
+    let out = &mut crate::output::stdout();
     match args.format {
-        Format::Json => write_json(out, &lines)?,
-        Format::Csv => {
+        OutputFormat::Json => write_json(out, lines)?,
+        OutputFormat::Csv => {
             let mut wr = csv::Writer::from_writer(out);
-            for l in &lines {
+            for l in lines {
                 wr.serialize(l)?;
             }
             wr.flush()?;
         }
-        Format::Text => {
-            let colour = colour();
-            let id_width = lines.iter().map(|l| l.passage.len()).max().unwrap_or(0);
-            for l in &lines {
-                let pad = w.saturating_sub(l.left.chars().count());
-                let (on, off) = if colour { (HL_ON, HL_OFF) } else { ("", "") };
+        OutputFormat::Text | OutputFormat::Md => {
+            let Marks { on, off } = if colour() {
+                Marks::TERMINAL
+            } else {
+                Marks::NONE
+            };
+            let ids: Vec<String> = lines.iter().map(|l| l.passage.to_string()).collect();
+            let id_width = ids.iter().map(String::len).max().unwrap_or(0);
+            for (l, id) in lines.iter().zip(&ids) {
+                let pad = args.width.saturating_sub(l.left.chars().count());
                 writeln!(
                     out,
-                    "{:<id_width$}  {}{} {on}{}{off} {}",
-                    l.passage,
+                    "{id:<id_width$}  {}{} {on}{}{off} {}",
                     " ".repeat(pad),
                     l.left,
                     l.matched,
                     l.right
                 )?;
             }
-            eprintln!("{} occurrence(s) in {} passage(s)", lines.len(), hits.len());
+            eprintln!(
+                "{} occurrence(s) in {} passage(s)",
+                lines.len(),
+                concordance.passages
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -6,6 +6,24 @@ use tantivy::tokenizer::TextAnalyzer;
 
 use crate::query::Node;
 
+/// Finds the words a query matched in a passage text.
+pub struct Highlighter {
+    pub(crate) analyzer: TextAnalyzer,
+    pub(crate) needles: Needles,
+}
+
+impl Highlighter {
+    /// The matched ranges as `[start, end]` character offsets within `text`, sorted and
+    /// not overlapping.
+    pub fn ranges(&mut self, text: &str) -> Vec<[usize; 2]> {
+        self.needles
+            .ranges(&mut self.analyzer, text)
+            .into_iter()
+            .map(|(a, b)| [a, b])
+            .collect()
+    }
+}
+
 /// The positive terms of a query, analysed like the indexed text.
 #[derive(Debug, Default)]
 pub(crate) struct Needles {

@@ -25,6 +25,7 @@ mod corpus;
 mod demo;
 mod error;
 mod import;
+pub mod kwic;
 mod manifest;
 mod overview;
 pub mod search;
@@ -37,4 +38,7 @@ pub use crate::import::{
     expand_paths, import, BatchReport, DocDefaults, FileReport, ImportItem, ImportOptions, Outcome,
 };
 pub use crate::manifest::read_manifest;
-pub use crate::overview::{phase_of, phase_summary, placements, PhaseRow};
+pub use crate::overview::{
+    document_view, documents, phase_of, phase_summary, placements, DocListing, DocumentView,
+    PassageView, PhaseRow,
+};

@@ -4,26 +4,31 @@
 //! it reflects; every store write bumps that revision (codings too), so comparing the two
 //! says whether the index is current. A missing, stale, unreadable or other-language index
 //! is rebuilt before it is used, never searched as it is. Rebuilds write a fresh index
-//! beside the old one and swap it in, so an interrupted rebuild leaves the old (stale)
-//! index, which the next command rebuilds again.
+//! beside the old one and swap it in ([`ambit_index::Staging`]), so an interrupted rebuild
+//! leaves the old (stale) index, which the next command rebuilds again; the half-built
+//! folder is removed when the build fails, or by the next build when its process was
+//! killed.
 //!
 //! The index holds what varies by passage (words, speaker, codes). What varies by document
 //! (title, kind, phase, date, attributes) and the passage texts are read from the store
 //! for each search ([`Search`]), so they are never stale: a timeline edit in `ambit.toml`
-//! moves hits to their new phases without re-indexing.
+//! moves hits to their new phases without re-indexing. Documents are filtered by the one
+//! [`ambit_core::DocFilter`], as in every other command.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
 
 use ambit_coding::Codebook;
-use ambit_core::{DocId, DocKind, Document, Placement};
+use ambit_core::text::CharIndex;
+use ambit_core::{Date, DocId, DocKind, PassageId, TimelineKey, NO_VALUE, UNPHASED};
 use ambit_index::{
-    Catalogue, DocInfo, Filter, Found, Group, GroupBy, Index, Query, Record, Sort, Stemming,
+    Catalogue, DocInfo, Filter, Found, Group, GroupBy, GroupKey, Index, Query, Record, Sort,
+    Staging, Stemming,
 };
 use ambit_store::{CodingFilter, Project, DATA_DIR};
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::overview::placement;
 
 /// The index folder inside the project's data folder.
@@ -35,11 +40,6 @@ pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 /// The folder of a project's search index.
 pub fn index_path(project: &Project) -> PathBuf {
     project.root.join(DATA_DIR).join(INDEX_DIR)
-}
-
-// Index errors reach the user through the pipeline's request variant, message intact.
-fn ix(e: ambit_index::Error) -> Error {
-    Error::Request(e.to_string())
 }
 
 /// The stemming the project's `language` asks for; a language without a stemmer is
@@ -155,30 +155,22 @@ pub fn rebuild(
     progress: Progress<'_>,
 ) -> Result<(Index, Rebuilt)> {
     let revision = project.store.revision()?;
-    let dir = index_path(project);
-    let data = project.root.join(DATA_DIR);
-    let tmp = data.join(format!(".{INDEX_DIR}.tmp-{}", std::process::id()));
-    remove_dir(&tmp)?;
     let docs: Vec<DocId> = project
         .store
         .documents_brief()?
         .into_iter()
         .map(|d| d.id)
         .collect();
+    // Dropped on any error below, which removes its folder.
+    let staging = Staging::create(&index_path(project), stemming_of(project))?;
     let (passages, bytes) = {
-        let index = Index::create(&tmp, stemming_of(project)).map_err(ix)?;
-        let mut writer = index.writer().map_err(ix)?;
+        let mut writer = staging.index().writer()?;
         let total = project.store.passage_count()?;
         let written = write_documents(project, &mut writer, &docs, total, progress)?;
-        writer.commit(revision).map_err(ix)?;
+        writer.commit(revision)?;
         written
     };
-    remove_dir(&dir)?;
-    std::fs::rename(&tmp, &dir).map_err(|source| Error::Io {
-        path: dir.clone(),
-        source,
-    })?;
-    let index = Index::open(&dir).map_err(ix)?;
+    let index = staging.finish()?;
     Ok((
         index,
         Rebuilt {
@@ -188,17 +180,6 @@ pub fn rebuild(
             revision,
         },
     ))
-}
-
-fn remove_dir(dir: &Path) -> Result<()> {
-    match std::fs::remove_dir_all(dir) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(source) => Err(Error::Io {
-            path: dir.to_path_buf(),
-            source,
-        }),
-    }
 }
 
 /// The codebook when there is a readable one; ancestors come from it.
@@ -250,19 +231,21 @@ fn write_documents(
                 with_ancestors(cb.as_ref(), code, set);
             }
         }
-        let mut chars = CharCursor::default();
+        let chars = CharIndex::new(&text);
+        let n = chars.len_chars();
         for (p, codes) in passages.iter().zip(codes) {
-            let slice = chars.slice(&text, p.start, p.end);
+            // Stored passages fit their text; clipped all the same, never a panic.
+            let slice = chars
+                .slice(&text, p.start.min(n), p.end.min(n))
+                .unwrap_or_default();
             let codes: Vec<String> = codes.into_iter().collect();
             bytes += slice.len() as u64;
-            writer
-                .add(&Record {
-                    passage: p.id,
-                    text: slice,
-                    speaker: p.speaker.as_deref(),
-                    codes: &codes,
-                })
-                .map_err(ix)?;
+            writer.add(&Record {
+                passage: p.id,
+                text: slice,
+                speaker: p.speaker.as_deref(),
+                codes: &codes,
+            })?;
             written += 1;
             if written % 4096 == 0 {
                 progress(written, total.max(written));
@@ -306,44 +289,6 @@ fn codings_of(project: &Project, docs: &[DocId]) -> Result<DocCodings> {
     Ok(out)
 }
 
-/// Converts character offsets to byte offsets walking forward through a text: passages
-/// come in order, so a document is walked once (it starts over for an offset behind it).
-#[derive(Default)]
-struct CharCursor {
-    chars: usize,
-    bytes: usize,
-}
-
-impl CharCursor {
-    fn byte_of(&mut self, text: &str, char_pos: usize) -> usize {
-        if char_pos < self.chars {
-            *self = CharCursor::default();
-        }
-        // Count character starts (bytes that are not UTF-8 continuation bytes).
-        let mut need = char_pos - self.chars;
-        for (i, &b) in text.as_bytes()[self.bytes..].iter().enumerate() {
-            if (b as i8) >= -0x40 {
-                if need == 0 {
-                    self.bytes += i;
-                    self.chars = char_pos;
-                    return self.bytes;
-                }
-                need -= 1;
-            }
-        }
-        self.chars = char_pos - need;
-        self.bytes = text.len();
-        self.bytes
-    }
-
-    /// `text[start..end]` in characters; clipped to the text.
-    fn slice<'t>(&mut self, text: &'t str, start: usize, end: usize) -> &'t str {
-        let a = self.byte_of(text, start);
-        let b = self.byte_of(text, end.max(start));
-        &text[a..b]
-    }
-}
-
 /// What [`refresh_documents`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refresh {
@@ -384,94 +329,102 @@ pub fn refresh_documents(project: &Project, docs: &[DocId], before: u64) -> Resu
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut writer = index.writer().map_err(ix)?;
+    let mut writer = index.writer()?;
     for doc in &wanted {
         writer.delete_doc(*doc);
     }
     let (written, _) = write_documents(project, &mut writer, &wanted, 0, &mut |_, _| {})?;
-    writer.commit(revision).map_err(ix)?;
+    writer.commit(revision)?;
     Ok(Refresh::Updated { passages: written })
 }
 
-/// One row of a `--by` table.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// One row of a `--by` table: a group and how many matching passages and documents it
+/// has.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupRow {
-    /// The group: a phase id, kind, speaker, document id or attribute value; `(none)`
-    /// for passages without a speaker or attribute.
-    pub group: String,
+    /// The group: a phase, kind, speaker, document or attribute value; `None` for
+    /// passages without a speaker or attribute.
+    pub group: Option<GroupKey>,
     /// Matching passages.
     pub passages: u64,
     /// Documents with at least one matching passage.
     pub docs: u64,
 }
 
-/// Label of the group of passages that have no value.
-pub const NO_VALUE: &str = "(none)";
+impl GroupRow {
+    /// The group as tables print it: [`NO_VALUE`] for passages without a value.
+    pub fn label(&self) -> String {
+        self.group
+            .as_ref()
+            .map_or_else(|| NO_VALUE.to_string(), GroupKey::to_string)
+    }
+}
 
 /// Orders [`Index::group`] counts for a table: every group of the project listed (zero
 /// rows kept): phases in timeline order (then `unphased` when used), kinds in their
 /// usual order, speakers and attribute values alphabetically, documents by id.
 fn group_rows(
     project: &Project,
-    docs: &[Document],
+    catalogue: &Catalogue,
     found: Vec<Group>,
     by: &GroupBy,
 ) -> Result<Vec<GroupRow>> {
-    let mut keys: Vec<String> = match by {
+    let docs = || catalogue.iter().map(|d| &d.doc);
+    let mut keys: Vec<Option<GroupKey>> = match by {
         GroupBy::Phase => {
-            let mut k: Vec<String> = project
+            let mut k: Vec<GroupKey> = project
                 .config
                 .timeline
                 .phases()
                 .iter()
-                .map(|p| p.id.clone())
+                .map(|p| GroupKey::Phase(p.id.clone()))
                 .collect();
-            if docs
-                .iter()
-                .any(|d| placement(project, d) == Placement::Unphased)
-            {
-                k.push(ambit_core::UNPHASED.to_string());
+            if catalogue.iter().any(|d| d.phase == UNPHASED) {
+                k.push(GroupKey::Phase(UNPHASED.to_string()));
             }
-            k
+            k.into_iter().map(Some).collect()
         }
         GroupBy::Kind => {
-            let used: BTreeSet<DocKind> = docs.iter().map(|d| d.kind).collect();
+            let used: BTreeSet<DocKind> = docs().map(|d| d.kind).collect();
             DocKind::ALL
-                .iter()
+                .into_iter()
                 .filter(|k| used.contains(k))
-                .map(|k| k.as_str().to_string())
+                .map(|k| Some(GroupKey::Kind(k)))
                 .collect()
         }
         GroupBy::Speaker => {
             let mut s: Vec<String> = project.store.speakers()?.into_iter().map(|s| s.0).collect();
             s.sort();
-            s
+            s.into_iter().map(|s| Some(GroupKey::Speaker(s))).collect()
         }
-        GroupBy::Doc => docs.iter().map(|d| d.id.to_string()).collect(),
+        GroupBy::Doc => {
+            let ids: BTreeSet<DocId> = docs().map(|d| d.id).collect();
+            ids.into_iter().map(|d| Some(GroupKey::Doc(d))).collect()
+        }
         GroupBy::Attr(name) => {
-            let values: BTreeSet<String> = docs
-                .iter()
-                .filter_map(|d| d.attributes.get(name).cloned())
-                .collect();
-            values.into_iter().collect()
+            let values: BTreeSet<&String> = docs().filter_map(|d| d.attributes.get(name)).collect();
+            values
+                .into_iter()
+                .map(|v| Some(GroupKey::Attr(v.clone())))
+                .collect()
         }
     };
-    let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut listed: HashSet<Option<GroupKey>> = keys.iter().cloned().collect();
+    let mut counts: HashMap<Option<GroupKey>, (u64, u64)> = HashMap::new();
     for g in found {
-        let key = g.key.unwrap_or_else(|| NO_VALUE.to_string());
-        if !keys.contains(&key) {
+        if listed.insert(g.key.clone()) {
             // A value the store no longer lists cannot occur in a current index, except
             // for passages without a value; list it rather than drop its counts.
-            keys.push(key.clone());
+            keys.push(g.key.clone());
         }
-        counts.insert(key, (g.passages, g.docs));
+        counts.insert(g.key, (g.passages, g.docs));
     }
     Ok(keys
         .into_iter()
-        .map(|k| {
-            let (passages, docs) = counts.get(&k).copied().unwrap_or((0, 0));
+        .map(|group| {
+            let (passages, docs) = counts.get(&group).copied().unwrap_or((0, 0));
             GroupRow {
-                group: k,
+                group,
                 passages,
                 docs,
             }
@@ -480,20 +433,23 @@ fn group_rows(
 }
 
 /// One matching passage, as `ambit search` shows it.
+///
+/// **API boundary**: a row of `ambit search --format json`. Field names, and the printed
+/// forms of the typed values (`D7:12`, `D7`, `2013-03-20`, `interview`), are a contract.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hit {
     /// `D7:12`.
-    pub passage: String,
+    pub passage: PassageId,
     /// `D7`.
-    pub doc: String,
+    pub doc: DocId,
     /// Document title.
     pub title: String,
     /// Phase id.
     pub phase: String,
     /// Document date.
-    pub date: Option<String>,
+    pub date: Option<Date>,
     /// Document kind.
-    pub kind: String,
+    pub kind: DocKind,
     /// Speaker.
     pub speaker: Option<String>,
     /// Start of the passage in the document (characters).
@@ -513,7 +469,6 @@ pub struct Search<'p, 'f> {
     project: &'p Project,
     progress: Progress<'f>,
     index: Index,
-    docs: Vec<Document>,
     catalogue: Catalogue,
     rebuilt: Option<Rebuilt>,
 }
@@ -523,29 +478,19 @@ impl<'p, 'f> Search<'p, 'f> {
     /// `progress`), and reads the documents.
     pub fn open(project: &'p Project, progress: Progress<'f>) -> Result<Search<'p, 'f>> {
         let ready = ensure_index(project, false, progress)?;
-        let docs = project.store.documents_brief()?;
         let mut catalogue = Catalogue::default();
-        for d in &docs {
-            let placed = placement(project, d);
-            catalogue.insert(
-                d.id,
-                DocInfo {
-                    kind: d.kind,
-                    phase: project.config.timeline.label_of(placed).to_string(),
-                    phase_order: match placed {
-                        Placement::Phase(k) => k as u32,
-                        Placement::Unphased => u32::MAX,
-                    },
-                    date: d.date,
-                    attributes: d.attributes.clone(),
-                },
-            );
+        for doc in project.store.documents_brief()? {
+            let placed = placement(project, &doc);
+            catalogue.insert(DocInfo {
+                phase: project.config.timeline.label_of(placed).to_string(),
+                timeline: TimelineKey::new(placed, doc.date, doc.id),
+                doc,
+            });
         }
         Ok(Search {
             project,
             progress,
             index: ready.index,
-            docs,
             catalogue,
             rebuilt: ready.rebuilt,
         })
@@ -562,13 +507,15 @@ impl<'p, 'f> Search<'p, 'f> {
     fn run<T>(&mut self, f: impl Fn(&Index, &Catalogue) -> ambit_index::Result<T>) -> Result<T> {
         match f(&self.index, &self.catalogue) {
             Ok(v) => Ok(v),
-            Err(e @ (ambit_index::Error::Syntax { .. } | ambit_index::Error::Busy)) => Err(ix(e)),
+            Err(e @ (ambit_index::Error::Syntax { .. } | ambit_index::Error::Busy)) => {
+                Err(e.into())
+            }
             Err(e) => {
                 let (index, rebuilt) =
                     rebuild(self.project, Reason::Corrupt(short(&e)), self.progress)?;
                 self.index = index;
                 self.rebuilt = Some(rebuilt);
-                f(&self.index, &self.catalogue).map_err(ix)
+                Ok(f(&self.index, &self.catalogue)?)
             }
         }
     }
@@ -595,24 +542,19 @@ impl<'p, 'f> Search<'p, 'f> {
         })?;
         let ids: Vec<_> = found.iter().map(|f| f.passage).collect();
         let texts = self.project.store.passage_texts(&ids)?;
-        let docs: HashMap<DocId, &Document> = self.docs.iter().map(|d| (d.id, d)).collect();
         let mut hits = Vec::with_capacity(found.len());
         for (Found { passage, score }, text) in found.into_iter().zip(texts) {
             // A passage the store no longer has cannot be in a current index.
-            let (Some((p, text)), Some(doc), Some(info)) = (
-                text,
-                docs.get(&passage.doc),
-                self.catalogue.get(passage.doc),
-            ) else {
+            let (Some((p, text)), Some(info)) = (text, self.catalogue.get(passage.doc)) else {
                 continue;
             };
             hits.push(Hit {
-                passage: passage.to_string(),
-                doc: passage.doc.to_string(),
-                title: doc.title.clone(),
+                passage,
+                doc: passage.doc,
+                title: info.doc.title.clone(),
                 phase: info.phase.clone(),
-                date: doc.date.map(|d| d.to_string()),
-                kind: doc.kind.as_str().to_string(),
+                date: info.doc.date,
+                kind: info.doc.kind,
                 speaker: p.speaker,
                 start: p.start,
                 end: p.end,
@@ -633,33 +575,13 @@ impl<'p, 'f> Search<'p, 'f> {
         by: &GroupBy,
     ) -> Result<Vec<GroupRow>> {
         let found = self.run(|ix, cat| ix.group(query, filter, cat, by))?;
-        group_rows(self.project, &self.docs, found, by)
+        group_rows(self.project, &self.catalogue, found, by)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn char_cursor_slices_like_chars() {
-        let text = "Åsa: työ — 👍 ok";
-        let mut c = CharCursor::default();
-        let slice = |c: &mut CharCursor, a, b| c.slice(text, a, b).to_string();
-        let want = |a: usize, b: usize| text.chars().skip(a).take(b - a).collect::<String>();
-        for (a, b) in [
-            (0, 3),
-            (3, 5),
-            (5, 9),
-            (9, 12),
-            (12, 16),
-            (2, 4),
-            (16, 16),
-            (14, 99),
-        ] {
-            assert_eq!(slice(&mut c, a, b), want(a, b.min(16)), "{a}..{b}");
-        }
-    }
 
     fn check(code: &str, expected: &[&str]) {
         let mut out = BTreeSet::new();
@@ -673,5 +595,221 @@ mod tests {
         check("kb", &["kb"]);
         check("kb.semantic", &["kb", "kb.semantic"]);
         check("a.b.c", &["a", "a.b", "a.b.c"]);
+    }
+
+    /// A project with an interview (speaker turns, `org=Kaleva`, dated) and field notes
+    /// (no speakers, no attributes, undated).
+    fn study() -> (tempfile::TempDir, Project) {
+        use crate::{expand_paths, import, DocDefaults, ImportOptions};
+        let dir = tempfile::tempdir().unwrap();
+        let mut project = Project::init(dir.path(), "Study").unwrap();
+        let interview = dir.path().join("interview.txt");
+        std::fs::write(
+            &interview,
+            "I: How do you order repairs?\n\nR: By phone. Orders get lost.\n",
+        )
+        .unwrap();
+        let notes = dir.path().join("notes.txt");
+        std::fs::write(&notes, "The team ordered new forms.\n\nNo map yet.\n").unwrap();
+        for (path, defaults) in [
+            (
+                interview,
+                DocDefaults {
+                    kind: Some(DocKind::Interview),
+                    date: Date::parse("2013-02-01").ok(),
+                    attributes: [("org".to_string(), "Kaleva".to_string())].into(),
+                    ..DocDefaults::default()
+                },
+            ),
+            (
+                notes,
+                DocDefaults {
+                    kind: Some(DocKind::Observation),
+                    ..DocDefaults::default()
+                },
+            ),
+        ] {
+            let (items, _) = expand_paths(&[path], &defaults);
+            import(&mut project, &items, ImportOptions::default(), &mut |_| {}).unwrap();
+        }
+        (dir, project)
+    }
+
+    fn passages(
+        search: &mut Search<'_, '_>,
+        query: &str,
+        doc: ambit_core::DocFilter,
+    ) -> Vec<String> {
+        let filter = Filter {
+            doc,
+            codes: Vec::new(),
+        };
+        let q = Query::parse(query).unwrap();
+        search
+            .hits(&q, &filter, Sort::Time, None)
+            .unwrap()
+            .iter()
+            .map(|h| h.passage.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn search_filters_mean_what_they_mean_everywhere() {
+        use ambit_core::{parse_attr, parse_month, parse_speaker, DocFilter, NO_SPEAKER};
+        let (_dir, project) = study();
+        let mut quiet = |_, _| {};
+        let mut search = Search::open(&project, &mut quiet).unwrap();
+        let attrs = |a: &[&str]| DocFilter {
+            attrs: a.iter().map(|a| parse_attr(a).unwrap()).collect(),
+            ..DocFilter::default()
+        };
+        // Timeline order: both unphased, the undated notes first.
+        let all = ["D2:1", "D1:1", "D1:2"];
+        assert_eq!(passages(&mut search, "order", DocFilter::default()), all);
+        // `(none)`: documents without the attribute.
+        assert_eq!(
+            passages(&mut search, "order", attrs(&["org=(none)"])),
+            ["D2:1"]
+        );
+        assert_eq!(
+            passages(&mut search, "order", attrs(&["org=Kaleva", "org=(none)"])),
+            all
+        );
+        let speakers = |s: &[&str]| DocFilter {
+            speakers: s.iter().map(|s| parse_speaker(s)).collect(),
+            ..DocFilter::default()
+        };
+        assert_eq!(
+            passages(&mut search, "order", speakers(&[NO_SPEAKER])),
+            ["D2:1"]
+        );
+        assert_eq!(
+            passages(&mut search, "order OR map", speakers(&["R", NO_SPEAKER])),
+            ["D2:1", "D2:2", "D1:2"]
+        );
+        let months = |m: &[&str]| DocFilter {
+            months: m.iter().map(|m| parse_month(m).unwrap()).collect(),
+            ..DocFilter::default()
+        };
+        assert_eq!(
+            passages(&mut search, "order", months(&["2013-02"])),
+            ["D1:1", "D1:2"]
+        );
+        assert_eq!(
+            passages(&mut search, "order", months(&["undated"])),
+            ["D2:1"]
+        );
+
+        let hits = search
+            .hits(
+                &Query::parse("order").unwrap(),
+                &Filter::default(),
+                Sort::Time,
+                None,
+            )
+            .unwrap();
+        assert_eq!(hits[1].doc, DocId(1));
+        assert_eq!(hits[1].kind, DocKind::Interview);
+        assert_eq!(hits[1].date, Date::parse("2013-02-01").ok());
+        assert_eq!(hits[1].phase, UNPHASED);
+        assert_eq!(hits[1].speaker.as_deref(), Some("I"));
+    }
+
+    #[test]
+    fn groups_are_typed_until_printed() {
+        let (_dir, project) = study();
+        let mut quiet = |_, _| {};
+        let mut search = Search::open(&project, &mut quiet).unwrap();
+        let q = Query::parse("order").unwrap();
+        let rows = |by: GroupBy, search: &mut Search<'_, '_>| -> Vec<(String, u64, u64)> {
+            search
+                .groups(&q, &Filter::default(), &by)
+                .unwrap()
+                .iter()
+                .map(|r| (r.label(), r.passages, r.docs))
+                .collect()
+        };
+        let row = |k: &str, p, d| (k.to_string(), p, d);
+        assert_eq!(
+            rows(GroupBy::Kind, &mut search),
+            [row("interview", 2, 1), row("observation", 1, 1)]
+        );
+        assert_eq!(
+            rows(GroupBy::Doc, &mut search),
+            [row("D1", 2, 1), row("D2", 1, 1)]
+        );
+        assert_eq!(
+            rows(GroupBy::Attr("org".into()), &mut search),
+            [row("Kaleva", 2, 1), row(NO_VALUE, 1, 1)]
+        );
+        assert_eq!(
+            rows(GroupBy::Speaker, &mut search),
+            [row("I", 1, 1), row("R", 1, 1), row(NO_VALUE, 1, 1)]
+        );
+        assert_eq!(rows(GroupBy::Phase, &mut search), [row(UNPHASED, 3, 2)]);
+    }
+
+    #[test]
+    fn concordance_of_a_project() {
+        use crate::kwic::KwicOrder;
+        let (_dir, project) = study();
+        let mut quiet = |_, _| {};
+        let mut search = Search::open(&project, &mut quiet).unwrap();
+        let q = Query::parse("order").unwrap();
+        let c = search
+            .concordance(&q, &Filter::default(), 8, KwicOrder::Right)
+            .unwrap();
+        assert_eq!(c.passages, 3);
+        let lines: Vec<String> = c
+            .lines
+            .iter()
+            .map(|l| format!("{} {}|{}|{}", l.passage, l.left, l.matched, l.right))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "D1:2  phone. |Orders| get los",
+                "D2:1 he team |ordered| new for",
+                "D1:1  do you |order| repairs",
+            ]
+        );
+    }
+
+    /// The entries of `.ambit` that index builds leave while they run.
+    fn build_leftovers(project: &Project) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(project.root.join(DATA_DIR))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".index.tmp-"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_failed_rebuild_leaves_no_temporary_folder() {
+        let (_dir, project) = study();
+        // The new index is written, then cannot be put in place: a file is in the way.
+        let blocker = index_path(&project);
+        std::fs::write(&blocker, "not an index").unwrap();
+        let err = ensure_index(&project, false, &mut |_, _| {}).unwrap_err();
+        assert!(
+            err.to_string().contains(&blocker.display().to_string()),
+            "{err}"
+        );
+        assert_eq!(build_leftovers(&project), Vec::<String>::new());
+        std::fs::remove_file(&blocker).unwrap();
+        assert!(ensure_index(&project, false, &mut |_, _| {}).is_ok());
+    }
+
+    #[test]
+    fn a_rebuild_removes_what_a_killed_build_left() {
+        let (_dir, project) = study();
+        let stale = project.root.join(DATA_DIR).join(".index.tmp-4000000");
+        std::fs::create_dir(&stale).unwrap();
+        std::fs::write(stale.join("meta.json"), "{").unwrap();
+        let ready = ensure_index(&project, true, &mut |_, _| {}).unwrap();
+        assert_eq!(ready.index.len(), 4);
+        assert_eq!(build_leftovers(&project), Vec::<String>::new());
     }
 }

@@ -1,0 +1,155 @@
+//! Running queries: counts, hits in either order, highlights and `--by` groups.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use ambit_core::DocId;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::columnar::Column;
+
+use crate::catalogue::Catalogue;
+use crate::collector::{passage_at, DocCollector, PassageCollector, SpeakerCollector};
+use crate::error::Result;
+use crate::highlight::{Highlighter, Needles};
+use crate::index::Index;
+use crate::language::{analyzer, raw_analyzer};
+use crate::query::Query;
+use crate::request::{Filter, Found, Group, GroupBy, GroupKey, Sort};
+use crate::schema::field;
+
+impl Index {
+    /// Checks that a query's words are searchable (a syntax error otherwise) without
+    /// running it.
+    pub fn check(&self, query: &Query) -> Result<()> {
+        self.compile(query, &Filter::default(), &Catalogue::default())
+            .map(|_| ())
+    }
+
+    /// Number of passages matching.
+    pub fn count(&self, query: &Query, filter: &Filter, catalogue: &Catalogue) -> Result<u64> {
+        let q = self.compile(query, filter, catalogue)?;
+        Ok(self.reader.searcher().search(&q, &Count)? as u64)
+    }
+
+    /// Matching passages, in the given order, at most `limit` of them (`None`: all).
+    pub fn search(
+        &self,
+        query: &Query,
+        filter: &Filter,
+        catalogue: &Catalogue,
+        sort: Sort,
+        limit: Option<usize>,
+    ) -> Result<Vec<Found>> {
+        let q = self.compile(query, filter, catalogue)?;
+        let searcher = self.reader.searcher();
+        Ok(match sort {
+            Sort::Relevance => {
+                let n = match limit {
+                    Some(n) => n,
+                    None => searcher.search(&q, &Count)?,
+                };
+                if n == 0 {
+                    return Ok(Vec::new());
+                }
+                let top = searcher.search(&q, &TopDocs::with_limit(n))?;
+                let mut columns: HashMap<u32, [Column<u64>; 2]> = HashMap::new();
+                let mut out = Vec::with_capacity(top.len());
+                for (score, addr) in top {
+                    let cols = match columns.entry(addr.segment_ord) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+                            e.insert([ff.u64(field::DOC)?, ff.u64(field::ORDINAL)?])
+                        }
+                    };
+                    out.push(Found {
+                        passage: passage_at(cols, addr.doc_id),
+                        score,
+                    });
+                }
+                out
+            }
+            Sort::Time => {
+                let mut all = searcher.search(&q, &PassageCollector)?;
+                all.sort_by_cached_key(|f| catalogue.timeline_key(f.passage));
+                all.truncate(limit.unwrap_or(usize::MAX));
+                all
+            }
+        })
+    }
+
+    /// Finds the words `query` matched in passage texts, for highlighting.
+    pub fn highlighter(&self, query: &Query) -> Result<Highlighter> {
+        let mut stem = analyzer(self.stemming);
+        let mut raw = raw_analyzer();
+        let mut failed = None;
+        let needles = Needles::of(
+            &query.root,
+            &mut stem,
+            &mut raw,
+            &mut |prefix, stem| match self.expand(prefix, stem) {
+                Ok(s) => s.into_iter().collect(),
+                Err(e) => {
+                    failed = Some(e);
+                    Vec::new()
+                }
+            },
+        );
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        Ok(Highlighter {
+            analyzer: stem,
+            needles,
+        })
+    }
+
+    /// Matching passages and documents per group, in the groups' natural order (`None`
+    /// first, then by value: see [`GroupKey`]). Groups without a match are absent: the
+    /// caller knows which groups exist and keeps them as zero rows.
+    pub fn group(
+        &self,
+        query: &Query,
+        filter: &Filter,
+        catalogue: &Catalogue,
+        by: &GroupBy,
+    ) -> Result<Vec<Group>> {
+        let q = self.compile(query, filter, catalogue)?;
+        let searcher = self.reader.searcher();
+        let mut groups: BTreeMap<Option<GroupKey>, (u64, BTreeSet<u64>)> = BTreeMap::new();
+        if *by == GroupBy::Speaker {
+            for (speaker, counts) in searcher.search(&q, &SpeakerCollector)? {
+                groups.insert(speaker.map(GroupKey::Speaker), counts);
+            }
+        } else {
+            for (doc, passages) in searcher.search(&q, &DocCollector)? {
+                let id = DocId(u32::try_from(doc).unwrap_or(u32::MAX));
+                let e = groups.entry(doc_key(by, id, catalogue)).or_default();
+                e.0 += passages;
+                e.1.insert(doc);
+            }
+        }
+        Ok(groups
+            .into_iter()
+            .map(|(key, (passages, docs))| Group {
+                key,
+                passages,
+                docs: docs.len() as u64,
+            })
+            .collect())
+    }
+}
+
+/// The group of a document's passages; `None` when the document has no value for it.
+fn doc_key(by: &GroupBy, doc: DocId, catalogue: &Catalogue) -> Option<GroupKey> {
+    let info = catalogue.get(doc);
+    match by {
+        GroupBy::Phase => info.map(|d| GroupKey::Phase(d.phase.clone())),
+        GroupBy::Kind => info.map(|d| GroupKey::Kind(d.doc.kind)),
+        GroupBy::Attr(name) => info
+            .and_then(|d| d.doc.attributes.get(name).cloned())
+            .map(GroupKey::Attr),
+        GroupBy::Doc => Some(GroupKey::Doc(doc)),
+        // Speakers vary by passage: the speaker collector counts them instead.
+        GroupBy::Speaker => None,
+    }
+}
