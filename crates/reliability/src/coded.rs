@@ -87,11 +87,27 @@ impl Coded {
             .flat_map(|row| row.iter().flatten().copied())
     }
 
-    /// Refuses labels for a statistic that needs numbers.
+    /// Refuses labels for a statistic that needs numbers, naming the labels
+    /// that are not numbers (labels sort digits first, so the first label
+    /// may well be a number). [`crate::ReliabilityData`] checks first and
+    /// also says where the first one is.
     pub fn require_numbers(&self, what: &str) -> Result<&[f64]> {
-        self.numbers.as_deref().ok_or_else(|| Error::NotNumeric {
-            what: what.to_string(),
-            example: self.labels.first().cloned().unwrap_or_default(),
+        self.numbers.as_deref().ok_or_else(|| {
+            let mut labels: Vec<String> = self
+                .labels
+                .iter()
+                .filter(|l| !crate::layout::is_number(l))
+                .cloned()
+                .collect();
+            if labels.is_empty() {
+                // Numbers given as labels: still not numeric data.
+                labels = self.labels.iter().take(1).cloned().collect();
+            }
+            Error::NotNumeric {
+                what: what.to_string(),
+                labels,
+                first: None,
+            }
         })
     }
 }

@@ -302,4 +302,85 @@ mod tests {
         );
         check(&[vec![2, 0], vec![0, 2]], "1.000");
     }
+
+    /// The table above as a researcher's file: `subject,rater1,…,rater6`.
+    const FLEISS_1971_CSV: &str = include_str!("../tests/data/fleiss1971.csv");
+
+    #[test]
+    fn fleiss_1971_file_is_the_table() {
+        let mut expected = String::from("subject,rater1,rater2,rater3,rater4,rater5,rater6\n");
+        for (i, row) in FLEISS_1971.iter().enumerate() {
+            let cells: Vec<String> = row.iter().map(u8::to_string).collect();
+            expected.push_str(&format!("{},{}\n", i + 1, cells.join(",")));
+        }
+        assert_eq!(FLEISS_1971_CSV, expected);
+    }
+
+    fn kappa_of_file(csv: &str) -> String {
+        use crate::{read_matrix_with, ReadOptions};
+        match read_matrix_with(csv.as_bytes(), &ReadOptions::default()) {
+            Ok((data, reading)) => match data.fleiss_kappa() {
+                Ok(f) => format!(
+                    "{:.3} | {}",
+                    f.estimate,
+                    reading.describe("subjects", "raters")
+                ),
+                Err(e) => format!("error: {e}"),
+            },
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    #[test]
+    fn fleiss_1971_file_with_a_subject_column() {
+        // Was 0.286: the subject number read as a seventh rater.
+        let reading =
+            "30 subjects × 6 raters (subjects in rows), first column `subject` taken as ids";
+        assert_eq!(kappa_of_file(FLEISS_1971_CSV), format!("0.430 | {reading}"));
+        // Raters numbered in the header, and the header word in capitals.
+        let numbered = FLEISS_1971_CSV.replacen(
+            "subject,rater1,rater2,rater3,rater4,rater5,rater6",
+            "Subject,1,2,3,4,5,6",
+            1,
+        );
+        assert_eq!(
+            kappa_of_file(&numbered),
+            "0.430 | 30 subjects × 6 raters (subjects in rows), first column `Subject` taken as ids"
+        );
+        // R's write.csv: an empty cell above the row names.
+        let r = FLEISS_1971_CSV.replacen("subject,", ",", 1);
+        assert_eq!(
+            kappa_of_file(&r),
+            "0.430 | 30 subjects × 6 raters (subjects in rows), first column taken as ids"
+        );
+        // Without the id column the raters alone are read.
+        let bare: String = FLEISS_1971_CSV
+            .lines()
+            .map(|l| format!("{}\n", l.split_once(',').map_or(l, |(_, rest)| rest)))
+            .collect();
+        assert_eq!(
+            kappa_of_file(&bare),
+            "0.430 | 30 subjects × 6 raters (subjects in rows), no id column"
+        );
+    }
+
+    #[test]
+    fn fleiss_1971_count_table_with_a_subject_column() {
+        let mut csv =
+            String::from("subject,depression,personality disorder,schizophrenia,neurosis,other\n");
+        for (i, row) in fleiss_1971_counts().iter().enumerate() {
+            let cells: Vec<String> = row.iter().map(u64::to_string).collect();
+            csv.push_str(&format!("{},{}\n", i + 1, cells.join(",")));
+        }
+        let (table, reading) = crate::read_counts(csv.as_bytes(), &crate::IdColumn::Auto).unwrap();
+        assert_eq!(
+            format!("{:.3}", table.fleiss_kappa().unwrap().estimate),
+            "0.430"
+        );
+        assert_eq!((reading.units, reading.coders), (30, 6));
+        // Numbered subjects under a header that is no id word: the values decide.
+        let numbered = csv.replacen("subject,", "n,", 1);
+        let (table, _) = crate::read_counts(numbered.as_bytes(), &crate::IdColumn::Auto).unwrap();
+        assert_eq!(table.categories.len(), 5);
+    }
 }

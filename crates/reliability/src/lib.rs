@@ -14,6 +14,10 @@
 //!   [`ReliabilityData::fleiss_kappa`]: Fleiss' kappa (1971).
 //! - [`percent_agreement`] and [`binary_agreement`], the summary Ambit prints
 //!   for each code.
+//! - [`read_matrix_with`] / [`read_counts`]: CSV files as researchers keep
+//!   them, read by one rule ([`layout`]) that finds the id column and the
+//!   layout (coders in columns or in rows), refuses what it cannot tell, and
+//!   returns the [`Reading`] it used.
 //!
 //! A coefficient that is mathematically undefined (no variation in the data)
 //! is [`Estimate::Undefined`], never NaN.
@@ -48,14 +52,16 @@ mod error;
 mod estimate;
 mod fleiss;
 mod kappa;
+pub mod layout;
 mod read;
 
 pub use agreement::{binary_agreement, percent_agreement, AgreementSummary, PercentAgreement};
 pub use alpha::{alpha, alpha_nominal, Alpha, CoincidenceMatrix, Level};
 pub use bootstrap::{Bootstrap, ALPHA_MIN_RELIABLE, ALPHA_MIN_TENTATIVE};
 pub use data::{ReliabilityData, Values};
-pub use error::{Error, Result};
+pub use error::{Error, Place, Result};
 pub use estimate::{Estimate, UndefinedReason};
 pub use fleiss::{fleiss_kappa_counts, CountTable, FleissKappa};
 pub use kappa::{cohen_kappa_table, Kappa, Weights};
+pub use layout::{Basis, Column, IdColumn, Reading};
 pub use read::{read_counts, read_matrix, read_matrix_with, ReadOptions, UnitsIn};

@@ -4,10 +4,12 @@ use std::io::Read;
 use std::str::FromStr;
 
 use crate::fleiss::CountTable;
+use crate::layout::{self, IdColumn, Reading};
 use crate::{Error, ReliabilityData, Result, Values};
 
 /// Which way the units run in a reliability-data CSV.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum UnitsIn {
     /// One row per unit, one column per coder (the usual spreadsheet layout).
     #[default]
@@ -30,31 +32,22 @@ impl FromStr for UnitsIn {
     }
 }
 
-/// How to read a reliability-data CSV.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How to read a reliability-data CSV. The default detects the id column and
+/// the layout by the rule of [`crate::layout`] and refuses what it cannot tell.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ReadOptions {
     /// A cell holding exactly this (after trimming) is missing; empty cells
     /// are always missing.
     pub missing: String,
-    /// Layout of units and coders.
-    pub units_in: UnitsIn,
-    /// Whether the first column names the row (the unit with `Rows`, the
-    /// coder with `Columns`). Without it, units or coders are numbered from 1.
-    pub id_column: bool,
-}
-
-impl Default for ReadOptions {
-    fn default() -> Self {
-        ReadOptions {
-            missing: String::new(),
-            units_in: UnitsIn::Rows,
-            id_column: true,
-        }
-    }
+    /// Layout of units and coders; `None` detects it.
+    pub units_in: Option<UnitsIn>,
+    /// The column that names the rows (the unit with `Rows`, the coder with
+    /// `Columns`). Without one, units or coders are numbered from 1.
+    pub id_column: IdColumn,
 }
 
 /// Reads reliability data whose first column is the row id (unit or coder)
-/// and whose header row names the other axis.
+/// and whose header row names the other axis: nothing is detected.
 ///
 /// With [`UnitsIn::Rows`] the header is `unit, coder1, coder2, …` and each
 /// row `id, value, value, …`; with [`UnitsIn::Columns`] it is
@@ -62,24 +55,21 @@ impl Default for ReadOptions {
 /// numbers when every non-missing cell parses as a finite number, labels
 /// otherwise.
 pub fn read_matrix(r: impl Read, missing: &str, units_in: UnitsIn) -> Result<ReliabilityData> {
-    read_matrix_with(
-        r,
-        &ReadOptions {
-            missing: missing.to_string(),
-            units_in,
-            id_column: true,
-        },
-    )
+    let options = ReadOptions {
+        missing: missing.to_string(),
+        units_in: Some(units_in),
+        id_column: IdColumn::First,
+    };
+    Ok(read_matrix_with(r, &options)?.0)
 }
 
-/// [`read_matrix`] with every option.
-pub fn read_matrix_with(r: impl Read, options: &ReadOptions) -> Result<ReliabilityData> {
+/// Reads reliability data as `options` say, detecting what they leave open,
+/// and returns it with the [`Reading`] used, for the caller to state.
+pub fn read_matrix_with(r: impl Read, options: &ReadOptions) -> Result<(ReliabilityData, Reading)> {
     let (header, rows) = records(r)?;
-    let skip = usize::from(options.id_column);
-    let names: Vec<String> = header.iter().skip(skip).cloned().collect();
-    let mut ids = Vec::with_capacity(rows.len());
-    let mut cells: Vec<Vec<Option<String>>> = Vec::with_capacity(rows.len());
-    for (i, (line, row)) in rows.into_iter().enumerate() {
+    let mut lines = Vec::with_capacity(rows.len());
+    let mut grid: Vec<Vec<Option<String>>> = Vec::with_capacity(rows.len());
+    for (line, row) in rows {
         if row.len() != header.len() {
             return Err(Error::RaggedRow {
                 line,
@@ -87,24 +77,43 @@ pub fn read_matrix_with(r: impl Read, options: &ReadOptions) -> Result<Reliabili
                 found: row.len(),
             });
         }
-        ids.push(match (options.id_column, row.first()) {
-            (true, Some(id)) => id.clone(),
-            _ => (i + 1).to_string(),
-        });
-        cells.push(
+        lines.push(line);
+        grid.push(
             row.into_iter()
-                .skip(skip)
                 .map(|c| (!c.is_empty() && c != options.missing).then_some(c))
                 .collect(),
         );
     }
-    let (coders, units, cells) = match options.units_in {
+    let plan = layout::detect(&header, &grid, &options.id_column, options.units_in)?;
+    let id = plan.id_column.as_ref().map(|c| c.index);
+    let names: Vec<String> = header
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| Some(i) != id)
+        .map(|(_, h)| h.clone())
+        .collect();
+    let mut ids = Vec::with_capacity(grid.len());
+    let mut cells: Vec<Vec<Option<String>>> = Vec::with_capacity(grid.len());
+    for (i, row) in grid.into_iter().enumerate() {
+        let mut row_cells = Vec::with_capacity(names.len());
+        let mut row_id = None;
+        for (j, cell) in row.into_iter().enumerate() {
+            if Some(j) == id {
+                row_id = Some(cell.unwrap_or_default());
+            } else {
+                row_cells.push(cell);
+            }
+        }
+        ids.push(row_id.unwrap_or_else(|| (i + 1).to_string()));
+        cells.push(row_cells);
+    }
+    let (coders, units, cells) = match plan.units_in {
         UnitsIn::Rows => (names, ids, cells),
         UnitsIn::Columns => {
             let by_unit = (0..names.len())
                 .map(|u| cells.iter().map(|row| row[u].clone()).collect())
                 .collect();
-            let coders = if options.id_column {
+            let coders = if id.is_some() {
                 ids
             } else {
                 (1..=cells.len()).map(|i| format!("coder {i}")).collect()
@@ -112,44 +121,65 @@ pub fn read_matrix_with(r: impl Read, options: &ReadOptions) -> Result<Reliabili
             (coders, names, by_unit)
         }
     };
-    Ok(ReliabilityData {
+    let reading = plan.reading(units.len(), coders.len());
+    let data = ReliabilityData {
         coders,
         units,
         values: classify(cells),
-    })
+    };
+    Ok((data, reading))
 }
 
 /// Reads a subjects × categories count table for Fleiss' kappa: a header of
 /// category names, then one row of counts per subject, all rows with the same
-/// total (raters per subject). Empty cells count as 0.
-pub fn read_counts(r: impl Read, id_column: bool) -> Result<CountTable> {
+/// total (raters per subject). Empty cells count as 0. The id column is found
+/// by the same rule as for [`read_matrix_with`]; subjects run down the rows.
+pub fn read_counts(r: impl Read, id_column: &IdColumn) -> Result<(CountTable, Reading)> {
     let (header, rows) = records(r)?;
-    let skip = usize::from(id_column);
+    for (line, row) in &rows {
+        if row.len() != header.len() {
+            return Err(Error::RaggedRow {
+                line: *line,
+                expected: header.len(),
+                found: row.len(),
+            });
+        }
+    }
+    let grid: Vec<Vec<Option<String>>> = rows
+        .iter()
+        .map(|(_, row)| {
+            row.iter()
+                .map(|c| (!c.is_empty()).then(|| c.clone()))
+                .collect()
+        })
+        .collect();
+    let plan = layout::detect(&header, &grid, id_column, Some(UnitsIn::Rows))?;
+    let id = plan.id_column.as_ref().map(|c| c.index);
     let mut table = CountTable {
-        categories: header.iter().skip(skip).cloned().collect(),
+        categories: header
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| Some(i) != id)
+            .map(|(_, h)| h.clone())
+            .collect(),
         subjects: Vec::with_capacity(rows.len()),
         counts: Vec::with_capacity(rows.len()),
     };
     let mut raters = None;
     for (i, (line, row)) in rows.into_iter().enumerate() {
-        if row.len() != header.len() {
-            return Err(Error::RaggedRow {
-                line,
-                expected: header.len(),
-                found: row.len(),
-            });
-        }
         let mut counts = Vec::with_capacity(row.len());
-        for cell in row.iter().skip(skip) {
-            let count = if cell.is_empty() {
+        let mut subject = None;
+        for (j, cell) in row.into_iter().enumerate() {
+            if Some(j) == id {
+                subject = Some(cell);
+                continue;
+            }
+            counts.push(if cell.is_empty() {
                 0
             } else {
-                cell.parse::<u64>().map_err(|_| Error::BadCount {
-                    line,
-                    value: cell.clone(),
-                })?
-            };
-            counts.push(count);
+                cell.parse::<u64>()
+                    .map_err(|_| Error::BadCount { line, value: cell })?
+            });
         }
         let total = counts.iter().sum();
         match raters {
@@ -163,13 +193,14 @@ pub fn read_counts(r: impl Read, id_column: bool) -> Result<CountTable> {
             }
             Some(_) => {}
         }
-        table.subjects.push(match (id_column, row.first()) {
-            (true, Some(id)) => id.clone(),
-            _ => (i + 1).to_string(),
-        });
+        table
+            .subjects
+            .push(subject.unwrap_or_else(|| (i + 1).to_string()));
         table.counts.push(counts);
     }
-    Ok(table)
+    let raters = usize::try_from(raters.unwrap_or(0)).unwrap_or(usize::MAX);
+    let reading = plan.reading(table.subjects.len(), raters);
+    Ok((table, reading))
 }
 
 /// A header and the non-blank rows with their 1-based line numbers, cells trimmed.
@@ -260,14 +291,19 @@ mod tests {
 
     fn check(input: &str, options: ReadOptions, expected: &str) {
         let got = match read_matrix_with(input.as_bytes(), &options) {
-            Ok(d) => render(&d),
+            Ok((d, _)) => render(&d),
             Err(e) => format!("error: {e}"),
         };
         assert_eq!(got, expected);
     }
 
+    /// The explicit reading: a row per unit, the first column its id.
     fn rows() -> ReadOptions {
-        ReadOptions::default()
+        ReadOptions {
+            units_in: Some(UnitsIn::Rows),
+            id_column: IdColumn::First,
+            ..ReadOptions::default()
+        }
     }
 
     #[test]
@@ -305,7 +341,7 @@ mod tests {
     #[test]
     fn units_in_columns() {
         let options = ReadOptions {
-            units_in: UnitsIn::Columns,
+            units_in: Some(UnitsIn::Columns),
             ..rows()
         };
         check(
@@ -321,7 +357,7 @@ mod tests {
     #[test]
     fn without_id_column() {
         let options = ReadOptions {
-            id_column: false,
+            id_column: IdColumn::None,
             ..rows()
         };
         check(
@@ -355,7 +391,11 @@ mod tests {
         )
         .unwrap();
         let err = d.alpha(Level::Ordinal).unwrap_err().to_string();
-        assert_eq!(err, "ordinal alpha needs numeric values, but the data has non-numeric labels such as \"high\"");
+        assert_eq!(
+            err,
+            "ordinal alpha needs numeric values, but \"low\", \"high\" are not numbers \
+             (the first, \"low\", for unit 1 by coder a)"
+        );
         assert!(d.alpha(Level::Nominal).is_ok());
     }
 
@@ -375,8 +415,13 @@ mod tests {
     }
 
     fn check_counts(input: &str, id_column: bool, expected: &str) {
-        let got = match read_counts(input.as_bytes(), id_column) {
-            Ok(t) => format!("{:?} {:?} {:?}", t.categories, t.subjects, t.counts),
+        let id_column = if id_column {
+            IdColumn::First
+        } else {
+            IdColumn::None
+        };
+        let got = match read_counts(input.as_bytes(), &id_column) {
+            Ok((t, _)) => format!("{:?} {:?} {:?}", t.categories, t.subjects, t.counts),
             Err(e) => format!("error: {e}"),
         };
         assert_eq!(got, expected);
@@ -405,5 +450,125 @@ mod tests {
             false,
             "error: line 2: \"-1\" is not a count (a whole number ≥ 0)",
         );
+    }
+
+    /// Reads with every option detected: the reading, then the data.
+    fn check_auto(input: &str, expected: &str) {
+        let got = match read_matrix_with(input.as_bytes(), &ReadOptions::default()) {
+            Ok((d, reading)) => format!("{reading} | {}", render(&d)),
+            Err(e) => format!("error: {e}"),
+        };
+        assert_eq!(got, expected, "{input}");
+    }
+
+    #[test]
+    fn detected_readings() {
+        check_auto(
+            "item,rater1,rater2\n1,a,a\n2,a,b\n",
+            "2 units × 2 coders (units in rows), first column `item` taken as ids \
+             | labels rater1,rater2 | 1: a a | 2: a b",
+        );
+        check_auto(
+            "coder,1,2,3\nann,1,2,\nbob,1,,3\n",
+            "3 units × 2 coders (coders in rows), first column `coder` taken as names \
+             | numeric ann,bob | 1: 1 1 | 2: 2 . | 3: . 3",
+        );
+        check_auto(
+            "rater1,rater2\n1,2\n1,1\n",
+            "2 units × 2 coders (units in rows), no id column | numeric rater1,rater2 | 1: 1 2 | 2: 1 1",
+        );
+        check_auto(
+            "ann,bob\n1,2\n2,2\n3,3\n",
+            "error: cannot tell whether the first column `ann` holds ids or ratings: its 3 values \
+             (1, 2, 3) are distinct whole numbers, like ids, but the other columns hold 2 different \
+             values, like ratings; pass --id-column ann if it holds ids, or --no-id-column if it holds ratings",
+        );
+        // The named id column need not be the first; the missing token counts as empty.
+        let options = ReadOptions {
+            missing: "NA".into(),
+            id_column: IdColumn::Named("Unit".into()),
+            ..ReadOptions::default()
+        };
+        let (d, reading) =
+            read_matrix_with("ann,unit,bob\n1,u1,NA\n2,u2,2\n".as_bytes(), &options).unwrap();
+        assert_eq!(render(&d), "numeric ann,bob | u1: 1 . | u2: 2 2");
+        assert_eq!(reading.id_basis, crate::Basis::Given);
+        assert_eq!(
+            reading.to_string(),
+            "2 units × 2 coders (units in rows), column 2 `unit` taken as ids"
+        );
+    }
+
+    #[test]
+    fn kappa_with_an_item_column() {
+        // Was: "Cohen's kappa needs exactly 2 coders, found 3".
+        let csv =
+            "item,rater1,rater2\n1,yes,yes\n2,yes,no\n3,no,no\n4,no,no\n5,yes,yes\n6,no,yes\n";
+        let (d, _) = read_matrix_with(csv.as_bytes(), &ReadOptions::default()).unwrap();
+        let k = d.cohen_kappa(crate::Weights::None).unwrap();
+        // Po = 4/6, Pe = 1/2: κ = 1/3.
+        assert_eq!(format!("{:.3}", k.estimate), "0.333");
+        assert_eq!(k.n, 6);
+    }
+
+    #[test]
+    fn alpha_coders_in_rows_detected() {
+        // Krippendorff (2011) C in his layout, read without saying so.
+        let csv = "coder,1,2,3,4,5,6,7,8,9,10,11,12\n\
+                   A,1,2,3,3,2,1,4,1,2,,,\n\
+                   B,1,2,3,3,2,2,4,1,2,5,,3\n\
+                   C,,3,3,3,2,3,4,2,2,5,1,\n\
+                   D,1,2,3,3,2,4,4,1,2,5,1,\n";
+        let (d, reading) = read_matrix_with(csv.as_bytes(), &ReadOptions::default()).unwrap();
+        assert_eq!(reading.units_in, UnitsIn::Columns);
+        assert_eq!((reading.units, reading.coders), (12, 4));
+        assert_eq!(
+            format!("{:.3}", d.alpha(Level::Nominal).unwrap().estimate),
+            "0.743"
+        );
+        assert_eq!(
+            format!("{:.3}", d.alpha(Level::Interval).unwrap().estimate),
+            "0.849"
+        );
+        // The same with an empty corner cell.
+        let bare = csv.replacen("coder,", ",", 1);
+        let (d, _) = read_matrix_with(bare.as_bytes(), &ReadOptions::default()).unwrap();
+        assert_eq!(
+            format!("{:.3}", d.alpha(Level::Interval).unwrap().estimate),
+            "0.849"
+        );
+    }
+
+    #[test]
+    fn non_numeric_names_the_labels_that_are() {
+        // Labels sort digits first; the message used to blame "3".
+        let csv = "unit,ann,bob\nu1,low,mid\nu2,high,3\nu3,4,low\n";
+        let (d, _) = read_matrix_with(csv.as_bytes(), &ReadOptions::default()).unwrap();
+        assert_eq!(
+            d.alpha(Level::Interval).unwrap_err().to_string(),
+            "interval alpha needs numeric values, but \"low\", \"mid\", \"high\" are not numbers \
+             (the first, \"low\", for unit u1 by coder ann)"
+        );
+        assert_eq!(
+            d.cohen_kappa(crate::Weights::Linear).unwrap_err().to_string(),
+            "linear-weighted kappa needs numeric values, but \"low\", \"mid\", \"high\" are not numbers \
+             (the first, \"low\", for unit u1 by coder ann)"
+        );
+    }
+
+    #[test]
+    fn counts_find_their_id_column() {
+        let (t, reading) = read_counts(
+            "subject,yes,no\ns1,2,1\ns2,,3\n".as_bytes(),
+            &IdColumn::Auto,
+        )
+        .unwrap();
+        assert_eq!(t.subjects, ["s1", "s2"]);
+        assert_eq!(
+            reading.describe("subjects", "raters"),
+            "2 subjects × 3 raters (subjects in rows), first column `subject` taken as ids"
+        );
+        let (t, _) = read_counts("yes,no\n2,1\n1,2\n2,1\n".as_bytes(), &IdColumn::Auto).unwrap();
+        assert_eq!(t.categories, ["yes", "no"]);
     }
 }
