@@ -9,6 +9,7 @@ use ambit_core::Timeline;
 use ambit_pipeline::coding;
 use anyhow::{bail, Context, Result};
 
+use crate::args::{OutputFormat, TEXT_JSON};
 use crate::output::write_json;
 
 /// Manage the codebook (codebook.toml): themes with definitions, criteria and auto-coding rules.
@@ -29,15 +30,20 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
-    /// Validate FILE and make it the project's codebook.
+    /// Validate FILE and make it the project's codebook. Refused when codings use codes
+    /// FILE lacks (they would be orphaned), unless --force.
     Import {
         /// A codebook TOML file.
         file: PathBuf,
+        /// Import even though codings use codes FILE lacks; they are kept and listed.
+        #[arg(long)]
+        force: bool,
     },
     /// Print the codebook: codes in order with definitions and rules.
     Show {
-        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
-        format: ShowFormat,
+        /// Output format.
+        #[arg(long, default_value = "text", value_parser = TEXT_JSON)]
+        format: OutputFormat,
     },
     /// Check a codebook file and list every problem (code, rule, line), including rule
     /// phases that the project's timeline lacks.
@@ -57,12 +63,6 @@ enum Cmd {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum ShowFormat {
-    Text,
-    Json,
-}
-
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     match args.cmd {
         Cmd::Check { file: Some(file) } => {
@@ -79,7 +79,23 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         Cmd::Check { file: None } => {
             let project = ctx.open_project()?;
             let path = coding::codebook_path(&project);
-            return check(&path, Some(&project.config.timeline));
+            let code = check(&path, Some(&project.config.timeline))?;
+            if code != ExitCode::SUCCESS {
+                return Ok(code);
+            }
+            let cb = coding::load_codebook(&project)?;
+            let orphaned = coding::orphaned_codings(&project, &cb)?;
+            for (c, n) in &orphaned {
+                eprintln!(
+                    "{}: {n} coding(s) use code `{c}`, which the codebook lacks (tables do not count them); add it back, or remove them with `ambit codebook delete {c} --force`",
+                    path.display()
+                );
+            }
+            return Ok(if orphaned.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
         }
         _ => {}
     }
@@ -108,21 +124,18 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
                 cb.codes().len()
             )?;
         }
-        Cmd::Import { file } => {
-            let cb = coding::read_codebook(&file)?;
-            let src = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            coding::write_codebook_source(&project, &src)?;
-            writeln!(
-                out,
-                "Imported {} codes from {}",
-                cb.codes().len(),
-                file.display()
-            )?;
+        Cmd::Import { file, force } => {
+            let done = coding::import_codebook(&project, &file, force)?;
+            writeln!(out, "Imported {} codes from {}", done.codes, file.display())?;
+            for (code, n) in &done.orphaned {
+                eprintln!(
+                    "warning: {n} coding(s) of `{code}` now point at no code; add it back to the codebook, or remove them with `ambit codebook delete {code} --force`"
+                );
+            }
         }
         Cmd::Show { format } => {
             let cb = coding::load_codebook(&project)?;
-            if format == ShowFormat::Json {
+            if format == OutputFormat::Json {
                 write_json(out, &cb)?;
             } else {
                 writeln!(out, "{}", cb.name())?;
@@ -164,12 +177,13 @@ fn check(file: &std::path::Path, timeline: Option<&Timeline>) -> Result<ExitCode
     if problems.is_empty() {
         let cb = Codebook::parse(&src)?;
         let rules: usize = cb.codes().iter().map(|c| c.rules.len()).sum();
-        println!(
+        writeln!(
+            crate::output::stdout(),
             "{}: ok ({} codes, {} rules)",
             file.display(),
             cb.codes().len(),
             rules
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     for p in &problems {

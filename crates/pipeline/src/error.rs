@@ -41,6 +41,14 @@ pub enum Error {
     /// A reliability statistic could not be computed.
     #[error(transparent)]
     Reliability(#[from] ambit_reliability::Error),
+    /// A codebook import that would leave codings pointing at codes it lacks.
+    #[error("{} lacks {} code(s) that {} coding(s) use: {}; add those codes to the file (or rename them there), or pass --force to import it anyway (the codings stay, and `ambit codebook check` lists them)", file.display(), codes.len(), codes.iter().map(|c| c.1).sum::<u64>(), codes.iter().map(|(c, n)| format!("{c} ({n})")).collect::<Vec<_>>().join(", "))]
+    WouldOrphan {
+        /// The codebook file.
+        file: PathBuf,
+        /// The codes and their numbers of codings.
+        codes: Vec<(String, u64)>,
+    },
     /// The request is contradictory (e.g. `--title` for several files).
     #[error("{0}")]
     Request(String),

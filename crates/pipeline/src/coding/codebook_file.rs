@@ -5,6 +5,7 @@
 //! update the store in one transaction first and then replace the file atomically, so an
 //! interrupted edit is finished by running the same command again.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ambit_coding::Codebook;
@@ -90,9 +91,14 @@ pub fn merge_code(project: &mut Project, from: &str, into: &str) -> Result<u64> 
 }
 
 /// Deletes a code. With codings, refused unless `force`; returns how many codings went.
+/// A code the codebook no longer has but codings still carry (orphaned by an import) can
+/// be deleted the same way, which removes those codings.
 pub fn delete_code(project: &mut Project, id: &str, force: bool) -> Result<u64> {
     let mut cb = load_codebook(project)?;
-    cb.remove(id)?;
+    let orphan = !cb.contains(id) && orphaned_codings(project, &cb)?.iter().any(|(c, _)| c == id);
+    if !orphan {
+        cb.remove(id)?;
+    }
     let ids = vec![id.to_string()];
     let count = project
         .store
@@ -107,6 +113,60 @@ pub fn delete_code(project: &mut Project, id: &str, force: bool) -> Result<u64> 
         )));
     }
     let n = project.store.delete_codings_of(&ids)?;
-    save_codebook(project, &cb)?;
+    if !orphan {
+        save_codebook(project, &cb)?;
+    }
     Ok(n)
+}
+
+/// Codings whose code the codebook lacks, as `(code, codings)` in code order: tables do not
+/// count them and rules never replace them, so they must be seen.
+pub fn orphaned_codings(project: &Project, cb: &Codebook) -> Result<Vec<(String, u64)>> {
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    project
+        .store
+        .for_each_coding_span(|_, _, _, code, _| -> Result<()> {
+            if !cb.contains(code) {
+                match counts.get_mut(code) {
+                    Some(n) => *n += 1,
+                    None => {
+                        counts.insert(code.to_string(), 1);
+                    }
+                }
+            }
+            Ok(())
+        })?;
+    Ok(counts.into_iter().collect())
+}
+
+/// What `ambit codebook import` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodebookImport {
+    /// Codes in the imported codebook.
+    pub codes: usize,
+    /// Codings left pointing at codes the new codebook lacks (only with `force`).
+    pub orphaned: Vec<(String, u64)>,
+}
+
+/// Makes `file` the project's codebook. Refused when codings would be left pointing at
+/// codes it lacks, unless `force`, which keeps those codings (listed by `ambit codebook
+/// check`) and reports them.
+pub fn import_codebook(project: &Project, file: &Path, force: bool) -> Result<CodebookImport> {
+    let cb = read_codebook(file)?;
+    let src = std::fs::read_to_string(file).map_err(|source| Error::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let orphaned = orphaned_codings(project, &cb)?;
+    if !orphaned.is_empty() && !force {
+        return Err(Error::WouldOrphan {
+            file: file.to_path_buf(),
+            codes: orphaned,
+        });
+    }
+    write_codebook_source(project, &src)?;
+    Ok(CodebookImport {
+        codes: cb.codes().len(),
+        orphaned,
+    })
 }

@@ -14,8 +14,9 @@ pub mod retrieve;
 
 pub use self::autocode::{autocode, AutocodeReport, AutocodeRow};
 pub use self::codebook_file::{
-    codebook_path, delete_code, load_codebook, merge_code, read_codebook, rename_code,
-    save_codebook, write_codebook_source, CODEBOOK_FILE,
+    codebook_path, delete_code, import_codebook, load_codebook, merge_code, orphaned_codings,
+    read_codebook, rename_code, save_codebook, write_codebook_source, CodebookImport,
+    CODEBOOK_FILE,
 };
 pub use self::manual::{code_manually, ManualCoding, Selection, Target};
 pub use self::query::{count_by_phase, query, QueryHit};
