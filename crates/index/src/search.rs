@@ -1,13 +1,15 @@
 //! Running queries: counts, hits in either order, highlights and `--by` groups.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
 
-use ambit_core::DocId;
+use ambit_core::{DocId, PassageId};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::Column;
+use tantivy::{Score, SegmentReader};
 
 use crate::catalogue::Catalogue;
-use crate::collector::{passage_at, DocCollector, PassageCollector, SpeakerCollector};
+use crate::collector::{DocCollector, PassageCollector, SpeakerCollector};
 use crate::error::Result;
 use crate::highlight::{Highlighter, Needles};
 use crate::index::Index;
@@ -50,23 +52,31 @@ impl Index {
                 if n == 0 {
                     return Ok(Vec::new());
                 }
-                let top = searcher.search(&q, &TopDocs::with_limit(n))?;
-                let mut columns: HashMap<u32, [Column<u64>; 2]> = HashMap::new();
-                let mut out = Vec::with_capacity(top.len());
-                for (score, addr) in top {
-                    let cols = match columns.entry(addr.segment_ord) {
-                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                        std::collections::hash_map::Entry::Vacant(e) => {
-                            let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-                            e.insert([ff.u64(field::DOC)?, ff.u64(field::ORDINAL)?])
+                // Equal scores are common (`NOT x`, short passages): ties go to the
+                // earlier passage, so the same index content always gives the same hits,
+                // however the indexing threads split it into segments.
+                let top = searcher.search(
+                    &q,
+                    &TopDocs::with_limit(n).tweak_score(|segment: &SegmentReader| {
+                        let ff = segment.fast_fields();
+                        let cols = [ff.u64(field::DOC).ok(), ff.u64(field::ORDINAL).ok()];
+                        move |doc: tantivy::DocId, score: Score| {
+                            let v = |c: &Option<Column<u64>>| {
+                                c.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
+                            };
+                            (score, Reverse((v(&cols[0]), v(&cols[1]))))
                         }
-                    };
-                    out.push(Found {
-                        passage: passage_at(cols, addr.doc_id),
+                    }),
+                )?;
+                top.into_iter()
+                    .map(|((score, Reverse((doc, ordinal))), _)| Found {
+                        passage: PassageId {
+                            doc: DocId(doc as u32),
+                            ordinal: ordinal as u32,
+                        },
                         score,
-                    });
-                }
-                out
+                    })
+                    .collect()
             }
             Sort::Time => {
                 let mut all = searcher.search(&q, &PassageCollector)?;
