@@ -1,6 +1,7 @@
 //! `ambit table` and `ambit chart` on a small hand-counted project: every grouping, the
 //! measures, parents without double counting, zero and unphased columns, provenance
-//! (each cell equals the filtered `ambit codings --count`), byte-identical reruns, the demo.
+//! (each cell equals the filtered `ambit codings --count`), byte-identical reruns, the demo,
+//! and the demo's tables and charts byte for byte against `tests/golden/tables/`.
 
 use serde_json::Value;
 
@@ -395,4 +396,65 @@ fn demo_writes_the_paper_outputs() {
         .run_in(&w.path().join("d"), &["table", "freq", "--format", "csv"])
         .ok();
     assert_eq!(csv, table, "the demo's file is the table command's output");
+}
+
+#[test]
+fn demo_tables_and_charts_match_the_goldens_byte_for_byte() {
+    let w = Workdir::new();
+    let samples = repo().join("data-samples");
+    w.run(&["demo", "demo", "--samples", samples.to_str().unwrap()])
+        .ok();
+    let demo = w.path().join("demo");
+    let golden = repo().join("tests/golden/tables");
+    let commands: Value =
+        serde_json::from_str(&std::fs::read_to_string(golden.join("commands.json")).unwrap())
+            .unwrap();
+    let mut failures = Vec::new();
+    for c in commands.as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        let out = w.path().join(name);
+        let args: Vec<&str> = c["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| match a.as_str().unwrap() {
+                "OUT" => out.to_str().unwrap(),
+                a => a,
+            })
+            .collect();
+        let run = w.run_in(&demo, &args);
+        if run.code != 0 {
+            failures.push(format!("{name}: exit {}: {}", run.code, run.stderr));
+            continue;
+        }
+        let got = if args.contains(&out.to_str().unwrap()) {
+            std::fs::read(&out).unwrap()
+        } else {
+            run.stdout.into_bytes()
+        };
+        let want = std::fs::read(golden.join(name)).unwrap();
+        if got != want {
+            failures.push(format!("{name}: {}", first_difference(&want, &got)));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "outputs differ from tests/golden/tables (rerun its make.sh only for a deliberate \
+         change):\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The first line (of a text file) or byte where `got` differs from `want`.
+fn first_difference(want: &[u8], got: &[u8]) -> String {
+    if let (Ok(want), Ok(got)) = (std::str::from_utf8(want), std::str::from_utf8(got)) {
+        let mut lines = want.lines().zip(got.lines()).enumerate();
+        if let Some((i, (w, g))) = lines.find(|(_, (w, g))| w != g) {
+            return format!("line {}: {g:?}, expected {w:?}", i + 1);
+        }
+    }
+    match want.iter().zip(got).position(|(w, g)| w != g) {
+        Some(at) => format!("byte {at} differs"),
+        None => format!("{} bytes, expected {}", got.len(), want.len()),
+    }
 }

@@ -6,6 +6,7 @@
 
 use std::time::{Duration, Instant};
 
+use ambit_core::{DocId, DocKind};
 use ambit_tables::{
     cooccur, freq, CodeInfo, CodingInfo, CooccurScope, DocInfo, FreqSpec, Measure, Overlap,
     PassageInfo, PhaseInfo, Selection, TableInput,
@@ -58,9 +59,9 @@ fn generate(n: usize) -> TableInput {
     let per_doc = 50;
     let documents = (0..ndocs)
         .map(|d| DocInfo {
-            id: format!("D{d}"),
+            id: DocId(d as u32),
             title: String::new(),
-            kind: "interview".into(),
+            kind: DocKind::Interview,
             date: None,
             phase: (d % 7 < 6).then_some(d % 7),
             attributes: Default::default(),

@@ -329,6 +329,15 @@ mod tests {
         assert_eq!(word_range(&spans, 10, 11), (2, 2)); // ": " touches no word
         assert_eq!(word_range(&spans, 12, 23), (2, 4));
         assert_eq!(word_range(&spans, 5, 5), (1, 1));
+        let check = |text: &str, range: (usize, usize), expected: (u32, u32)| {
+            let spans = word_spans(text);
+            assert_eq!(word_range(&spans, range.0, range.1), expected, "{text:?} {range:?}");
+        };
+        check("Don't map it, Anna-Liisa!", (0, 25), (0, 4));
+        check("one two three", (5, 9), (1, 3));
+        check("one two three", (3, 4), (1, 1));
+        check("one two", (5, 5), (1, 2));
+        check("Päivi sanoo 👍 näin", (6, 19), (1, 3));
     }
 
     proptest! {

@@ -17,7 +17,6 @@ use crate::error::{Error, Result};
 use crate::import::{import, BatchReport, FileReport, ImportOptions};
 use crate::manifest::read_manifest;
 use crate::overview::{phase_of, phase_summary, PhaseRow};
-use crate::tables::tables_error;
 
 /// Marker file that tells a demo project from a researcher's folder.
 const MARKER: &str = "demo-project";
@@ -63,7 +62,7 @@ fn write_paper_outputs(project: &Project) -> Result<(ambit_tables::Table, Vec<Pa
     use ambit_tables::{freq, FreqSpec, Selection};
 
     let input = crate::tables::table_input(project)?;
-    let table = freq(&input, &FreqSpec::default()).map_err(tables_error)?;
+    let table = freq(&input, &FreqSpec::default())?;
     let themes = freq(
         &input,
         &FreqSpec {
@@ -74,7 +73,7 @@ fn write_paper_outputs(project: &Project) -> Result<(ambit_tables::Table, Vec<Pa
             ..FreqSpec::default()
         },
     )
-    .map_err(tables_error)?;
+    ?;
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     for (name, format) in [
         ("tables/code-by-phase.csv", Format::Csv),
@@ -83,16 +82,16 @@ fn write_paper_outputs(project: &Project) -> Result<(ambit_tables::Table, Vec<Pa
     ] {
         let mut buf = Vec::new();
         write_tables(&mut buf, std::slice::from_ref(&table), format, false)
-            .map_err(tables_error)?;
+            ?;
         files.push((name, buf));
     }
     files.push((
         "charts/timeline.svg",
-        timeline(&themes, ChartFormat::Svg).map_err(tables_error)?,
+        timeline(&themes, ChartFormat::Svg)?,
     ));
     files.push((
         "charts/timeline.png",
-        timeline(&themes, ChartFormat::Png).map_err(tables_error)?,
+        timeline(&themes, ChartFormat::Png)?,
     ));
     let mut written = Vec::new();
     for (name, bytes) in files {
@@ -132,7 +131,7 @@ pub fn demo(
         move |source| Error::Io { path, source }
     };
     std::fs::copy(&sample_config, dir.join(CONFIG_FILE)).map_err(io(&sample_config))?;
-    let mut project = Project::open(dir)?;
+    let mut project = Project::create(dir)?;
     let marker = dir.join(DATA_DIR).join(MARKER);
     std::fs::write(
         &marker,

@@ -1,5 +1,4 @@
-//! Table workflows: loading a project into the tables crate's in-memory model, and the
-//! word ranges that coded words are counted in.
+//! Table workflows: loading a project into the tables crate's in-memory model.
 //!
 //! The tables crate never opens the store; this module reads the codebook, documents,
 //! passages and codings once, resolves ids to indices and phases to timeline positions,
@@ -9,56 +8,14 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use ambit_coding::Codebook;
-use ambit_core::text::CharIndex;
-use ambit_core::{PassageId, Placement};
+use ambit_core::text::{word_range, CharIndex};
+use ambit_core::{DocId, PassageId, Placement};
 use ambit_store::Project;
 use ambit_tables::{CodeInfo, CodingInfo, DocInfo, Overlap, PassageInfo, PhaseInfo, TableInput};
 
 use crate::coding::load_codebook;
 use crate::corpus::Corpus;
 use crate::error::{Error, Result};
-
-/// Converts a tables error into a workflow error.
-pub fn tables_error(e: ambit_tables::Error) -> Error {
-    Error::Request(e.to_string())
-}
-
-/// The words (as a range of word indices) that a character range touches, both relative
-/// to the passage start. A word cut by the range counts as coded.
-pub fn word_range(spans: &[(usize, usize)], start: usize, end: usize) -> (u32, u32) {
-    let first = spans.partition_point(|w| w.1 <= start);
-    let last = spans.partition_point(|w| w.0 < end.max(start));
-    let last = last.max(first);
-    (first as u32, last as u32)
-}
-
-/// Codes in tree order (each parent followed by its subtree, siblings in codebook order),
-/// the order tables show the hierarchy in.
-pub fn tree_order(cb: &Codebook) -> Vec<usize> {
-    fn visit(cb: &Codebook, i: usize, out: &mut Vec<usize>, seen: &mut [bool]) {
-        if std::mem::replace(&mut seen[i], true) {
-            return;
-        }
-        out.push(i);
-        for child in &cb.codes()[i].children {
-            if let Some(k) = cb.position(child) {
-                visit(cb, k, out, seen);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    let mut seen = vec![false; cb.codes().len()];
-    for (i, c) in cb.codes().iter().enumerate() {
-        if c.parent.is_none() {
-            visit(cb, i, &mut out, &mut seen);
-        }
-    }
-    // Codes whose parent is missing still get a row.
-    for i in 0..cb.codes().len() {
-        visit(cb, i, &mut out, &mut seen);
-    }
-    out
-}
 
 /// Loads a project into a [`TableInput`]: phases in timeline order, codes in tree order,
 /// documents in timeline order, passages with their words, and every coding of a codebook
@@ -83,7 +40,7 @@ fn build_input(project: &Project, cb: &Codebook, corpus: &Corpus) -> Result<Tabl
         })
         .collect();
 
-    let order = tree_order(cb);
+    let order = cb.tree_order();
     let mut index_of = vec![0usize; cb.codes().len()];
     for (row, &i) in order.iter().enumerate() {
         index_of[i] = row;
@@ -123,10 +80,10 @@ fn build_input(project: &Project, cb: &Codebook, corpus: &Corpus) -> Result<Tabl
         let row = &corpus.docs[i];
         let d = &row.doc;
         documents.push(DocInfo {
-            id: d.id.to_string(),
+            id: d.id,
             title: d.title.clone(),
-            kind: d.kind.as_str().to_string(),
-            date: d.date.map(|x| x.to_string()),
+            kind: d.kind,
+            date: d.date,
             phase: match corpus.placements[i] {
                 Placement::Phase(p) => Some(p),
                 Placement::Unphased => None,
@@ -153,7 +110,7 @@ fn build_input(project: &Project, cb: &Codebook, corpus: &Corpus) -> Result<Tabl
     }
 
     // Texts of the documents with codings that cover part of a passage, read when needed.
-    let mut texts: HashMap<ambit_core::DocId, (String, CharIndex)> = HashMap::new();
+    let mut texts: HashMap<DocId, (String, CharIndex)> = HashMap::new();
     let mut coders: Vec<String> = Vec::new();
     let mut codings = Vec::new();
     let mut overlaps = Vec::new();
@@ -216,44 +173,4 @@ fn build_input(project: &Project, cb: &Codebook, corpus: &Corpus) -> Result<Tabl
         codings,
         overlaps,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn check(text: &str, range: (usize, usize), expected: (u32, u32)) {
-        let spans = ambit_core::text::word_spans(text);
-        assert_eq!(spans.len(), ambit_core::text::word_count(text), "{text:?}");
-        assert_eq!(
-            word_range(&spans, range.0, range.1),
-            expected,
-            "{text:?} {range:?}"
-        );
-    }
-
-    #[test]
-    fn whole_text() {
-        check("Don't map it, Anna-Liisa!", (0, 25), (0, 4));
-    }
-
-    #[test]
-    fn cut_words_count() {
-        check("one two three", (5, 9), (1, 3));
-    }
-
-    #[test]
-    fn between_words() {
-        check("one two three", (3, 4), (1, 1));
-    }
-
-    #[test]
-    fn empty_range_inside_word() {
-        check("one two", (5, 5), (1, 2));
-    }
-
-    #[test]
-    fn unicode() {
-        check("Päivi sanoo 👍 näin", (6, 19), (1, 3));
-    }
 }

@@ -7,6 +7,7 @@
 
 use std::sync::Once;
 
+use ambit_core::UNPHASED;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -133,11 +134,11 @@ fn draw_timeline<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, t: &Table) -
     let rows: Vec<_> = t.rows.iter().filter(|r| !r.total).collect();
     // Documents outside every phase have no place in time: they are left off the lines
     // and named in the caption instead.
-    let left_off = t.group == "phase" && t.columns.iter().any(|c| c.id == crate::UNPHASED);
+    let left_off = t.group == "phase" && t.columns.iter().any(|c| c.id == UNPHASED);
     let cols: Vec<_> = t
         .columns
         .iter()
-        .filter(|c| !(c.total || (left_off && c.id == crate::UNPHASED)))
+        .filter(|c| !(c.total || (left_off && c.id == UNPHASED)))
         .collect();
     root.fill(&WHITE).map_err(chart_err)?;
     let (w, h) = root.dim_in_pixel();

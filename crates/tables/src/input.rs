@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use ambit_core::{Date, DocId, DocKind};
+
 use crate::error::{Error, Result};
 
 /// Everything a table needs to know about a project. Build it once, compute many tables.
@@ -56,13 +58,13 @@ pub struct CodeInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocInfo {
     /// Document id (`D7`).
-    pub id: String,
+    pub id: DocId,
     /// Title.
     pub title: String,
     /// Kind (`interview`, `workshop`, …).
-    pub kind: String,
-    /// Date as `YYYY-MM-DD`.
-    pub date: Option<String>,
+    pub kind: DocKind,
+    /// Date, if the document has one.
+    pub date: Option<Date>,
     /// Index into [`TableInput::phases`]; `None` for unphased documents.
     pub phase: Option<usize>,
     /// Researcher-given attributes (organisation, role, …).
@@ -101,9 +103,6 @@ pub struct Overlap {
     /// One past the last coded word; equal to `first_word` when no whole word is coded.
     pub end_word: u32,
 }
-
-/// Name of the column for documents outside every phase.
-pub const UNPHASED: &str = "unphased";
 
 impl TableInput {
     /// Checks every index, so table building can index without bounds failures on bad input.

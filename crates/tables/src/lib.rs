@@ -5,11 +5,12 @@
 //! project); nothing here opens the store. [`freq`] counts codes against a [`Grouping`]
 //! (phase, kind, document, speaker, month or a document attribute) with a [`Measure`];
 //! [`cooccur`] counts passages coded with two codes. A parent code's cell always counts
-//! distinct passages coded with it or any child, never a sum. Writers in [`write`] turn a
-//! [`Table`] into text, Markdown, CSV, JSON, Parquet or XLSX, byte-identical on every run;
-//! [`chart`] draws timelines and heatmaps as SVG or PNG.
+//! distinct passages coded with it or any child, never a sum. Writers in
+//! [`write`](mod@write) turn a [`Table`] into text, Markdown, CSV, JSON, Parquet or XLSX,
+//! byte-identical on every run; [`chart`] draws timelines and heatmaps as SVG or PNG.
 //!
 //! ```
+//! use ambit_core::{DocId, DocKind};
 //! use ambit_tables::*;
 //!
 //! let input = TableInput {
@@ -22,7 +23,7 @@
 //!         CodeInfo { id: "kb.semantic".into(), name: "Semantic".into(), parent: Some(0), color: None },
 //!     ],
 //!     documents: vec![DocInfo {
-//!         id: "D1".into(), title: "Workshop".into(), kind: "workshop".into(),
+//!         id: DocId(1), title: "Workshop".into(), kind: DocKind::Workshop,
 //!         date: None, phase: Some(1), attributes: Default::default(),
 //!     }],
 //!     passages: vec![PassageInfo { doc: 0, speaker: None, words: 10 }],
@@ -55,11 +56,13 @@ pub mod write;
 #[allow(clippy::unwrap_used)]
 mod tests;
 
-pub use crate::compute::{
-    cooccur, freq, glob_match, CooccurScope, FreqSpec, Selection, NO_SPEAKER, NO_VALUE, UNDATED,
-};
+pub use crate::compute::{cooccur, freq, glob_match, CooccurScope, FreqSpec, Selection};
 pub use crate::error::{Error, Result};
 pub use crate::input::{
-    CodeInfo, CodingInfo, DocInfo, Overlap, PassageInfo, PhaseInfo, TableInput, UNPHASED,
+    CodeInfo, CodingInfo, DocInfo, Overlap, PassageInfo, PhaseInfo, TableInput,
 };
 pub use crate::table::{Column, Grouping, Measure, Row, Table};
+
+// Re-exported while other crates still name the shared labels through this crate; new code
+// uses `ambit_core`'s.
+pub use ambit_core::{NO_SPEAKER, NO_VALUE, UNDATED, UNPHASED};

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use ambit_core::{Date, DocId, DocKind};
 use proptest::prelude::*;
 
 use crate::*;
@@ -18,18 +19,19 @@ fn fixture() -> TableInput {
         color: None,
     };
     let doc =
-        |id: &str, kind: &str, date: Option<&str>, phase: Option<usize>, org: Option<&str>| {
+        |id: u32, kind: DocKind, date: Option<&str>, phase: Option<usize>, org: Option<&str>| {
             DocInfo {
-                id: id.into(),
-                title: format!("Document {id}"),
-                kind: kind.into(),
-                date: date.map(str::to_string),
+                id: DocId(id),
+                title: format!("Document D{id}"),
+                kind,
+                date: date.map(|d| Date::parse(d).unwrap()),
                 phase,
                 attributes: org
                     .map(|o| BTreeMap::from([("org".to_string(), o.to_string())]))
                     .unwrap_or_default(),
             }
         };
+    let (interview, workshop) = (DocKind::Interview, DocKind::Workshop);
     let p = |doc: u32, speaker: Option<u32>, words: u32| PassageInfo {
         doc,
         speaker,
@@ -56,9 +58,9 @@ fn fixture() -> TableInput {
             code("b", None),
         ],
         documents: vec![
-            doc("D1", "interview", Some("2020-01-05"), Some(0), Some("Acme")),
-            doc("D2", "workshop", Some("2020-03-10"), Some(1), Some("Beta")),
-            doc("D3", "interview", None, None, None),
+            doc(1, interview, Some("2020-01-05"), Some(0), Some("Acme")),
+            doc(2, workshop, Some("2020-03-10"), Some(1), Some("Beta")),
+            doc(3, interview, None, None, None),
         ],
         passages: vec![
             p(0, Some(0), 10),
@@ -203,6 +205,57 @@ fn by_month_with_empty_months_and_undated() {
     check(
         spec("month", "passages"),
         "2020-01 2020-02 2020-03 undated\na: 2 0 1 1\na.x: 2 0 0 0\na.y: 1 0 1 0\nb: 0 0 2 0",
+    );
+}
+
+/// [`check`] on the fixture with each document's kind and date replaced.
+fn check_docs(docs: [(DocKind, Option<&str>); 3], spec: FreqSpec, expected: &str) {
+    let mut input = fixture();
+    for (d, (kind, date)) in input.documents.iter_mut().zip(docs) {
+        d.kind = kind;
+        d.date = date.map(|s| Date::parse(s).unwrap());
+    }
+    let t = freq(&input, &spec).unwrap();
+    assert_eq!(render(&t).trim(), expected.trim(), "{docs:?} {spec:?}");
+}
+
+#[test]
+fn kind_columns_are_in_name_order() {
+    // `DocKind`'s own order would put interview first.
+    use DocKind::{Archival, Interview, Survey};
+    check_docs(
+        [(Survey, None), (Archival, None), (Interview, None)],
+        spec("kind", "passages"),
+        "archival interview survey\na: 1 1 2\na.x: 0 0 2\na.y: 1 0 1\nb: 2 0 0",
+    );
+}
+
+#[test]
+fn month_columns_run_across_the_new_year() {
+    let k = DocKind::Other;
+    check_docs(
+        [(k, Some("2019-11-30")), (k, Some("2020-02-01")), (k, None)],
+        spec("month", "passages"),
+        "2019-11 2019-12 2020-01 2020-02 undated\na: 2 0 0 1 1\na.x: 2 0 0 0 0\na.y: 1 0 0 1 0\nb: 0 0 0 2 0",
+    );
+    check_docs(
+        [
+            (k, Some("2020-02-01")),
+            (k, Some("2020-02-29")),
+            (k, Some("2020-02-15")),
+        ],
+        spec("month", "passages"),
+        "2020-02\na: 4\na.x: 2\na.y: 2\nb: 2",
+    );
+}
+
+#[test]
+fn month_columns_when_no_document_has_a_date() {
+    let k = DocKind::Other;
+    check_docs(
+        [(k, None), (k, None), (k, None)],
+        spec("month", "passages"),
+        "undated\na: 4\na.x: 2\na.y: 2\nb: 2",
     );
 }
 
@@ -503,9 +556,9 @@ fn arb_input() -> impl Strategy<Value = TableInput> {
                 }
                 for d in 0..4 {
                     input.documents.push(DocInfo {
-                        id: format!("D{d}"),
+                        id: DocId(d),
                         title: String::new(),
-                        kind: "other".into(),
+                        kind: DocKind::Other,
                         date: None,
                         phase: (d < 3).then_some(d as usize),
                         attributes: BTreeMap::new(),
