@@ -457,3 +457,35 @@ fn stats_alpha_on_krippendorffs_example() {
     let err = w.run(&["stats", "alpha", "missing.csv"]).fails();
     assert!(err.contains("missing.csv"), "{err}");
 }
+
+#[test]
+fn codebook_import_never_orphans_codings_silently() {
+    let w = coded_project();
+    w.run(&["autocode"]).ok();
+    let coded = w.run(&["codings", "--count"]).ok();
+    let coded: u64 = coded.trim().parse().unwrap();
+    assert!(coded >= 2, "{coded}");
+    w.write(
+        "small.toml",
+        "[codebook]\nname = \"Small\"\n\n[[code]]\nid = \"coord\"\nname = \"Coordination\"\n",
+    );
+    // Refused, naming the codes it would orphan; nothing changes.
+    let err = w.run(&["codebook", "import", "small.toml"]).fails();
+    assert!(
+        err.contains("kb.semantic") && err.contains("--force"),
+        "{err}"
+    );
+    let cb = w.run(&["codebook", "show", "--format", "json"]).json();
+    assert!(cb.to_string().contains("kb.semantic"));
+    // --force keeps the codings and says which are orphaned.
+    let r = w.run(&["codebook", "import", "small.toml", "--force"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("`kb.semantic` now point at no code"), "{}", r.stderr);
+    assert_eq!(w.run(&["codings", "--count"]).ok().trim(), coded.to_string());
+    // check lists them; delete --force removes them.
+    let err = w.run(&["codebook", "check"]).fails();
+    assert!(err.contains("kb.semantic") && err.contains("lacks"), "{err}");
+    w.run(&["codebook", "delete", "kb.semantic", "--force"]).ok();
+    w.run(&["codebook", "delete", "coord.objects", "--force"]).ok();
+    w.run(&["codebook", "check"]).ok();
+}

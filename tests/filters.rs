@@ -72,7 +72,7 @@ fn every_command_selects_the_same_documents() {
             "role=service manager",
         ],
         // `(none)`: the attribute is missing.
-        &["--attr", "role=(none)"],
+        &["--attr", "author=(none)"],
         &["--month", "2013-03", "--month", "undated"],
         &["--phase", "unphased"],
     ];
