@@ -6,13 +6,13 @@
 //! Exit codes: 0 success; 1 an error, or a batch in which some file failed; 2 bad usage
 //! (unknown flag, missing argument).
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+mod args;
 mod cmd;
 mod output;
 
@@ -38,13 +38,14 @@ enum Command {
     Demo(cmd::demo::Args),
     Codebook(cmd::codebook::Args),
     Code(cmd::code::Args),
-    Uncode(cmd::code::UncodeArgs),
+    Uncode(cmd::uncode::Args),
     Autocode(cmd::autocode::Args),
     Memo(cmd::memo::Args),
     Codings(cmd::codings::Args),
-    Query(cmd::codings::QueryArgs),
+    Query(cmd::query::Args),
     Index(cmd::index::Args),
     Search(cmd::search::Args),
+    Serve(cmd::serve::Args),
     Kwic(cmd::kwic::Args),
     Table(cmd::table::Args),
     Chart(cmd::chart::Args),
@@ -55,12 +56,15 @@ enum Command {
 /// What every command gets besides its own flags.
 pub struct Ctx {
     project: Option<PathBuf>,
+    /// The store of the opened project, when it could only be opened for reading; `main`
+    /// says so once at the end.
+    read_only: std::cell::OnceCell<PathBuf>,
 }
 
 impl Ctx {
     /// Opens the project given by `--project`, or the one around the current folder.
     pub fn open_project(&self) -> Result<ambit_store::Project> {
-        Ok(match &self.project {
+        let project = match &self.project {
             Some(dir) => {
                 if !dir.join(ambit_store::CONFIG_FILE).is_file() {
                     anyhow::bail!(
@@ -72,19 +76,19 @@ impl Ctx {
                 ambit_store::Project::open(dir)?
             }
             None => ambit_store::Project::discover(Path::new("."))?,
-        })
+        };
+        if project.store.is_read_only() {
+            let _ = self.read_only.set(project.store.path().to_path_buf());
+        }
+        Ok(project)
     }
-}
-
-/// Whether progress bars and colour make sense: standard error is a terminal.
-pub fn interactive() -> bool {
-    std::io::stderr().is_terminal()
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ctx = Ctx {
         project: cli.project,
+        read_only: std::cell::OnceCell::new(),
     };
     let result = match cli.command {
         Command::Init(a) => cmd::init::run(&ctx, a),
@@ -95,31 +99,60 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(&ctx, a),
         Command::Codebook(a) => cmd::codebook::run(&ctx, a),
         Command::Code(a) => cmd::code::run(&ctx, a),
-        Command::Uncode(a) => cmd::code::run_uncode(&ctx, a),
+        Command::Uncode(a) => cmd::uncode::run(&ctx, a),
         Command::Autocode(a) => cmd::autocode::run(&ctx, a),
         Command::Memo(a) => cmd::memo::run(&ctx, a),
         Command::Codings(a) => cmd::codings::run(&ctx, a),
-        Command::Query(a) => cmd::codings::run_query(&ctx, a),
+        Command::Query(a) => cmd::query::run(&ctx, a),
         Command::Index(a) => cmd::index::run(&ctx, a),
         Command::Search(a) => cmd::search::run(&ctx, a),
+        Command::Serve(a) => cmd::serve::run(&ctx, a),
         Command::Kwic(a) => cmd::kwic::run(&ctx, a),
         Command::Table(a) => cmd::table::run(&ctx, a),
         Command::Chart(a) => cmd::chart::run(&ctx, a),
         Command::Agreement(a) => cmd::agreement::run(&ctx, a),
         Command::Stats(a) => cmd::stats::run(a).map(|()| ExitCode::SUCCESS),
     };
-    match result {
+    let mut said = String::new();
+    let code = match result {
         Ok(code) => code,
         Err(err) => {
-            let broken_pipe = err.chain().any(|e| {
-                e.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            });
-            if broken_pipe {
+            // However deep in a CSV or JSON writer the write failed, a reader that went
+            // away (`| head`) is not an error.
+            if output::broken_pipe() {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err:#}");
+            said = error_text(&err);
+            eprintln!("error: {said}");
             ExitCode::FAILURE
         }
+    };
+    // Once: a write refused on a read-only store has said so in its error already.
+    if let Some(path) = ctx.read_only.get() {
+        if !said.contains(&format!("{} is read-only", path.display())) {
+            eprintln!(
+                "note: the project store {} cannot be written, so it was opened for reading only; commands that change the project will refuse",
+                path.display()
+            );
+        }
     }
+    code
+}
+
+/// The error and its causes on one line, each cause only if its text does not already
+/// appear: library errors often include their source's message, and SQLite's repeats it
+/// again ("database is locked: database is locked: Error code 5: …").
+fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let part = cause.to_string();
+        if part.is_empty() || text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }

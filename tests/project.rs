@@ -196,8 +196,10 @@ fn docs_and_show_json_have_the_documented_keys() {
     );
     let err = w.run(&["show", "D9"]).fails();
     assert!(err.contains("no document D9"), "{err}");
-    let err = w.run(&["show", "nine"]).fails();
-    assert!(err.contains("D7"), "{err}");
+    // A malformed id is bad usage (exit 2), with the shape of a good one.
+    let r = w.run(&["show", "nine"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("D7"), "{}", r.stderr);
 }
 
 #[test]

@@ -5,8 +5,14 @@ mod util;
 
 mod add;
 mod coding;
+mod concurrency;
+mod contract;
 mod demo;
+mod filters;
 mod formats;
 mod project;
 mod search;
+mod stats;
+mod store_errors;
 mod tables;
+mod web;

@@ -1,5 +1,6 @@
 //! `ambit code` and `ambit uncode`: manual coding.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use ambit_pipeline::coding::{self, ManualCoding, Selection, Target};
@@ -25,13 +26,6 @@ pub struct Args {
     /// A memo on the coding.
     #[arg(long)]
     memo: Option<String>,
-}
-
-/// Remove one coding by its id (see `ambit codings`).
-#[derive(Debug, clap::Args)]
-pub struct UncodeArgs {
-    /// The coding id.
-    coding: i64,
 }
 
 fn parse_span(s: &str) -> Result<(usize, usize)> {
@@ -64,16 +58,10 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         memo: args.memo,
     };
     let (id, doc, start, end) = coding::code_manually(&mut project, &req)?;
-    println!("coding {id}: {} on {doc} {start}..{end}", args.code);
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn run_uncode(ctx: &crate::Ctx, args: UncodeArgs) -> Result<ExitCode> {
-    let mut project = ctx.open_project()?;
-    let c = project.store.remove_coding(args.coding)?;
-    println!(
-        "removed coding {}: {} on {} {}..{} by {} ({})",
-        c.id, c.code, c.doc, c.start, c.end, c.coder, c.origin
-    );
+    writeln!(
+        crate::output::stdout(),
+        "coding {id}: {} on {doc} {start}..{end}",
+        args.code
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -20,6 +20,9 @@ pub struct Args {
     /// The sample study (default: ./data-samples, or the one shipped with the source).
     #[arg(long, value_name = "DIR")]
     samples: Option<PathBuf>,
+    /// Replace an earlier demo even when someone worked in it since (codings, memos).
+    #[arg(long)]
+    force: bool,
     /// Output format.
     #[arg(long, default_value = "text", value_parser = TEXT_JSON)]
     format: OutputFormat,
@@ -36,7 +39,7 @@ fn default_samples() -> PathBuf {
 pub fn run(_ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     let samples = args.samples.unwrap_or_else(default_samples);
     let bar = crate::args::progress_bar(32, "importing the sample study");
-    let report = ambit_pipeline::demo(&samples, &args.dir, &mut |_| {
+    let report = ambit_pipeline::demo(&samples, &args.dir, args.force, &mut |_| {
         if let Some(b) = &bar {
             b.inc(1);
         }
@@ -127,10 +130,32 @@ pub fn run(_ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
             "\nExplore it: cd {} && ambit phases; ambit docs; ambit show D1; ambit codings --code kb.semantic; ambit query \"kb AND coord.objects\" --by phase; ambit table freq --totals; ambit chart timeline -o timeline.svg",
             report.dir.display()
         )?;
+        if let Some(hint) = install_hint() {
+            writeln!(out, "{hint}")?;
+        }
     }
     Ok(if failed.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    })
+}
+
+/// When `ambit` is not on the PATH (right after `cargo run --release -- demo`), how to get
+/// it there, or the path to use instead.
+fn install_hint() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let on_path = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| {
+            let candidate = dir.join(exe.file_name().unwrap_or_default());
+            candidate.is_file()
+                && std::fs::canonicalize(&candidate).ok() == std::fs::canonicalize(&exe).ok()
+        })
+    });
+    (!on_path).then(|| {
+        format!(
+            "(`ambit` is not on your PATH yet: run `cargo install --path .` in the Ambit source folder, or call it as {})",
+            exe.display()
+        )
     })
 }

@@ -115,9 +115,14 @@ pub const DEMO_TEMPLATE: &str = "ambidexterity";
 /// Builds a fresh demo project in `dir` from the sample study in `samples` (its
 /// `ambit.toml` timeline and `manifest.csv`). An earlier demo in `dir` is replaced; any
 /// other non-empty folder is refused.
+///
+/// An earlier demo that was worked in since it was built (codings by hand, memos, new
+/// documents: anything that changed its store) is refused too, unless `force`: a
+/// researcher's work is never deleted by re-running the demo.
 pub fn demo(
     samples: &Path,
     dir: &Path,
+    force: bool,
     progress: &mut dyn FnMut(&FileReport),
 ) -> Result<DemoReport> {
     let manifest = samples.join("manifest.csv");
@@ -125,7 +130,7 @@ pub fn demo(
     if !manifest.is_file() || !sample_config.is_file() {
         return Err(Error::NoSamples(samples.to_path_buf()));
     }
-    prepare_dir(dir)?;
+    prepare_dir(dir, force)?;
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Io { path, source }
@@ -133,11 +138,7 @@ pub fn demo(
     std::fs::copy(&sample_config, dir.join(CONFIG_FILE)).map_err(io(&sample_config))?;
     let mut project = Project::create(dir)?;
     let marker = dir.join(DATA_DIR).join(MARKER);
-    std::fs::write(
-        &marker,
-        "This folder was made by `ambit demo` and is replaced by the next run.\n",
-    )
-    .map_err(io(&marker))?;
+    std::fs::write(&marker, marker_text(None)).map_err(io(&marker))?;
 
     let (items, failures) = read_manifest(&manifest, &project.config.timeline)?;
     let mut report = import(&mut project, &items, ImportOptions::default(), progress)?;
@@ -151,6 +152,8 @@ pub fn demo(
     let autocode = autocode(&mut project, &codebook, None, &coder, false)?;
     let (theme_columns, themes) = theme_by_phase(&project)?;
     let (table, outputs) = write_paper_outputs(&project)?;
+    // The store revision the demo left: any later write means someone worked here.
+    std::fs::write(&marker, marker_text(Some(project.store.revision()?))).map_err(io(&marker))?;
 
     let rows = project.store.documents()?;
     let phases = phase_summary(&project)?;
@@ -183,8 +186,19 @@ pub fn demo(
     })
 }
 
-/// Empties `dir` if it is an earlier demo, refuses if it holds anything else.
-fn prepare_dir(dir: &Path) -> Result<()> {
+const MARKER_HEAD: &str = "This folder was made by `ambit demo` and is replaced by the next run";
+
+/// The marker's text; the demo's last store revision once it is finished.
+fn marker_text(revision: Option<u64>) -> String {
+    match revision {
+        Some(r) => format!("{MARKER_HEAD}\nrevision {r}\n"),
+        None => format!("{MARKER_HEAD}\n"),
+    }
+}
+
+/// Empties `dir` if it is an earlier demo nobody worked in (or `force`); refuses if it
+/// holds anything else.
+fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
     let io = |source| Error::Io {
         path: dir.to_path_buf(),
         source,
@@ -192,11 +206,55 @@ fn prepare_dir(dir: &Path) -> Result<()> {
     if dir.exists() {
         let is_empty = dir.read_dir().map_err(io)?.next().is_none();
         if !is_empty {
-            if !dir.join(DATA_DIR).join(MARKER).is_file() {
+            let marker = dir.join(DATA_DIR).join(MARKER);
+            if !marker.is_file() {
                 return Err(Error::NotADemoFolder(dir.to_path_buf()));
+            }
+            if !force {
+                if let Some(work) = work_since_demo(dir, &marker)? {
+                    return Err(Error::DemoWasWorkedIn {
+                        dir: dir.to_path_buf(),
+                        work,
+                    });
+                }
             }
             std::fs::remove_dir_all(dir).map_err(io)?;
         }
     }
     std::fs::create_dir_all(dir).map_err(io)
+}
+
+/// What was done in a demo project after `ambit demo` built it, if anything.
+fn work_since_demo(dir: &Path, marker: &Path) -> Result<Option<String>> {
+    let text = std::fs::read_to_string(marker).unwrap_or_default();
+    let built: Option<u64> = text
+        .lines()
+        .find_map(|l| l.strip_prefix("revision "))
+        .and_then(|r| r.trim().parse().ok());
+    let Ok(project) = Project::open(dir) else {
+        // No readable store: nothing of a researcher's can be in it.
+        return Ok(None);
+    };
+    let now = project.store.revision()?;
+    if built == Some(now) {
+        return Ok(None);
+    }
+    let manual = project
+        .store
+        .codings(&ambit_store::CodingFilter::default())?
+        .iter()
+        .filter(|c| !matches!(c.origin, ambit_core::Origin::Rule(_)))
+        .count();
+    let memos = project.store.memos()?.len();
+    let mut parts = Vec::new();
+    if manual > 0 {
+        parts.push(format!("{manual} coding(s) not made by rules"));
+    }
+    if memos > 0 {
+        parts.push(format!("{memos} memo(s)"));
+    }
+    if parts.is_empty() {
+        parts.push("changes to its store after the demo was built".to_string());
+    }
+    Ok(Some(parts.join(", ")))
 }

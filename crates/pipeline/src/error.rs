@@ -55,6 +55,14 @@ pub enum Error {
     /// The demo target folder holds something that is not an Ambit demo.
     #[error("{0} exists and is not an Ambit demo project; choose another folder or remove it")]
     NotADemoFolder(PathBuf),
+    /// The demo folder holds a researcher's work done after the demo was built.
+    #[error("{} holds work done after `ambit demo` built it ({work}); build the demo in another folder (`ambit demo OTHER`), or pass --force to replace it and lose that work", dir.display())]
+    DemoWasWorkedIn {
+        /// The demo folder.
+        dir: PathBuf,
+        /// What was done there.
+        work: String,
+    },
     /// The sample study folder is missing or incomplete.
     #[error(
         "sample study not found at {0}; run from the Ambit source folder or pass --samples DIR"

@@ -4,7 +4,7 @@ use ambit_core::{Coding, DocId, Origin};
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
-use crate::store::{bump_revision, now_utc, Store};
+use crate::store::{now_utc, Store};
 
 /// A coding to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,75 +71,75 @@ const CODING_COLUMNS: &str = "id, doc, start, end, code, coder, origin, created,
 impl Store {
     /// Stores one coding after checking its range fits the document; returns its id.
     pub fn add_coding(&mut self, c: &NewCoding) -> Result<i64> {
-        let tx = self.conn.transaction()?;
-        let chars: Option<i64> = tx
-            .query_row(
-                "SELECT chars FROM documents WHERE id = ?1",
-                [c.doc.0],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let chars = chars.ok_or_else(|| Error::NoSuchDocument(c.doc.to_string()))? as usize;
-        if c.start > c.end || c.end > chars {
-            return Err(ambit_core::Error::RangeOutOfBounds {
-                start: c.start,
-                end: c.end,
-                len: chars,
+        self.write(|tx| {
+            let chars: Option<i64> = tx
+                .query_row(
+                    "SELECT chars FROM documents WHERE id = ?1",
+                    [c.doc.0],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let chars = chars.ok_or_else(|| Error::NoSuchDocument(c.doc.to_string()))? as usize;
+            if c.start > c.end || c.end > chars {
+                return Err(ambit_core::Error::RangeOutOfBounds {
+                    start: c.start,
+                    end: c.end,
+                    len: chars,
+                }
+                .into());
             }
-            .into());
-        }
-        insert_coding(&tx, c, &now_utc())?;
-        let id = tx.last_insert_rowid();
-        bump_revision(&tx)?;
-        tx.commit()?;
-        Ok(id)
+            insert_coding(tx, c, &now_utc())?;
+            let id = tx.last_insert_rowid();
+            Ok(id)
+        })
     }
 
     /// Removes one coding and returns it.
     pub fn remove_coding(&mut self, id: i64) -> Result<Coding> {
-        let tx = self.conn.transaction()?;
-        let sql = format!("SELECT {CODING_COLUMNS} FROM codings WHERE id = ?1");
-        let found = tx.query_row(&sql, [id], coding_from_row).optional()?;
-        let coding = found.ok_or(Error::NoSuchCoding(id))?;
-        tx.execute("DELETE FROM codings WHERE id = ?1", [id])?;
-        bump_revision(&tx)?;
-        tx.commit()?;
-        Ok(coding)
+        self.write(|tx| {
+            let sql = format!("SELECT {CODING_COLUMNS} FROM codings WHERE id = ?1");
+            let found = tx.query_row(&sql, [id], coding_from_row).optional()?;
+            let coding = found.ok_or(Error::NoSuchCoding(id))?;
+            tx.execute("DELETE FROM codings WHERE id = ?1", [id])?;
+            Ok(coding)
+        })
     }
 
     /// Codings matching a filter, ordered by document, start, id.
     pub fn codings(&self, filter: &CodingFilter) -> Result<Vec<Coding>> {
-        let mut conds = Vec::new();
-        let mut values: Vec<rusqlite::types::Value> = Vec::new();
-        let mut list = |col: &str, items: Vec<rusqlite::types::Value>| {
-            if !items.is_empty() {
-                let marks = vec!["?"; items.len()].join(", ");
-                conds.push(format!("{col} IN ({marks})"));
-                values.extend(items);
-            }
-        };
-        list(
-            "code",
-            filter.codes.iter().map(|c| c.clone().into()).collect(),
-        );
-        list(
-            "doc",
-            filter.docs.iter().map(|d| i64::from(d.0).into()).collect(),
-        );
-        list(
-            "coder",
-            filter.coders.iter().map(|c| c.clone().into()).collect(),
-        );
-        let cond = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
-        let sql =
-            format!("SELECT {CODING_COLUMNS} FROM codings {cond} ORDER BY doc, start, end, id");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params_from_iter(values), coding_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        self.reading(|| {
+            let mut conds = Vec::new();
+            let mut values: Vec<rusqlite::types::Value> = Vec::new();
+            let mut list = |col: &str, items: Vec<rusqlite::types::Value>| {
+                if !items.is_empty() {
+                    let marks = vec!["?"; items.len()].join(", ");
+                    conds.push(format!("{col} IN ({marks})"));
+                    values.extend(items);
+                }
+            };
+            list(
+                "code",
+                filter.codes.iter().map(|c| c.clone().into()).collect(),
+            );
+            list(
+                "doc",
+                filter.docs.iter().map(|d| i64::from(d.0).into()).collect(),
+            );
+            list(
+                "coder",
+                filter.coders.iter().map(|c| c.clone().into()).collect(),
+            );
+            let cond = if conds.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", conds.join(" AND "))
+            };
+            let sql =
+                format!("SELECT {CODING_COLUMNS} FROM codings {cond} ORDER BY doc, start, end, id");
+            let mut stmt = self.conn.prepare(&sql)?;
+            let rows = stmt.query_map(params_from_iter(values), coding_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
     }
 
     /// Calls `f(doc, start, end, code, coder)` for every coding, in the order of
@@ -159,9 +159,9 @@ impl Store {
             .prepare(
                 "SELECT doc, start, end, code, coder FROM codings ORDER BY doc, start, end, id",
             )
-            .map_err(Error::from)?;
-        let mut rows = stmt.query([]).map_err(Error::from)?;
-        while let Some(r) = rows.next().map_err(Error::from)? {
+            .map_err(|e| self.fail(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.fail(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
             let row = (|| -> rusqlite::Result<_> {
                 Ok((
                     DocId(r.get(0)?),
@@ -171,7 +171,7 @@ impl Store {
                     str_at(r, 4)?,
                 ))
             })()
-            .map_err(Error::from)?;
+            .map_err(|e| self.fail(e))?;
             f(row.0, row.1, row.2, row.3, row.4)?;
         }
         Ok(())
@@ -186,104 +186,101 @@ impl Store {
         scope: Option<&[String]>,
         new: &[NewCoding],
     ) -> Result<(u64, u64)> {
-        let tx = self.conn.transaction()?;
-        let removed = match scope {
-            None => tx.execute(
-                "DELETE FROM codings WHERE coder = ?1 AND origin LIKE 'rule:%'",
-                [coder],
-            )?,
-            Some(codes) => {
-                let mut stmt = tx.prepare(
+        self.write(|tx| {
+            let removed = match scope {
+                None => tx.execute(
+                    "DELETE FROM codings WHERE coder = ?1 AND origin LIKE 'rule:%'",
+                    [coder],
+                )?,
+                Some(codes) => {
+                    let mut stmt = tx.prepare(
                     "DELETE FROM codings WHERE coder = ?1 AND origin LIKE 'rule:%' AND code = ?2",
                 )?;
-                let mut n = 0;
-                for code in codes {
-                    n += stmt.execute(params![coder, code])?;
+                    let mut n = 0;
+                    for code in codes {
+                        n += stmt.execute(params![coder, code])?;
+                    }
+                    n
                 }
-                n
+            };
+            let now = now_utc();
+            for c in new {
+                insert_coding(tx, c, &now)?;
             }
-        };
-        let now = now_utc();
-        for c in new {
-            insert_coding(&tx, c, &now)?;
-        }
-        bump_revision(&tx)?;
-        tx.commit()?;
-        Ok((removed as u64, new.len() as u64))
+            Ok((removed as u64, new.len() as u64))
+        })
     }
 
     /// Stores many codings in one transaction (imports); all or nothing.
     pub fn add_codings(&mut self, new: &[NewCoding]) -> Result<u64> {
-        let tx = self.conn.transaction()?;
-        let now = now_utc();
-        for c in new {
-            insert_coding(&tx, c, &now)?;
-        }
-        bump_revision(&tx)?;
-        tx.commit()?;
-        Ok(new.len() as u64)
+        self.write(|tx| {
+            let now = now_utc();
+            for c in new {
+                insert_coding(tx, c, &now)?;
+            }
+            Ok(new.len() as u64)
+        })
     }
 
     /// Changes code ids on codings and memos (`rename`, `merge`), in one transaction.
     /// Returns how many codings changed.
     pub fn recode(&mut self, mapping: &[(String, String)]) -> Result<u64> {
-        let tx = self.conn.transaction()?;
-        let mut n = 0;
-        for (old, new) in mapping {
-            n += tx.execute(
-                "UPDATE codings SET code = ?2 WHERE code = ?1",
-                params![old, new],
-            )?;
-            tx.execute(
-                "UPDATE memos SET target = ?2 WHERE target = ?1",
-                params![format!("code:{old}"), format!("code:{new}")],
-            )?;
-        }
-        bump_revision(&tx)?;
-        tx.commit()?;
-        Ok(n as u64)
+        self.write(|tx| {
+            let mut n = 0;
+            for (old, new) in mapping {
+                n += tx.execute(
+                    "UPDATE codings SET code = ?2 WHERE code = ?1",
+                    params![old, new],
+                )?;
+                tx.execute(
+                    "UPDATE memos SET target = ?2 WHERE target = ?1",
+                    params![format!("code:{old}"), format!("code:{new}")],
+                )?;
+            }
+            Ok(n as u64)
+        })
     }
 
     /// Deletes all codings of these codes, in one transaction; returns how many went.
     pub fn delete_codings_of(&mut self, codes: &[String]) -> Result<u64> {
-        let tx = self.conn.transaction()?;
-        let mut n = 0;
-        for code in codes {
-            n += tx.execute("DELETE FROM codings WHERE code = ?1", [code])?;
-        }
-        bump_revision(&tx)?;
-        tx.commit()?;
-        Ok(n as u64)
+        self.write(|tx| {
+            let mut n = 0;
+            for code in codes {
+                n += tx.execute("DELETE FROM codings WHERE code = ?1", [code])?;
+            }
+            Ok(n as u64)
+        })
     }
 
     /// Adds a memo.
     pub fn add_memo(&mut self, target: &str, author: &str, text: &str) -> Result<i64> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO memos (target, author, created, text) VALUES (?1, ?2, ?3, ?4)",
-            params![target, author, now_utc(), text],
-        )?;
-        let id = tx.last_insert_rowid();
-        bump_revision(&tx)?;
-        tx.commit()?;
-        Ok(id)
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO memos (target, author, created, text) VALUES (?1, ?2, ?3, ?4)",
+                params![target, author, now_utc(), text],
+            )?;
+            let id = tx.last_insert_rowid();
+            Ok(id)
+        })
     }
 
     /// All memos in the order they were written.
     pub fn memos(&self) -> Result<Vec<Memo>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, target, author, created, text FROM memos ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Memo {
-                id: r.get(0)?,
-                target: r.get(1)?,
-                author: r.get(2)?,
-                created: r.get(3)?,
-                text: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        self.reading(|| {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, target, author, created, text FROM memos ORDER BY id")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(Memo {
+                    id: r.get(0)?,
+                    target: r.get(1)?,
+                    author: r.get(2)?,
+                    created: r.get(3)?,
+                    text: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
     }
 }
 

@@ -1,6 +1,13 @@
 //! The error type of the project store.
+//!
+//! SQLite's own errors reach the user as one sentence that names the store file and says
+//! what to do ([`Error::Damaged`], [`Error::Locked`], [`Error::DiskFull`],
+//! [`Error::ReadOnly`], [`Error::CannotOpen`], [`Error::StoreIo`]); only errors a user cannot
+//! meet through Ambit's commands stay [`Error::Sqlite`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use rusqlite::ErrorCode;
 
 /// What can go wrong opening or writing a project.
 #[derive(Debug, thiserror::Error)]
@@ -12,8 +19,8 @@ pub enum Error {
         /// Where the search started.
         start: PathBuf,
     },
-    /// `ambit init` on a directory that already holds a project.
-    #[error("{0} already holds an Ambit project (ambit.toml exists)")]
+    /// `ambit init` on a directory that already holds a project with its store.
+    #[error("{0} already holds an Ambit project (ambit.toml and its store exist)")]
     AlreadyAProject(PathBuf),
     /// `ambit.toml` does not parse or breaks a rule.
     #[error("{path}: {message}")]
@@ -31,9 +38,94 @@ pub enum Error {
         /// The OS error.
         source: std::io::Error,
     },
-    /// The database reported an error.
+    /// The store file is not there (deleted, moved, or the project copied without `.ambit/`).
+    /// Only `ambit init` creates a store, so a lost one is never replaced by an empty one.
+    #[error("the project store {path} is missing: restore it from a backup, or run `{}` to start this project again with an empty store", init_command(.path))]
+    StoreMissing {
+        /// The store file.
+        path: PathBuf,
+    },
+    /// The store file holds nothing: no bytes, or no tables (emptied, or a creation that
+    /// never finished).
+    #[error("the project store {path} is empty: restore it from a backup, or run `{}` to start this project again with an empty store", init_command(.path))]
+    StoreEmpty {
+        /// The store file.
+        path: PathBuf,
+    },
+    /// The store file has no bytes but its write-ahead log holds some: what is left of the
+    /// store is in the log, which SQLite would discard on opening, so it is not opened.
+    #[error("the project store {path} is empty but its write-ahead log {path}-wal still holds {wal_bytes} bytes: leave both files as they are and restore the store from a backup")]
+    StoreTruncated {
+        /// The store file.
+        path: PathBuf,
+        /// Size of the `-wal` file.
+        wal_bytes: u64,
+    },
+    /// The store file is damaged or is not an SQLite database.
+    #[error("the project store {path} is damaged ({detail}): restore it from a backup; `sqlite3 {path} .recover` may rescue part of it")]
+    Damaged {
+        /// The store file.
+        path: PathBuf,
+        /// SQLite's description ("database disk image is malformed", "file is not a database").
+        detail: String,
+    },
+    /// Another process held the store's write lock for longer than the wait.
+    #[error("the project store {path} stayed locked by another Ambit command for {seconds} s: wait until it has finished (or stop it) and run this command again")]
+    Locked {
+        /// The store file.
+        path: PathBuf,
+        /// How long this command waited.
+        seconds: u64,
+    },
+    /// The disk holding the store is full; the step was rolled back.
+    #[error("the disk holding the project store {path} is full, so nothing was written: free some space and run this command again")]
+    DiskFull {
+        /// The store file.
+        path: PathBuf,
+    },
+    /// A command that changes the project ran on a store that can only be read.
+    #[error("the project store {path} is read-only (a read-only folder or file, or no write permission), so this command cannot change the project: make {} and the files in it writable, or copy the project to a folder you can write", data_dir(.path))]
+    ReadOnly {
+        /// The store file.
+        path: PathBuf,
+    },
+    /// A read-only store of an older schema: upgrading it needs write access.
+    #[error("the project store {path} has schema version {found} and must be upgraded to {known} by a write, but it is read-only: open it once where it is writable, or copy the project to a folder you can write")]
+    ReadOnlyOutdated {
+        /// The store file.
+        path: PathBuf,
+        /// Version in the file.
+        found: i64,
+        /// Version this build needs.
+        known: i64,
+    },
+    /// A read-only store whose write-ahead log holds changes that cannot be read without
+    /// write access to the folder (SQLite needs a `-shm` file next to the log).
+    #[error("the project store {path} is read-only and its write-ahead log {path}-wal holds changes that can only be read with write access to {}: open the project once where it is writable", data_dir(.path))]
+    ReadOnlyWithLog {
+        /// The store file.
+        path: PathBuf,
+    },
+    /// SQLite could not open the store file.
+    #[error("cannot open the project store {path} ({detail}): check that the file exists and that you may read it")]
+    CannotOpen {
+        /// The store file.
+        path: PathBuf,
+        /// SQLite's description.
+        detail: String,
+    },
+    /// The operating system failed to read or write the store (a failing disk or network
+    /// share).
+    #[error("reading or writing the project store {path} failed ({detail}): check the disk or the network share, then run this command again")]
+    StoreIo {
+        /// The store file.
+        path: PathBuf,
+        /// SQLite's description.
+        detail: String,
+    },
+    /// Another database error (not one a user meets through Ambit's commands).
     #[error("project store: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     /// The store was written by a newer Ambit.
     #[error("the project store has schema version {found}, but this Ambit knows up to {known}: upgrade Ambit to open it")]
     TooNew {
@@ -67,5 +159,137 @@ pub enum Error {
     Core(#[from] ambit_core::Error),
 }
 
+// Not `#[from]`: that would make the SQLite error the source too, and the chain would
+// repeat its text ("database is locked: database is locked: Error code 5: …").
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        Error::Sqlite(e)
+    }
+}
+
+impl Error {
+    /// The error a user should see for a database error on the store at `path`: the SQLite
+    /// failures a user can meet become their own variants; anything else is unchanged.
+    pub(crate) fn in_store(self, path: &Path, wait: std::time::Duration) -> Error {
+        let Error::Sqlite(e) = self else { return self };
+        let Some(code) = e.sqlite_error_code() else {
+            return Error::Sqlite(e);
+        };
+        let path = path.to_path_buf();
+        let detail = e.to_string();
+        match code {
+            ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => Error::Damaged { path, detail },
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Error::Locked {
+                path,
+                seconds: wait.as_secs(),
+            },
+            ErrorCode::DiskFull => Error::DiskFull { path },
+            ErrorCode::ReadOnly => Error::ReadOnly { path },
+            ErrorCode::CannotOpen | ErrorCode::PermissionDenied => {
+                Error::CannotOpen { path, detail }
+            }
+            ErrorCode::SystemIoFailure => Error::StoreIo { path, detail },
+            _ => Error::Sqlite(e),
+        }
+    }
+}
+
+/// The command that starts the project of the store at `path` again.
+fn init_command(path: &Path) -> String {
+    match project_root(path) {
+        Some(root) if root.as_os_str().is_empty() => "ambit init".to_string(),
+        Some(root) => format!("ambit init {}", root.display()),
+        None => "ambit init".to_string(),
+    }
+}
+
+/// The folder holding the store file.
+fn data_dir(path: &Path) -> String {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| ".".to_string(), |p| p.display().to_string())
+}
+
+/// The project folder of a store at `ROOT/.ambit/store.db`.
+fn project_root(path: &Path) -> Option<&Path> {
+    let data = path.parent()?;
+    (data.file_name()? == crate::project::DATA_DIR)
+        .then(|| data.parent())
+        .flatten()
+}
+
 /// The result type of the store.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::ffi;
+
+    /// The SQLite failures a user can meet, as each reads: one sentence with the file and
+    /// the way out, and no source to repeat it.
+    #[test]
+    fn sqlite_failures_become_sentences() {
+        fn check(code: i32, message: &str, expected: &str) {
+            let raw = rusqlite::Error::SqliteFailure(ffi::Error::new(code), Some(message.into()));
+            let path = Path::new("study/.ambit/store.db");
+            let err = Error::from(raw).in_store(path, std::time::Duration::from_secs(30));
+            assert_eq!(err.to_string(), expected, "code {code}");
+            assert!(std::error::Error::source(&err).is_none(), "code {code}");
+        }
+        check(
+            ffi::SQLITE_CORRUPT,
+            "database disk image is malformed",
+            "the project store study/.ambit/store.db is damaged (database disk image is malformed): restore it from a backup; `sqlite3 study/.ambit/store.db .recover` may rescue part of it",
+        );
+        check(
+            ffi::SQLITE_NOTADB,
+            "file is not a database",
+            "the project store study/.ambit/store.db is damaged (file is not a database): restore it from a backup; `sqlite3 study/.ambit/store.db .recover` may rescue part of it",
+        );
+        check(
+            ffi::SQLITE_BUSY,
+            "database is locked",
+            "the project store study/.ambit/store.db stayed locked by another Ambit command for 30 s: wait until it has finished (or stop it) and run this command again",
+        );
+        check(
+            ffi::SQLITE_FULL,
+            "database or disk is full",
+            "the disk holding the project store study/.ambit/store.db is full, so nothing was written: free some space and run this command again",
+        );
+        check(
+            ffi::SQLITE_READONLY,
+            "attempt to write a readonly database",
+            "the project store study/.ambit/store.db is read-only (a read-only folder or file, or no write permission), so this command cannot change the project: make study/.ambit and the files in it writable, or copy the project to a folder you can write",
+        );
+        check(
+            ffi::SQLITE_CANTOPEN,
+            "unable to open database file",
+            "cannot open the project store study/.ambit/store.db (unable to open database file): check that the file exists and that you may read it",
+        );
+        check(
+            ffi::SQLITE_IOERR_READ,
+            "disk I/O error",
+            "reading or writing the project store study/.ambit/store.db failed (disk I/O error): check the disk or the network share, then run this command again",
+        );
+        // Not one a user meets: kept as SQLite says it.
+        check(
+            ffi::SQLITE_CONSTRAINT,
+            "UNIQUE constraint failed: x",
+            "project store: UNIQUE constraint failed: x",
+        );
+    }
+
+    #[test]
+    fn lost_store_advice_names_the_project_folder() {
+        let missing = |p: &str| {
+            Error::StoreMissing {
+                path: PathBuf::from(p),
+            }
+            .to_string()
+        };
+        assert!(missing("study/.ambit/store.db").contains("`ambit init study`"));
+        assert!(missing(".ambit/store.db").contains("`ambit init`"));
+        assert!(missing("elsewhere/s.db").contains("`ambit init`"));
+    }
+}

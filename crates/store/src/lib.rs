@@ -4,7 +4,12 @@
 //! `.ambit/store.db`. The database holds what researchers cannot recreate: document text,
 //! passages and codings. Everything else (search index, tables) is derived from it.
 //! Every write is one transaction, so a crash or a kill leaves the project as it was before
-//! or after a command step, never half-written.
+//! or after a command step, never half-written; each takes the write lock at its start, so
+//! concurrent commands wait for each other instead of failing.
+//!
+//! Only [`Project::init`] (and [`Project::create`]) make a store: opening a project whose
+//! store is missing or empty is an error, never a silently new, empty project. A store that
+//! cannot be written is opened for reading only.
 //!
 //! ```
 //! use ambit_store::Project;

@@ -24,28 +24,53 @@ pub struct Project {
 
 impl Project {
     /// Creates a project in `dir` (made when missing): `ambit.toml` and an empty store.
+    ///
+    /// A folder whose `ambit.toml` is there but whose store is missing or empty (deleted,
+    /// emptied, or a creation that was interrupted) gets a new empty store and keeps its
+    /// `ambit.toml`; `name` is used only when `ambit.toml` is written. A folder with a store
+    /// is refused. A store without `ambit.toml` is kept and opened.
     pub fn init(dir: &Path, name: &str) -> Result<Project> {
         let config_path = dir.join(CONFIG_FILE);
         if config_path.exists() {
-            return Err(Error::AlreadyAProject(dir.to_path_buf()));
+            let store = dir.join(DATA_DIR).join(STORE_FILE);
+            return match Store::open(&store) {
+                Err(Error::StoreMissing { .. } | Error::StoreEmpty { .. }) => Project::create(dir),
+                Err(e) => Err(e),
+                Ok(_) => Err(Error::AlreadyAProject(dir.to_path_buf())),
+            };
         }
         std::fs::create_dir_all(dir).map_err(|source| Error::Io {
             path: dir.to_path_buf(),
             source,
         })?;
         write_new(&config_path, &Config::template(name))?;
-        Project::open(dir)
+        Project::create(dir)
     }
 
-    /// Opens the project whose root is `root`.
-    pub fn open(root: &Path) -> Result<Project> {
+    /// Creates the store of the project whose `ambit.toml` is already in `root` (`ambit
+    /// demo` copies the sample study's there) and opens the project. A store that exists
+    /// is opened as it is.
+    pub fn create(root: &Path) -> Result<Project> {
         let config = Config::load(root)?;
         let data = root.join(DATA_DIR);
         std::fs::create_dir_all(&data).map_err(|source| Error::Io {
             path: data.clone(),
             source,
         })?;
-        let store = Store::open(&data.join(STORE_FILE))?;
+        let store = Store::open_or_create(&data.join(STORE_FILE))?;
+        Ok(Project {
+            root: root.to_path_buf(),
+            config,
+            store,
+        })
+    }
+
+    /// Opens the project whose root is `root`. Its store must exist: a missing or empty
+    /// store is an error saying what to do, never replaced by an empty one. A store that
+    /// cannot be written is opened for reading only ([`Store::is_read_only`]).
+    pub fn open(root: &Path) -> Result<Project> {
+        let config = Config::load(root)?;
+        let store = Store::open(&root.join(DATA_DIR).join(STORE_FILE))?;
         Ok(Project {
             root: root.to_path_buf(),
             config,

@@ -7,6 +7,7 @@
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
+use crate::store::begin_write;
 
 /// Migration `i` moves the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -95,20 +96,43 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Brings the database to [`SCHEMA_VERSION`].
-pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
-    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+/// The schema version of an open database.
+pub(crate) fn version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Refuses a store written by a newer Ambit; returns whether it needs migrating.
+pub(crate) fn check(found: i64) -> Result<bool> {
     if found > SCHEMA_VERSION {
         return Err(Error::TooNew {
             found,
             known: SCHEMA_VERSION,
         });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction()?;
+    Ok(found < SCHEMA_VERSION)
+}
+
+/// Brings the database to [`SCHEMA_VERSION`].
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    // Read outside a write transaction first: most opens need nothing, and a reader must
+    // not wait for the write lock.
+    if !check(version(conn)?)? {
+        return Ok(());
+    }
+    loop {
+        // The version is read again inside the write transaction: two commands opening an
+        // old store at once both see it old, and the second must not migrate it twice.
+        let tx = begin_write(conn)?;
+        let found = version(&tx)?;
+        if !check(found)? {
+            return Ok(());
+        }
+        let sql = usize::try_from(found)
+            .ok()
+            .and_then(|i| MIGRATIONS.get(i))
+            .ok_or_else(|| Error::Corrupt(format!("schema version {found}")))?;
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.pragma_update(None, "user_version", found + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }

@@ -1,11 +1,13 @@
 //! The SQLite database of a project: documents with their text, passages and codings.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ambit_core::{Date, DocId, DocKind, Document, Passage, PassageId};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{
+    params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
+};
 
 use crate::error::{Error, Result};
 use crate::schema;
@@ -84,34 +86,219 @@ pub struct Existing {
 ///
 /// Every method that writes runs in one transaction and bumps the store's revision
 /// counter, which derived data (the search index) compares against to know it is stale.
+///
+/// A store is opened only if it exists and holds Ambit's tables: a missing or emptied file
+/// is an error ([`Error::StoreMissing`], [`Error::StoreEmpty`]), never silently replaced by
+/// an empty store; [`Store::open_or_create`] (used by `ambit init`) is the one way to make
+/// one. A store that cannot be written (read-only mount, files of another user) is opened
+/// for reading only: reads work, and writes fail with [`Error::ReadOnly`].
 #[derive(Debug)]
 pub struct Store {
     pub(crate) conn: Connection,
+    path: PathBuf,
+    read_only: bool,
+}
+
+/// How long a command waits for another command's write to finish before giving up with
+/// [`Error::Locked`]. Auto-coding a large project holds the lock for seconds.
+const BUSY_WAIT: Duration = Duration::from_secs(30);
+
+/// What is at a store's path, looked at before SQLite opens it.
+enum Presence {
+    Missing,
+    /// No bytes and no write-ahead log.
+    Empty,
+    /// No bytes, but a `-wal` file of this many bytes.
+    Truncated(u64),
+    Present,
 }
 
 impl Store {
-    /// Opens (creating when missing) the database at `path` and brings its schema up to date.
+    /// Opens the existing store at `path` and brings its schema up to date. When the store
+    /// cannot be written it is opened for reading only (see [`Store::is_read_only`]).
+    /// A missing or empty file is refused, with the way out in the error.
     pub fn open(path: &Path) -> Result<Store> {
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(30))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        // NORMAL in WAL mode keeps every commit atomic and durable across a process kill;
-        // only a power loss may drop the last commits, never corrupt the file.
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        schema::migrate(&mut conn)?;
-        Ok(Store { conn })
+        require_present(path)?;
+        match Store::connect(path, false) {
+            Err(Error::ReadOnly { .. } | Error::CannotOpen { .. }) => {
+                Store::connect_read_only(path)
+            }
+            opened => opened,
+        }
+    }
+
+    /// Opens the store at `path`, creating it (and its schema) when the file is missing or
+    /// empty. Only `ambit init` and `ambit demo` make stores.
+    pub fn open_or_create(path: &Path) -> Result<Store> {
+        if let Presence::Truncated(wal_bytes) = presence(path)? {
+            return Err(Error::StoreTruncated {
+                path: path.to_path_buf(),
+                wal_bytes,
+            });
+        }
+        Store::connect(path, true)
+    }
+
+    /// Opens the existing store at `path` for reading only, whether or not it could be
+    /// written. Writes fail with [`Error::ReadOnly`].
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        require_present(path)?;
+        Store::connect_read_only(path)
+    }
+
+    /// Whether the store was opened for reading only (it cannot be written).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The store file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn connect(path: &Path, create: bool) -> Result<Store> {
+        let fail = |e: Error| e.in_store(path, BUSY_WAIT);
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.into()))?;
+        conn.busy_timeout(BUSY_WAIT).map_err(|e| fail(e.into()))?;
+        // SQLite opens a file it may not write for reading only, without saying so.
+        if conn
+            .is_readonly(rusqlite::MAIN_DB)
+            .map_err(|e| fail(e.into()))?
+        {
+            return Err(Error::ReadOnly {
+                path: path.to_path_buf(),
+            });
+        }
+        // The first read opens the write-ahead log and its index (`-wal`, `-shm`), so a
+        // folder where those cannot be made shows here, before anything is changed.
+        let (_, tables) = probe(&conn).map_err(fail)?;
+        if tables == 0 && !create {
+            return Err(Error::StoreEmpty {
+                path: path.to_path_buf(),
+            });
+        }
+        (|| -> Result<()> {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "foreign_keys", true)?;
+            // NORMAL in WAL mode keeps every commit atomic and durable across a process
+            // kill; only a power loss may drop the last commits, never corrupt the file.
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            schema::migrate(&mut conn)
+        })()
+        .map_err(fail)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            read_only: false,
+        })
+    }
+
+    /// Opens a store that cannot be written.
+    ///
+    /// A read-only connection to a WAL database still needs the `-shm` index next to it.
+    /// When the `-shm` exists (or the folder is writable) a plain read-only connection reads
+    /// the store with the usual locking, so a process of another user writing at the same
+    /// time is seen correctly, and committed changes still in the `-wal` are read. When
+    /// the `-shm` is absent and cannot be made (a read-only mount, a folder of another
+    /// user), no process has the store open: a process using a WAL database keeps its
+    /// `-shm` in existence. If the `-wal` is empty too, the main file holds every committed
+    /// change, and SQLite's `immutable=1` reads it without the `-shm` and without locks.
+    /// That is correct as long as no writer starts while this command reads, which on a
+    /// read-only mount none can. A `-wal` with content and no way to read it is refused
+    /// ([`Error::ReadOnlyWithLog`]) rather than read without the changes it holds.
+    fn connect_read_only(path: &Path) -> Result<Store> {
+        let fail = |e: Error| e.in_store(path, BUSY_WAIT);
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let plain = Connection::open_with_flags(path, flags)
+            .map_err(Error::from)
+            .and_then(|conn| {
+                conn.busy_timeout(BUSY_WAIT)?;
+                let found = probe(&conn)?;
+                Ok((conn, found))
+            })
+            .map_err(fail);
+        let (conn, (version, tables)) = match plain {
+            Err(Error::CannotOpen { .. }) => {
+                let wal = std::fs::metadata(sibling(path, "-wal")).map_or(0, |m| m.len());
+                if wal > 0 {
+                    return Err(Error::ReadOnlyWithLog {
+                        path: path.to_path_buf(),
+                    });
+                }
+                let conn = Connection::open_with_flags(
+                    immutable_uri(path),
+                    flags | OpenFlags::SQLITE_OPEN_URI,
+                )
+                .map_err(|e| fail(e.into()))?;
+                let found = probe(&conn).map_err(fail)?;
+                (conn, found)
+            }
+            other => other?,
+        };
+        if tables == 0 {
+            return Err(Error::StoreEmpty {
+                path: path.to_path_buf(),
+            });
+        }
+        if schema::check(version)? {
+            return Err(Error::ReadOnlyOutdated {
+                path: path.to_path_buf(),
+                found: version,
+                known: schema::SCHEMA_VERSION,
+            });
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            read_only: true,
+        })
+    }
+
+    /// Runs `read` and turns the database errors it returns into the ones a user can act on.
+    pub(crate) fn reading<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
+        read().map_err(|e| self.fail(e))
+    }
+
+    pub(crate) fn fail(&self, e: impl Into<Error>) -> Error {
+        e.into().in_store(&self.path, BUSY_WAIT)
+    }
+
+    /// Runs `write` in one write transaction, bumps the revision and commits; on an error
+    /// nothing is written. Every write of the store goes through here.
+    pub(crate) fn write<T>(
+        &mut self,
+        write: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        if self.read_only {
+            return Err(Error::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        let done = (|| -> Result<T> {
+            let tx = begin_write(&mut self.conn)?;
+            let value = write(&tx)?;
+            bump_revision(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        done.map_err(|e| self.fail(e))
     }
 
     /// The revision counter: bumped by every write.
     pub fn revision(&self) -> Result<u64> {
-        let v: String =
-            self.conn
-                .query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
-                    r.get(0)
-                })?;
-        v.parse()
-            .map_err(|_| Error::Corrupt(format!("revision {v:?}")))
+        self.reading(|| {
+            let v: String =
+                self.conn
+                    .query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
+                        r.get(0)
+                    })?;
+            v.parse()
+                .map_err(|_| Error::Corrupt(format!("revision {v:?}")))
+        })
     }
 
     /// The document with exactly these bytes, if one was imported before.
@@ -128,65 +315,33 @@ impl Store {
     }
 
     fn find(&self, cond: &str, value: &str) -> Result<Option<Existing>> {
-        let sql = format!(
-            "SELECT id, title, source, content_hash FROM documents WHERE {cond} ORDER BY id LIMIT 1"
-        );
-        Ok(self
-            .conn
-            .query_row(&sql, [value], |r| {
-                Ok(Existing {
-                    id: DocId(r.get(0)?),
-                    title: r.get(1)?,
-                    source: r.get(2)?,
-                    content_hash: r.get(3)?,
+        self.reading(|| {
+            let sql = format!(
+                "SELECT id, title, source, content_hash FROM documents
+                 WHERE {cond} ORDER BY id LIMIT 1"
+            );
+            Ok(self
+                .conn
+                .query_row(&sql, [value], |r| {
+                    Ok(Existing {
+                        id: DocId(r.get(0)?),
+                        title: r.get(1)?,
+                        source: r.get(2)?,
+                        content_hash: r.get(3)?,
+                    })
                 })
-            })
-            .optional()?)
+                .optional()?)
+        })
     }
 
     /// Stores a new document with its passages and attributes, in one transaction.
     pub fn insert_document(&mut self, doc: &NewDocument) -> Result<DocId> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO documents (title, kind, date, phase, source, content_hash, format, encoding,
-                                    text, chars, words, imported_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![
-                doc.title,
-                doc.kind.as_str(),
-                doc.date.map(|d| d.to_string()),
-                doc.phase,
-                doc.source,
-                doc.content_hash,
-                doc.format,
-                doc.encoding,
-                doc.text,
-                doc.text.chars().count() as i64,
-                ambit_core::text::word_count(&doc.text) as i64,
-                now_utc(),
-            ],
-        )?;
-        let id = DocId(tx.last_insert_rowid() as u32);
-        write_children(&tx, id, doc)?;
-        bump_revision(&tx)?;
-        tx.commit()?;
-        Ok(id)
-    }
-
-    /// Stores several new documents (the messages of an mbox, the rows of a survey) in one
-    /// transaction: all of them or none.
-    pub fn insert_documents(&mut self, docs: &[NewDocument]) -> Result<Vec<DocId>> {
-        let tx = self.conn.transaction()?;
-        let mut ids = Vec::with_capacity(docs.len());
-        {
-            let mut stmt = tx.prepare(
+        self.write(|tx| {
+            tx.execute(
                 "INSERT INTO documents (title, kind, date, phase, source, content_hash, format,
                                         encoding, text, chars, words, imported_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?;
-            let now = now_utc();
-            for doc in docs {
-                stmt.execute(params![
+                params![
                     doc.title,
                     doc.kind.as_str(),
                     doc.date.map(|d| d.to_string()),
@@ -198,105 +353,141 @@ impl Store {
                     doc.text,
                     doc.text.chars().count() as i64,
                     ambit_core::text::word_count(&doc.text) as i64,
-                    now,
-                ])?;
-                let id = DocId(tx.last_insert_rowid() as u32);
-                write_children(&tx, id, doc)?;
-                ids.push(id);
+                    now_utc(),
+                ],
+            )?;
+            let id = DocId(tx.last_insert_rowid() as u32);
+            write_children(tx, id, doc)?;
+            Ok(id)
+        })
+    }
+
+    /// Stores several new documents (the messages of an mbox, the rows of a survey) in one
+    /// transaction: all of them or none.
+    pub fn insert_documents(&mut self, docs: &[NewDocument]) -> Result<Vec<DocId>> {
+        self.write(|tx| {
+            let mut ids = Vec::with_capacity(docs.len());
+            {
+                let mut stmt = tx.prepare(
+                    "INSERT INTO documents (title, kind, date, phase, source, content_hash, format,
+                                        encoding, text, chars, words, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )?;
+                let now = now_utc();
+                for doc in docs {
+                    stmt.execute(params![
+                        doc.title,
+                        doc.kind.as_str(),
+                        doc.date.map(|d| d.to_string()),
+                        doc.phase,
+                        doc.source,
+                        doc.content_hash,
+                        doc.format,
+                        doc.encoding,
+                        doc.text,
+                        doc.text.chars().count() as i64,
+                        ambit_core::text::word_count(&doc.text) as i64,
+                        now,
+                    ])?;
+                    let id = DocId(tx.last_insert_rowid() as u32);
+                    write_children(tx, id, doc)?;
+                    ids.push(id);
+                }
             }
-        }
-        bump_revision(&tx)?;
-        tx.commit()?;
-        Ok(ids)
+            Ok(ids)
+        })
     }
 
     /// Replaces a document's content in place, keeping its id. Refused when a person coded
     /// it by hand; its rule-made codings are dropped (auto-coding remakes them).
     pub fn replace_document(&mut self, id: DocId, doc: &NewDocument) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        let manual = count_manual(&tx, id)?;
-        if manual > 0 {
-            return Err(Error::HasManualCodings {
-                doc: id.to_string(),
-                count: manual,
-            });
-        }
-        tx.execute("DELETE FROM codings WHERE doc = ?1", [id.0])?;
-        tx.execute("DELETE FROM passages WHERE doc = ?1", [id.0])?;
-        tx.execute("DELETE FROM attributes WHERE doc = ?1", [id.0])?;
-        let changed = tx.execute(
-            "UPDATE documents SET title = ?2, kind = ?3, date = ?4, phase = ?5, source = ?6,
+        self.write(|tx| {
+            let manual = count_manual(tx, id)?;
+            if manual > 0 {
+                return Err(Error::HasManualCodings {
+                    doc: id.to_string(),
+                    count: manual,
+                });
+            }
+            tx.execute("DELETE FROM codings WHERE doc = ?1", [id.0])?;
+            tx.execute("DELETE FROM passages WHERE doc = ?1", [id.0])?;
+            tx.execute("DELETE FROM attributes WHERE doc = ?1", [id.0])?;
+            let changed = tx.execute(
+                "UPDATE documents SET title = ?2, kind = ?3, date = ?4, phase = ?5, source = ?6,
                     content_hash = ?7, format = ?8, encoding = ?9, text = ?10, chars = ?11,
                     words = ?12, imported_at = ?13
              WHERE id = ?1",
-            params![
-                id.0,
-                doc.title,
-                doc.kind.as_str(),
-                doc.date.map(|d| d.to_string()),
-                doc.phase,
-                doc.source,
-                doc.content_hash,
-                doc.format,
-                doc.encoding,
-                doc.text,
-                doc.text.chars().count() as i64,
-                ambit_core::text::word_count(&doc.text) as i64,
-                now_utc(),
-            ],
-        )?;
-        if changed == 0 {
-            return Err(Error::NoSuchDocument(id.to_string()));
-        }
-        write_children(&tx, id, doc)?;
-        bump_revision(&tx)?;
-        tx.commit()?;
-        Ok(())
+                params![
+                    id.0,
+                    doc.title,
+                    doc.kind.as_str(),
+                    doc.date.map(|d| d.to_string()),
+                    doc.phase,
+                    doc.source,
+                    doc.content_hash,
+                    doc.format,
+                    doc.encoding,
+                    doc.text,
+                    doc.text.chars().count() as i64,
+                    ambit_core::text::word_count(&doc.text) as i64,
+                    now_utc(),
+                ],
+            )?;
+            if changed == 0 {
+                return Err(Error::NoSuchDocument(id.to_string()));
+            }
+            write_children(tx, id, doc)?;
+            Ok(())
+        })
     }
 
     /// How many codings of a document a person made by hand.
     pub fn manual_codings(&self, id: DocId) -> Result<u64> {
-        count_manual(&self.conn, id)
+        self.reading(|| count_manual(&self.conn, id))
     }
 
     /// All documents in id order, with passage and word counts.
     pub fn documents(&self) -> Result<Vec<DocRow>> {
-        let mut attrs = self.attributes()?;
-        let mut stmt = self.conn.prepare(
-            "SELECT d.id, d.title, d.kind, d.date, d.phase, d.source, d.words,
+        self.reading(|| {
+            let mut attrs = self.attributes()?;
+            let mut stmt = self.conn.prepare(
+                "SELECT d.id, d.title, d.kind, d.date, d.phase, d.source, d.words,
                     (SELECT COUNT(*) FROM passages p WHERE p.doc = d.id)
              FROM documents d ORDER BY d.id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((doc_columns(r)?, r.get::<_, i64>(6)?, r.get::<_, i64>(7)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (columns, words, passages) = row?;
-            out.push(DocRow {
-                doc: document(columns, &mut attrs)?,
-                passages: passages as u64,
-                words: words as u64,
-            });
-        }
-        Ok(out)
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((doc_columns(r)?, r.get::<_, i64>(6)?, r.get::<_, i64>(7)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (columns, words, passages) = row?;
+                out.push(DocRow {
+                    doc: document(columns, &mut attrs)?,
+                    passages: passages as u64,
+                    words: words as u64,
+                });
+            }
+            Ok(out)
+        })
     }
 
     /// All documents in id order, without counts: cheap whatever the number of passages
     /// (search reads it for every query).
     pub fn documents_brief(&self) -> Result<Vec<Document>> {
-        let mut attrs = self.attributes()?;
-        // Only columns stored before `text`, all in the `documents_listing` index: reading
-        // the table would read a page per document.
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, title, kind, date, phase, source FROM documents ORDER BY id")?;
-        let rows = stmt.query_map([], doc_columns)?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(document(row?, &mut attrs)?);
-        }
-        Ok(out)
+        self.reading(|| {
+            let mut attrs = self.attributes()?;
+            // Only columns stored before `text`, all in the `documents_listing` index: reading
+            // the table would read a page per document.
+            let mut stmt = self.conn.prepare(
+                "SELECT id, title, kind, date, phase, source FROM documents ORDER BY id",
+            )?;
+            let rows = stmt.query_map([], doc_columns)?;
+            let mut out = Vec::new();
+            for row in rows {
+                out.push(document(row?, &mut attrs)?);
+            }
+            Ok(out)
+        })
     }
 
     fn attributes(&self) -> Result<BTreeMap<u32, BTreeMap<String, String>>> {
@@ -316,53 +507,55 @@ impl Store {
     /// without a passage). SQLite cuts a few passages out of a document itself; a
     /// document with many passages asked is read once.
     pub fn passage_texts(&self, ids: &[PassageId]) -> Result<Vec<Option<(Passage, String)>>> {
-        /// Above this many passages of one document, reading its text once is cheaper.
-        const CUT_IN_SQL: usize = 16;
-        let mut by_doc: BTreeMap<DocId, Vec<usize>> = BTreeMap::new();
-        for (i, id) in ids.iter().enumerate() {
-            by_doc.entry(id.doc).or_default().push(i);
-        }
-        let mut out: Vec<Option<(Passage, String)>> = vec![None; ids.len()];
-        // `substr` counts characters, like passage offsets.
-        let mut cut = self.conn.prepare_cached(
-            "SELECT p.start, p.end, p.speaker, p.start_ms, p.end_ms, p.page,
+        self.reading(|| {
+            /// Above this many passages of one document, reading its text once is cheaper.
+            const CUT_IN_SQL: usize = 16;
+            let mut by_doc: BTreeMap<DocId, Vec<usize>> = BTreeMap::new();
+            for (i, id) in ids.iter().enumerate() {
+                by_doc.entry(id.doc).or_default().push(i);
+            }
+            let mut out: Vec<Option<(Passage, String)>> = vec![None; ids.len()];
+            // `substr` counts characters, like passage offsets.
+            let mut cut = self.conn.prepare_cached(
+                "SELECT p.start, p.end, p.speaker, p.start_ms, p.end_ms, p.page,
                     substr(d.text, p.start + 1, p.end - p.start)
              FROM passages p JOIN documents d ON d.id = p.doc
              WHERE p.doc = ?1 AND p.ordinal = ?2",
-        )?;
-        let passage = |id, r: &rusqlite::Row<'_>| passage_from(id, r, 0);
-        for (doc, at) in by_doc {
-            if at.len() <= CUT_IN_SQL {
+            )?;
+            let passage = |id, r: &rusqlite::Row<'_>| passage_from(id, r, 0);
+            for (doc, at) in by_doc {
+                if at.len() <= CUT_IN_SQL {
+                    for i in at {
+                        let id = ids[i];
+                        out[i] = cut
+                            .query_row(params![doc.0, id.ordinal], |r| {
+                                Ok((passage(id, r)?, r.get::<_, String>(6)?))
+                            })
+                            .optional()?;
+                    }
+                    continue;
+                }
+                let text = self.text(doc)?;
+                let chars = ambit_core::text::CharIndex::new(&text);
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT start, end, speaker, start_ms, end_ms, page
+                 FROM passages WHERE doc = ?1 AND ordinal = ?2",
+                )?;
                 for i in at {
                     let id = ids[i];
-                    out[i] = cut
-                        .query_row(params![doc.0, id.ordinal], |r| {
-                            Ok((passage(id, r)?, r.get::<_, String>(6)?))
-                        })
+                    let found = stmt
+                        .query_row(params![doc.0, id.ordinal], |r| passage(id, r))
                         .optional()?;
-                }
-                continue;
-            }
-            let text = self.text(doc)?;
-            let chars = ambit_core::text::CharIndex::new(&text);
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT start, end, speaker, start_ms, end_ms, page
-                 FROM passages WHERE doc = ?1 AND ordinal = ?2",
-            )?;
-            for i in at {
-                let id = ids[i];
-                let found = stmt
-                    .query_row(params![doc.0, id.ordinal], |r| passage(id, r))
-                    .optional()?;
-                if let Some(p) = found {
-                    let slice = chars.slice(&text, p.start, p.end).ok_or_else(|| {
-                        Error::Corrupt(format!("passage {id} lies outside its document"))
-                    })?;
-                    out[i] = Some((p, slice.to_string()));
+                    if let Some(p) = found {
+                        let slice = chars.slice(&text, p.start, p.end).ok_or_else(|| {
+                            Error::Corrupt(format!("passage {id} lies outside its document"))
+                        })?;
+                        out[i] = Some((p, slice.to_string()));
+                    }
                 }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     /// One document by id.
@@ -377,77 +570,91 @@ impl Store {
 
     /// The stored text of a document.
     pub fn text(&self, id: DocId) -> Result<String> {
-        self.conn
-            .query_row("SELECT text FROM documents WHERE id = ?1", [id.0], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .ok_or_else(|| Error::NoSuchDocument(id.to_string()))
+        self.reading(|| {
+            self.conn
+                .query_row("SELECT text FROM documents WHERE id = ?1", [id.0], |r| {
+                    r.get(0)
+                })
+                .optional()?
+                .ok_or_else(|| Error::NoSuchDocument(id.to_string()))
+        })
     }
 
     /// The passages of a document in order.
     pub fn passages(&self, id: DocId) -> Result<Vec<Passage>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT ordinal, start, end, speaker, start_ms, end_ms, page
+        self.reading(|| {
+            let mut stmt = self.conn.prepare(
+                "SELECT ordinal, start, end, speaker, start_ms, end_ms, page
              FROM passages WHERE doc = ?1 ORDER BY ordinal",
-        )?;
-        let rows = stmt.query_map([id.0], |r| {
-            let ordinal = r.get(0)?;
-            passage_from(PassageId { doc: id, ordinal }, r, 1)
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            )?;
+            let rows = stmt.query_map([id.0], |r| {
+                let ordinal = r.get(0)?;
+                passage_from(PassageId { doc: id, ordinal }, r, 1)
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
     }
 
     /// Every passage of the project, ordered by document and ordinal.
     pub fn all_passages(&self) -> Result<Vec<Passage>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT doc, ordinal, start, end, speaker, start_ms, end_ms, page
+        self.reading(|| {
+            let mut stmt = self.conn.prepare(
+                "SELECT doc, ordinal, start, end, speaker, start_ms, end_ms, page
              FROM passages ORDER BY doc, ordinal",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let id = PassageId {
-                doc: DocId(r.get(0)?),
-                ordinal: r.get(1)?,
-            };
-            passage_from(id, r, 2)
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            )?;
+            let rows = stmt.query_map([], |r| {
+                let id = PassageId {
+                    doc: DocId(r.get(0)?),
+                    ordinal: r.get(1)?,
+                };
+                passage_from(id, r, 2)
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
     }
 
     /// Number of passages in the project.
     pub fn passage_count(&self) -> Result<u64> {
-        let n: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM passages", [], |r| r.get(0))?;
-        Ok(n as u64)
+        self.reading(|| {
+            let n: i64 = self
+                .conn
+                .query_row("SELECT COUNT(*) FROM passages", [], |r| r.get(0))?;
+            Ok(n as u64)
+        })
     }
 
     /// The word count of every passage, in the order of [`Store::all_passages`].
     pub fn passage_words(&self) -> Result<Vec<u32>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT words FROM passages ORDER BY doc, ordinal")?;
-        let rows = stmt.query_map([], |r| r.get::<_, u32>(0))?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        self.reading(|| {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT words FROM passages ORDER BY doc, ordinal")?;
+            let rows = stmt.query_map([], |r| r.get::<_, u32>(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
     }
 
     /// The texts of all documents, by id.
     pub fn texts(&self) -> Result<BTreeMap<DocId, String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, text FROM documents ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((DocId(r.get(0)?), r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<BTreeMap<_, _>>>()?)
+        self.reading(|| {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, text FROM documents ORDER BY id")?;
+            let rows = stmt.query_map([], |r| Ok((DocId(r.get(0)?), r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<BTreeMap<_, _>>>()?)
+        })
     }
 
     /// Speakers of transcript turns, with their passage counts, most frequent first.
     pub fn speakers(&self) -> Result<Vec<(String, u64)>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT speaker, COUNT(*) FROM passages WHERE speaker IS NOT NULL
+        self.reading(|| {
+            let mut stmt = self.conn.prepare(
+                "SELECT speaker, COUNT(*) FROM passages WHERE speaker IS NOT NULL
              GROUP BY speaker ORDER BY COUNT(*) DESC, speaker",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
     }
 }
 
@@ -525,6 +732,90 @@ fn count_manual(conn: &Connection, id: DocId) -> Result<u64> {
         |r| r.get(0),
     )?;
     Ok(n as u64)
+}
+
+/// Begins a write transaction that takes the write lock at once (`BEGIN IMMEDIATE`).
+///
+/// A deferred transaction that reads and then writes must upgrade its read lock, and SQLite
+/// does not wait for a lock it can only get by upgrading (it could deadlock): the command
+/// would fail at once with "database is locked" while another one writes. Taking the lock
+/// at the start waits for the other writer, up to the busy timeout. Every write transaction
+/// of the store, migrations included, begins here.
+pub(crate) fn begin_write(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
+}
+
+/// The schema version and the number of schema objects: (0, 0) for a file without tables.
+fn probe(conn: &Connection) -> Result<(i64, i64)> {
+    let version = schema::version(conn)?;
+    let tables = conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))?;
+    Ok((version, tables))
+}
+
+/// `path` with `suffix` appended to its file name (`store.db-wal`).
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn presence(path: &Path) -> Result<Presence> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Presence::Missing),
+        Err(source) => Err(Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+        Ok(m) if m.len() == 0 => {
+            // A legitimate store is never empty: setting WAL mode writes its first page.
+            // A log next to an emptied file may hold what is left of the store, and SQLite
+            // deletes the log of an empty file on opening it.
+            let wal = std::fs::metadata(sibling(path, "-wal")).map_or(0, |m| m.len());
+            Ok(if wal > 0 {
+                Presence::Truncated(wal)
+            } else {
+                Presence::Empty
+            })
+        }
+        Ok(_) => Ok(Presence::Present),
+    }
+}
+
+/// Refuses a store that is missing or empty, before SQLite could create or change it.
+fn require_present(path: &Path) -> Result<()> {
+    let path_buf = || path.to_path_buf();
+    match presence(path)? {
+        Presence::Missing => Err(Error::StoreMissing { path: path_buf() }),
+        Presence::Empty => Err(Error::StoreEmpty { path: path_buf() }),
+        Presence::Truncated(wal_bytes) => Err(Error::StoreTruncated {
+            path: path_buf(),
+            wal_bytes,
+        }),
+        Presence::Present => Ok(()),
+    }
+}
+
+/// An SQLite URI opening `path` as immutable (read-only media: no locks, no `-shm`).
+fn immutable_uri(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(abs.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = abs.to_string_lossy().replace('\\', "/").into_bytes();
+    let mut uri = String::from("file:");
+    if bytes.first() != Some(&b'/') {
+        // A Windows drive path: `file:/C:/…`.
+        uri.push('/');
+    }
+    for b in bytes {
+        if b.is_ascii_alphanumeric() || b"/-._~:".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
 }
 
 pub(crate) fn bump_revision(tx: &Transaction<'_>) -> Result<()> {

@@ -141,7 +141,7 @@ fn replace_keeps_id_and_refuses_manual_codings() {
 fn ids_are_never_reused() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
-    let mut s = Store::open(&db).unwrap();
+    let mut s = Store::open_or_create(&db).unwrap();
     s.insert_document(&doc("a", "1")).unwrap();
     let b = s.insert_document(&doc("b", "2")).unwrap();
     rusqlite_conn(&db)
@@ -155,7 +155,7 @@ fn ids_are_never_reused() {
 fn refuses_newer_schema() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
-    drop(Store::open(&db).unwrap());
+    drop(Store::open_or_create(&db).unwrap());
     rusqlite_conn(&db)
         .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
         .unwrap();
