@@ -59,7 +59,7 @@ fn re_adding_is_unchanged_and_changed_content_needs_replace() {
     w.write("n.txt", "Version two, longer.\n");
     let err = w.run(&["add", "n.txt"]).fails();
     assert!(
-        err.contains("same path") && err.contains("--replace"),
+        err.contains("imported from this path") && err.contains("--replace"),
         "{err}"
     );
     let out = w.run(&["add", "n.txt", "--replace"]).ok();
@@ -67,11 +67,88 @@ fn re_adding_is_unchanged_and_changed_content_needs_replace() {
     let show = w.run(&["show", "D1", "--format", "json"]).json();
     assert_eq!(show["text"], "Version two, longer.\n");
     assert_eq!(w.doc_count(), 1);
-    // A different file with the same title is refused too.
+    // A different file given a title another document has is refused, naming it.
     w.write("other.txt", "Something else.\n");
     let title = show["title"].as_str().unwrap().to_string();
     let err = w.run(&["add", "other.txt", "--title", &title]).fails();
-    assert!(err.contains("same title"), "{err}");
+    assert!(
+        err.contains("is taken by D1") && err.contains("another --title"),
+        "{err}"
+    );
+}
+
+#[test]
+fn same_named_files_in_different_folders_are_different_documents() {
+    let w = Workdir::project();
+    w.write("study/site1/transcript.txt", "I: How do you order?\n\nR: By phone.\n");
+    w.write("study/site2/transcript.txt", "I: How do you order?\n\nR: By the portal.\n");
+    w.run(&["add", "study"]).ok();
+    let docs = w.run(&["docs", "--format", "json"]).json();
+    let titles: Vec<&str> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["transcript (site1)", "transcript (site2)"]);
+    // Site 2's transcript is corrected: --replace replaces site 2's document only,
+    // keeping its title; site 1's interview is untouched.
+    w.write(
+        "study/site2/transcript.txt",
+        "I: How do you order?\n\nR: By the portal, mostly.\n",
+    );
+    let err = w.run(&["add", "study"]).fails();
+    assert!(err.contains("D2") && err.contains("--replace"), "{err}");
+    w.run(&["add", "study", "--replace"]).ok();
+    let d1 = w.run(&["show", "D1", "--format", "json"]).json();
+    let d2 = w.run(&["show", "D2", "--format", "json"]).json();
+    assert!(d1["text"].as_str().unwrap().contains("By phone."));
+    assert!(d2["text"].as_str().unwrap().contains("mostly"));
+    assert_eq!(d2["title"], "transcript (site2)");
+    // A later file whose name another document already has gets its folder in the
+    // title, with a warning naming the other document.
+    w.write("a/notes.txt", "Notes from site A.\n");
+    w.write("b/notes.txt", "Notes from site B.\n");
+    w.run(&["add", "a/notes.txt"]).ok();
+    let r = w.run(&["add", "b/notes.txt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("titled \"notes (b)\", because D3"),
+        "{}",
+        r.stderr
+    );
+    let d4 = w.run(&["show", "D4", "--format", "json"]).json();
+    assert_eq!(d4["title"], "notes (b)");
+}
+
+#[test]
+fn a_manifest_after_a_folder_import_updates_the_documents() {
+    let w = Workdir::project();
+    w.write("interviews/2013-02-05_kari.txt", "I: Hello.\n\nR: Hi.\n");
+    w.write("interviews/notes.txt", "Just notes.\n");
+    w.run(&["add", "interviews/"]).ok();
+    let docs = w.run(&["docs", "--format", "json"]).json();
+    // A leading ISO date in the file name dates the document.
+    assert_eq!(docs[0]["date"], "2013-02-05");
+    assert_eq!(docs[0]["phase"], "baseline");
+    assert_eq!(docs[1]["date"], serde_json::Value::Null);
+    w.write(
+        "manifest.csv",
+        "path,kind,date,title,organisation\ninterviews/notes.txt,observation,2013-03-20,Site notes,Kaleva\ninterviews/2013-02-05_kari.txt,interview,,,\n",
+    );
+    let out = w.run(&["add", "--manifest", "manifest.csv"]).ok();
+    assert!(out.contains("updated    D2"), "{out}");
+    assert!(out.contains("updated    D1"), "{out}");
+    let docs = w.run(&["docs", "--format", "json"]).json();
+    assert_eq!(docs[1]["title"], "Site notes");
+    assert_eq!(docs[1]["kind"], "observation");
+    assert_eq!(docs[1]["date"], "2013-03-20");
+    assert_eq!(docs[1]["phase"], "I1");
+    assert_eq!(docs[1]["attributes"]["organisation"], "Kaleva");
+    assert_eq!(docs[0]["kind"], "interview");
+    // Again: nothing left to change.
+    let out = w.run(&["add", "--manifest", "manifest.csv"]).ok();
+    assert!(out.contains("unchanged  D1") && out.contains("unchanged  D2"), "{out}");
 }
 
 #[test]

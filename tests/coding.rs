@@ -489,3 +489,64 @@ fn codebook_import_never_orphans_codings_silently() {
     w.run(&["codebook", "delete", "coord.objects", "--force"]).ok();
     w.run(&["codebook", "check"]).ok();
 }
+
+#[test]
+fn the_same_coding_twice_is_a_no_op_and_empty_or_reversed_spans_are_refused() {
+    let w = coded_project();
+    let args = [
+        "code", "D1:2", "--code", "kb.semantic", "--span", "0..6", "--coder", "anna",
+    ];
+    let out = w.run(&args).ok();
+    assert!(out.starts_with("coding 1:"), "{out}");
+    let out = w.run(&args).ok();
+    assert!(out.contains("unchanged: coding 1 already codes"), "{out}");
+    assert_eq!(w.run(&["codings", "--count"]).ok().trim(), "1");
+    // Another coder is another coding.
+    let mut erik = args.to_vec();
+    erik[7] = "erik";
+    w.run(&erik).ok();
+    assert_eq!(w.run(&["codings", "--count"]).ok().trim(), "2");
+    let err = w
+        .run(&["code", "D1:2", "--code", "kb.semantic", "--span", "5..5"])
+        .fails();
+    assert!(err.contains("empty"), "{err}");
+    let err = w
+        .run(&["code", "D1:2", "--code", "kb.semantic", "--span", "50..10"])
+        .fails();
+    assert!(err.contains("start is after its end"), "{err}");
+    // An unknown code names the close ones and where to look.
+    let err = w
+        .run(&["code", "D1:2", "--code", "kb.semantc"])
+        .fails();
+    assert!(
+        err.contains("kb.semantic") && err.contains("ambit codebook show"),
+        "{err}"
+    );
+    assert_eq!(w.run(&["codings", "--count"]).ok().trim(), "2");
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let w = coded_project();
+    w.run(&["autocode"]).ok();
+    for args in [
+        &["show", "D1", "--format", "json"][..],
+        &["codings", "--format", "csv"],
+        &["codings", "--format", "json"],
+        &["docs", "--format", "csv"],
+    ] {
+        // The reader reads nothing and goes away at once.
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ambit"))
+            .args(args)
+            .current_dir(w.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+}

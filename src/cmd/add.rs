@@ -6,9 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ambit_core::{Date, DocKind};
-use ambit_pipeline::{BatchReport, DocDefaults, FileReport, ImportOptions, Outcome};
+use ambit_pipeline::{DocDefaults, FileReport, ImportOptions, Outcome};
 use anyhow::{bail, Result};
-use serde_json::json;
+
+use crate::args::{parse_attr, parse_date, parse_kind, OutputFormat, TEXT_JSON};
+use crate::output::write_json;
 
 /// Import transcripts, interviews, field notes, documents, e-mail and surveys.
 ///
@@ -51,33 +53,14 @@ pub struct Args {
     /// Survey column naming the respondent; titles use it instead of the row number.
     #[arg(long = "id-column", value_name = "NAME")]
     id_column: Option<String>,
-    /// Replace an earlier version with the same path or title (refused when it has manual codings).
+    /// Replace the document imported earlier from the same path when the file changed
+    /// (refused when it has manual codings). A file never replaces a document that came
+    /// from another path.
     #[arg(long)]
     replace: bool,
     /// Output format of the per-file report.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    format: ReportFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum ReportFormat {
-    Text,
-    Json,
-}
-
-pub(crate) fn parse_kind(s: &str) -> Result<DocKind, String> {
-    DocKind::parse(s).map_err(|e| e.to_string())
-}
-
-pub(crate) fn parse_date(s: &str) -> Result<Date, String> {
-    Date::parse(s).map_err(|e| e.to_string())
-}
-
-fn parse_attr(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
-        _ => Err(format!("expected KEY=VALUE, got {s:?}")),
-    }
+    #[arg(long, default_value = "text", value_parser = TEXT_JSON)]
+    format: OutputFormat,
 }
 
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
@@ -85,7 +68,7 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     if let Some(phase) = &args.phase {
         project.config.timeline.require(phase)?;
     }
-    let (items, mut early) = match &args.manifest {
+    let (items, early) = match &args.manifest {
         Some(manifest) => {
             if !args.paths.is_empty() {
                 bail!("give either files or --manifest, not both");
@@ -110,52 +93,33 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         }
     };
 
-    let before = project.store.revision()?;
     let bar = crate::args::progress_bar(items.len() as u64, "importing");
-    let text = args.format == ReportFormat::Text;
-    let mut report = ambit_pipeline::import(
+    let text = args.format == OutputFormat::Text;
+    let report = ambit_pipeline::add(
         &mut project,
         &items,
+        early,
         ImportOptions {
             replace: args.replace,
         },
-        &mut |file| {
-            if let Some(bar) = &bar {
+        &mut |file| match &bar {
+            Some(bar) => {
                 bar.inc(1);
                 bar.suspend(|| print_file(file, text));
-            } else {
-                print_file(file, text);
             }
+            None => print_file(file, text),
         },
     )?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    for f in &early {
-        print_file(f, text);
-    }
-    report.files.append(&mut early);
-    // Keep an existing search index in step; without one, the next search builds it.
-    let changed: Vec<ambit_core::DocId> = report
-        .files
-        .iter()
-        .flat_map(|f| match &f.outcome {
-            Outcome::Added { id, .. } | Outcome::Replaced { id, .. } => vec![*id],
-            Outcome::AddedSeveral { ids, .. } => ids.clone(),
-            _ => Vec::new(),
-        })
-        .collect();
-    if !changed.is_empty() {
-        if let Err(e) = ambit_pipeline::search::refresh_documents(&project, &changed, before) {
-            eprintln!(
-                "warning: the search index was not updated ({e:#}); the next search rebuilds it"
-            );
-        }
+    if let Some(w) = &report.index_warning {
+        eprintln!("warning: {w}");
     }
     if text {
-        eprintln!("{}", summary(&report));
+        eprintln!("{}", report.summary());
     } else {
-        crate::output::write_json(&mut crate::output::stdout(), &json_report(&report))?;
+        write_json(&mut crate::output::stdout(), &report.files)?;
     }
     Ok(if report.failed() > 0 {
         ExitCode::FAILURE
@@ -170,19 +134,17 @@ fn print_file(file: &FileReport, text: bool) {
         eprintln!("warning: {w}");
     }
     let path = file.path.display();
-    match &file.outcome {
-        Outcome::Failed { message } => eprintln!("error: {message}"),
-        _ if !text => {}
+    let line = match &file.outcome {
+        Outcome::Failed { error } => {
+            eprintln!("error: {error}");
+            return;
+        }
+        _ if !text => return,
         Outcome::Added {
             id,
             passages,
             words,
-        } => {
-            let _ = writeln!(
-                std::io::stdout(),
-                "added      {id:<5} {path}  ({passages} passages, {words} words)"
-            );
-        }
+        } => format!("added      {id:<5} {path}  ({passages} passages, {words} words)"),
         Outcome::AddedSeveral {
             ids,
             passages,
@@ -193,107 +155,25 @@ fn print_file(file: &FileReport, text: bool) {
                 (Some(first), _) => first.to_string(),
                 _ => String::new(),
             };
-            let _ = writeln!(
-                std::io::stdout(),
+            format!(
                 "added      {range:<5} {path}  ({} documents, {passages} passages, {words} words)",
                 ids.len()
-            );
+            )
         }
         Outcome::Replaced {
             id,
             passages,
             words,
-        } => {
-            let _ = writeln!(
-                std::io::stdout(),
-                "replaced   {id:<5} {path}  ({passages} passages, {words} words)"
-            );
-        }
+        } => format!("replaced   {id:<5} {path}  ({passages} passages, {words} words)"),
         Outcome::Unchanged { id } => {
-            let _ = writeln!(
-                std::io::stdout(),
-                "unchanged  {id:<5} {path}  (same content already imported)"
-            );
+            format!("unchanged  {id:<5} {path}  (same content already imported)")
         }
-        Outcome::Skipped { reason } => {
-            let _ = writeln!(
-                crate::output::stdout(),
-                "skipped          {path}  ({reason})"
-            );
-        }
-    }
-}
-
-fn summary(r: &BatchReport) -> String {
-    let count = |f: fn(&Outcome) -> bool| r.files.iter().filter(|x| f(&x.outcome)).count();
-    format!(
-        "{} added, {} replaced, {} unchanged, {} skipped, {} failed",
-        count(|o| matches!(o, Outcome::Added { .. } | Outcome::AddedSeveral { .. })),
-        count(|o| matches!(o, Outcome::Replaced { .. })),
-        count(|o| matches!(o, Outcome::Unchanged { .. })),
-        count(|o| matches!(o, Outcome::Skipped { .. })),
-        count(|o| matches!(o, Outcome::Failed { .. })),
-    )
-}
-
-fn json_report(r: &BatchReport) -> serde_json::Value {
-    let files: Vec<_> = r
-        .files
-        .iter()
-        .map(|f| {
-            let (status, id, passages, words, message) = match &f.outcome {
-                Outcome::Added {
-                    id,
-                    passages,
-                    words,
-                } => (
-                    "added",
-                    Some(id.to_string()),
-                    Some(*passages),
-                    Some(*words),
-                    None,
-                ),
-                Outcome::AddedSeveral {
-                    ids,
-                    passages,
-                    words,
-                } => (
-                    "added",
-                    ids.first().map(ToString::to_string),
-                    Some(*passages),
-                    Some(*words),
-                    None,
-                ),
-                Outcome::Replaced {
-                    id,
-                    passages,
-                    words,
-                } => (
-                    "replaced",
-                    Some(id.to_string()),
-                    Some(*passages),
-                    Some(*words),
-                    None,
-                ),
-                Outcome::Unchanged { id } => ("unchanged", Some(id.to_string()), None, None, None),
-                Outcome::Skipped { reason } => ("skipped", None, None, None, Some(reason.clone())),
-                Outcome::Failed { message } => ("failed", None, None, None, Some(message.clone())),
-            };
-            let docs: Vec<String> = match &f.outcome {
-                Outcome::AddedSeveral { ids, .. } => ids.iter().map(ToString::to_string).collect(),
-                _ => id.iter().cloned().collect(),
-            };
-            json!({
-                "path": f.path.display().to_string(),
-                "docs": docs,
-                "status": status,
-                "doc": id,
-                "passages": passages,
-                "words": words,
-                "message": message,
-                "warnings": f.warnings,
-            })
-        })
-        .collect();
-    json!(files)
+        Outcome::Updated { id, fields } => format!(
+            "updated    {id:<5} {path}  (same content; {} changed)",
+            fields.join(", ")
+        ),
+        Outcome::Skipped { reason } => format!("skipped          {path}  ({reason})"),
+    };
+    // A reader gone away ends the command quietly (main checks `broken_pipe`).
+    let _ = writeln!(crate::output::stdout(), "{line}");
 }

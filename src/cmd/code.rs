@@ -57,11 +57,20 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         coder: args.coder.unwrap_or_else(|| project.config.coder.clone()),
         memo: args.memo,
     };
-    let (id, doc, start, end) = coding::code_manually(&mut project, &req)?;
-    writeln!(
-        crate::output::stdout(),
-        "coding {id}: {} on {doc} {start}..{end}",
-        args.code
-    )?;
+    let c = coding::code_manually(&mut project, &req)?;
+    let out = &mut crate::output::stdout();
+    if c.added {
+        writeln!(
+            out,
+            "coding {}: {} on {} {}..{}",
+            c.id, args.code, c.doc, c.start, c.end
+        )?;
+    } else {
+        writeln!(
+            out,
+            "unchanged: coding {} already codes {} {}..{} with {} by {}",
+            c.id, c.doc, c.start, c.end, args.code, req.coder
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
 }

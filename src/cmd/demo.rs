@@ -48,12 +48,12 @@ pub fn run(_ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let failed: Vec<_> = report
+    let failed: Vec<String> = report
         .import
         .files
         .iter()
         .filter_map(|f| match &f.outcome {
-            Outcome::Failed { message } => Some(message.as_str()),
+            Outcome::Failed { error } => Some(error.to_string()),
             _ => None,
         })
         .collect();

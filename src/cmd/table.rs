@@ -190,7 +190,7 @@ pub fn emit(tables: &[Table], common: &Common, hint: Option<&str>) -> Result<()>
     match &common.output {
         Some(path) => write_file(path, &buf)?,
         None => {
-            let out = &mut std::io::stdout().lock();
+            let out = &mut crate::output::stdout();
             if format.is_binary() && std::io::stdout().is_terminal() {
                 anyhow::bail!("{format:?} is binary; write it to a file with -o FILE");
             }

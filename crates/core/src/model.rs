@@ -138,23 +138,17 @@ impl PassageSpan {
     }
 }
 
-/// A unit of text within a document: a speaker turn or a paragraph.
+/// A unit of text within a document, as stored: a speaker turn or a paragraph, with its id
+/// and word count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Passage {
     /// `D7:12`.
     pub id: PassageId,
-    /// Start, in characters, into the document text.
-    pub start: usize,
-    /// End (exclusive), in characters.
-    pub end: usize,
-    /// The speaker of a transcript turn.
-    pub speaker: Option<String>,
-    /// Start time in milliseconds, from a transcript timestamp.
-    pub start_ms: Option<u64>,
-    /// End time in milliseconds.
-    pub end_ms: Option<u64>,
-    /// Page number for paged sources (PDF).
-    pub page: Option<u32>,
+    /// Where it lies and what the source said about it.
+    #[serde(flatten)]
+    pub span: PassageSpan,
+    /// Words in the passage, by [`crate::text::word_count`].
+    pub words: u32,
 }
 
 /// Who or what made a coding.

@@ -190,14 +190,14 @@ pub fn agreement(project: &Project, req: &AgreementRequest) -> Result<AgreementR
                     for p in corpus
                         .passages_of(doc)
                         .iter()
-                        .filter(|p| req.filter.passes_speaker(p.speaker.as_deref()))
+                        .filter(|p| req.filter.passes_speaker(p.span.speaker.as_deref()))
                     {
                         let mut d: Vec<Option<bool>> = (0..req.coders.len())
                             .map(|k| who.contains(&k).then_some(false))
                             .collect();
                         let mut memos = BTreeMap::new();
                         for (k, c) in &mine {
-                            if c.start < p.end && p.start < c.end {
+                            if c.start < p.span.end && p.span.start < c.end {
                                 d[*k] = Some(true);
                                 if let Some(m) = &c.memo {
                                     memos.insert(req.coders[*k].clone(), m.clone());
@@ -210,7 +210,7 @@ pub fn agreement(project: &Project, req: &AgreementRequest) -> Result<AgreementR
                                 code: code.clone(),
                                 passage: p.id.to_string(),
                                 phase: corpus.phase_of(doc).to_string(),
-                                speaker: p.speaker.clone(),
+                                speaker: p.span.speaker.clone(),
                                 text: corpus.passage_text(p).to_string(),
                                 decisions: req
                                     .coders
@@ -240,9 +240,9 @@ pub fn agreement(project: &Project, req: &AgreementRequest) -> Result<AgreementR
                         for p in corpus
                             .passages_of(doc)
                             .iter()
-                            .filter(|p| req.filter.passes_speaker(p.speaker.as_deref()))
+                            .filter(|p| req.filter.passes_speaker(p.span.speaker.as_deref()))
                         {
-                            for m in &mut inside[p.start.min(len)..p.end.min(len)] {
+                            for m in &mut inside[p.span.start.min(len)..p.span.end.min(len)] {
                                 *m = true;
                             }
                         }

@@ -115,7 +115,7 @@ impl Corpus {
 
     /// The text of a passage.
     pub fn passage_text(&self, p: &Passage) -> &str {
-        self.slice(p.id.doc, p.start, p.end)
+        self.slice(p.id.doc, p.span.start, p.span.end)
     }
 
     /// Where a document's passages are in [`Corpus::passages`].
@@ -161,10 +161,10 @@ pub(crate) fn overlapping(
     end: usize,
 ) -> std::ops::Range<usize> {
     let first =
-        passages.partition_point(|p| p.end <= start && !(p.start == start && p.end == start));
+        passages.partition_point(|p| p.span.end <= start && !(p.span.start == start && p.span.end == start));
     let mut last = first;
     while last < passages.len()
-        && (passages[last].start < end || (start == end && passages[last].start <= start))
+        && (passages[last].span.start < end || (start == end && passages[last].span.start <= start))
     {
         last += 1;
     }

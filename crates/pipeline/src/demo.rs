@@ -22,7 +22,7 @@ use crate::overview::{phase_of, phase_summary, PhaseRow};
 const MARKER: &str = "demo-project";
 
 /// What the demo built.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct DemoReport {
     /// The project folder.
     pub dir: PathBuf,

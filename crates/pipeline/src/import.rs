@@ -4,14 +4,15 @@
 //! its outcome (added, unchanged, replaced, skipped, failed with a reason) is reported. A
 //! failed file leaves nothing of itself in the store.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use ambit_core::text::{word_count, CharIndex};
+use ambit_core::text::{word_counts, CharIndex};
 use ambit_core::{Date, DocId, DocKind};
 use ambit_ingest::{Extracted, Format, Options, ZipLimits};
-use ambit_store::{NewDocument, NewPassage, Project};
+use ambit_store::{NewDocument, NewPassage, Original, Project};
 use rayon::prelude::*;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -48,7 +49,7 @@ pub struct ImportItem {
 }
 
 /// What happened to one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Outcome {
     /// Stored as a new document.
     Added {
@@ -82,6 +83,14 @@ pub enum Outcome {
         /// The existing document.
         id: DocId,
     },
+    /// The same content was imported before, and the metadata given now (a manifest row,
+    /// `--date`, `--kind`, …) was applied to it.
+    Updated {
+        /// The existing document.
+        id: DocId,
+        /// The fields that changed: `title`, `kind`, `date`, `phase`, `attributes`.
+        fields: Vec<&'static str>,
+    },
     /// Not a format Ambit reads; left alone (only for files found in directories).
     Skipped {
         /// Why.
@@ -90,12 +99,168 @@ pub enum Outcome {
     /// Refused; nothing of it was stored.
     Failed {
         /// What is wrong and what to do.
+        error: ImportError,
+    },
+}
+
+impl Outcome {
+    /// The documents this outcome stored or changed (whose index entries must follow).
+    pub fn changed_documents(&self) -> &[DocId] {
+        match self {
+            Outcome::Added { id, .. } | Outcome::Replaced { id, .. } => std::slice::from_ref(id),
+            Outcome::AddedSeveral { ids, .. } => ids,
+            _ => &[],
+        }
+    }
+}
+
+/// Why one file of a batch could not be imported. The batch goes on without it, and
+/// nothing of it is stored.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// The extension names no format Ambit reads.
+    #[error("{path}: not a supported format (supported: {SUPPORTED}){advice}")]
+    Unsupported {
+        /// The file.
+        path: String,
+        /// What to do instead, for formats with a known way out.
+        advice: &'static str,
+    },
+    /// The file does not exist.
+    #[error("{path}: no such file")]
+    NoSuchFile {
+        /// The file.
+        path: String,
+    },
+    /// A directory entry or device, not a file.
+    #[error("{path}: not a regular file")]
+    NotAFile {
+        /// The path.
+        path: String,
+    },
+    /// Larger than `max_file_mb`.
+    #[error("{path}: {mib} MiB is over the import limit of {limit} MiB; raise `max_file_mb` in ambit.toml if it really is one document")]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size, rounded up.
+        mib: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The file system refused to read it (or a folder to list it).
+    #[error("{path}: {reason}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The operating system's message.
+        reason: String,
+    },
+    /// The reader refused the content (it names the file itself).
+    #[error("{source}{hint}")]
+    Reader {
+        /// The reader's error.
+        source: ambit_ingest::Error,
+        /// Advice added to it (how to raise a limit).
+        hint: String,
+    },
+    /// A single-document format gave several documents.
+    #[error("{path}: holds {count} documents, expected one")]
+    NotOne {
+        /// The file.
+        path: String,
+        /// How many it held.
+        count: usize,
+    },
+    /// An explicit phase the timeline does not have.
+    #[error("{path}: {source}")]
+    Phase {
+        /// The file.
+        path: String,
+        /// The timeline's refusal, listing the phases.
+        source: ambit_core::Error,
+    },
+    /// A reader produced a passage outside the text: a bug, never stored.
+    #[error("{path}: internal error: passage {start}..{end} does not fit the text; please report this file")]
+    BadPassage {
+        /// The file.
+        path: String,
+        /// Start of the passage.
+        start: usize,
+        /// End of the passage.
+        end: usize,
+    },
+    /// A document was imported from this path before, with other content.
+    #[error("{path}: {existing} ({title:?}) was imported from this path with other content; pass --replace to replace it (refused if it has manual codings)")]
+    ChangedFile {
+        /// The file.
+        path: String,
+        /// The document from the earlier version.
+        existing: DocId,
+        /// Its title.
+        title: String,
+    },
+    /// A title the user gave is taken by a document from another file.
+    #[error("{path}: the title {title:?} is taken by {existing} (from {source_path}); give this file another --title")]
+    TitleTaken {
+        /// The file.
+        path: String,
+        /// The title asked for.
+        title: String,
+        /// The document that has it.
+        existing: DocId,
+        /// Where that document came from.
+        source_path: String,
+    },
+    /// A file of several documents (mbox, survey) was imported before with other content.
+    #[error("{path}: an earlier version was imported ({first} and the documents after it) with different content; {}remove its documents first, or import the new version under another file name", if *.replace { "--replace does not work for files holding several documents; " } else { "" })]
+    SeveralChanged {
+        /// The file.
+        path: String,
+        /// The first document of the earlier version.
+        first: DocId,
+        /// Whether `--replace` was asked for.
+        replace: bool,
+    },
+    /// One document of a several-document file would get a title another document has.
+    #[error("{path}: {part} would be titled {title:?}, which {existing} already has; give the file another --title (used as the prefix of every title)")]
+    PartTitleTaken {
+        /// The file.
+        path: String,
+        /// Which of its documents (`#3`, a respondent id).
+        part: String,
+        /// The title it would get.
+        title: String,
+        /// The document that has it.
+        existing: DocId,
+    },
+    /// The store refused the write.
+    #[error("{path}: {source}")]
+    Store {
+        /// The file.
+        path: String,
+        /// The store's error.
+        source: ambit_store::Error,
+    },
+    /// A manifest row that cannot be imported.
+    #[error("{message}")]
+    Manifest {
+        /// What is wrong, for the row.
         message: String,
+    },
+    /// A failure of a file named by a manifest row: where the row is, and the failure.
+    #[error("{origin}: {source}")]
+    At {
+        /// `manifest.csv line 4`.
+        origin: String,
+        /// What went wrong with the file.
+        source: Box<ImportError>,
     },
 }
 
 /// The outcome of one file, with warnings from its reader.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct FileReport {
     /// The file.
     pub path: PathBuf,
@@ -105,40 +270,112 @@ pub struct FileReport {
     pub warnings: Vec<String>,
 }
 
+/// **API boundary**: one file of `ambit add --format json`; every field is always there.
+#[derive(Serialize)]
+struct FileRow<'a> {
+    path: String,
+    docs: Vec<DocId>,
+    status: &'static str,
+    doc: Option<DocId>,
+    passages: Option<usize>,
+    words: Option<usize>,
+    message: Option<String>,
+    warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated: Option<&'a [&'static str]>,
+}
+
+impl Serialize for FileReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let (status, passages, words, message) = match &self.outcome {
+            Outcome::Added {
+                passages, words, ..
+            }
+            | Outcome::AddedSeveral {
+                passages, words, ..
+            } => ("added", Some(*passages), Some(*words), None),
+            Outcome::Replaced {
+                passages, words, ..
+            } => ("replaced", Some(*passages), Some(*words), None),
+            Outcome::Unchanged { .. } => ("unchanged", None, None, None),
+            Outcome::Updated { .. } => ("updated", None, None, None),
+            Outcome::Skipped { reason } => ("skipped", None, None, Some(reason.clone())),
+            Outcome::Failed { error } => ("failed", None, None, Some(error.to_string())),
+        };
+        let docs: Vec<DocId> = match &self.outcome {
+            Outcome::Unchanged { id } | Outcome::Updated { id, .. } => vec![*id],
+            other => other.changed_documents().to_vec(),
+        };
+        FileRow {
+            path: self.path.display().to_string(),
+            doc: docs.first().copied(),
+            docs,
+            status,
+            passages,
+            words,
+            message,
+            warnings: &self.warnings,
+            updated: match &self.outcome {
+                Outcome::Updated { fields, .. } => Some(fields),
+                _ => None,
+            },
+        }
+        .serialize(s)
+    }
+}
+
 /// The outcome of a batch, one report per file in request order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct BatchReport {
     /// Per-file reports.
     pub files: Vec<FileReport>,
+    /// Why the search index could not follow the import, if it could not (the next
+    /// search rebuilds it).
+    pub index_warning: Option<String>,
 }
 
 impl BatchReport {
     /// Number of files that failed.
     pub fn failed(&self) -> usize {
-        self.files
-            .iter()
-            .filter(|f| matches!(f.outcome, Outcome::Failed { .. }))
-            .count()
+        self.count(|o| matches!(o, Outcome::Failed { .. }))
     }
 
     /// Number of files added or replaced.
     pub fn stored(&self) -> usize {
-        self.files
-            .iter()
-            .filter(|f| {
-                matches!(
-                    f.outcome,
-                    Outcome::Added { .. } | Outcome::AddedSeveral { .. } | Outcome::Replaced { .. }
-                )
-            })
-            .count()
+        self.count(|o| !o.changed_documents().is_empty())
+    }
+
+    /// Number of files whose outcome satisfies `f`.
+    pub fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
+        self.files.iter().filter(|x| f(&x.outcome)).count()
+    }
+
+    /// `3 added, 0 replaced, …`: the line `ambit add` ends with.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{} added, {} replaced, {} unchanged",
+            self.count(|o| matches!(o, Outcome::Added { .. } | Outcome::AddedSeveral { .. })),
+            self.count(|o| matches!(o, Outcome::Replaced { .. })),
+            self.count(|o| matches!(o, Outcome::Unchanged { .. })),
+        );
+        let updated = self.count(|o| matches!(o, Outcome::Updated { .. }));
+        if updated > 0 {
+            s.push_str(&format!(", {updated} updated"));
+        }
+        s.push_str(&format!(
+            ", {} skipped, {} failed",
+            self.count(|o| matches!(o, Outcome::Skipped { .. })),
+            self.failed()
+        ));
+        s
     }
 }
 
 /// Options for a batch.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportOptions {
-    /// Replace a different earlier version with the same source or title.
+    /// Replace the document imported earlier from the same path when its content
+    /// changed (never a document from another path).
     pub replace: bool,
 }
 
@@ -196,7 +433,14 @@ pub fn expand_paths(
                     Err(e) => reports.push(FileReport {
                         path: e.path().map_or_else(|| path.clone(), Path::to_path_buf),
                         outcome: Outcome::Failed {
-                            message: format!("cannot read directory entry: {e}"),
+                            error: ImportError::Read {
+                                path: e
+                                    .path()
+                                    .unwrap_or(path.as_path())
+                                    .display()
+                                    .to_string(),
+                                reason: format!("cannot read the folder entry: {e}"),
+                            },
                         },
                         warnings: vec![],
                     }),
@@ -211,6 +455,38 @@ pub fn expand_paths(
         }
     }
     (items, reports)
+}
+
+/// Imports items, then keeps an existing search index in step with what changed (a
+/// missing index is built by the next search). `early` are reports made before importing
+/// (files skipped in folders, bad manifest rows); they join the batch report at the end.
+/// What `ambit add` does.
+pub fn add(
+    project: &mut Project,
+    items: &[ImportItem],
+    early: Vec<FileReport>,
+    opts: ImportOptions,
+    progress: &mut dyn FnMut(&FileReport),
+) -> Result<BatchReport> {
+    let before = project.store.revision()?;
+    let mut report = import(project, items, opts, progress)?;
+    for f in &early {
+        progress(f);
+    }
+    report.files.extend(early);
+    let changed: Vec<DocId> = report
+        .files
+        .iter()
+        .flat_map(|f| f.outcome.changed_documents().iter().copied())
+        .collect();
+    if !changed.is_empty() {
+        if let Err(e) = crate::search::refresh_documents(project, &changed, before) {
+            report.index_warning = Some(format!(
+                "the search index was not updated ({e}); the next search rebuilds it"
+            ));
+        }
+    }
+    Ok(report)
 }
 
 /// Imports items in order, each in its own transaction, calling `progress` after each.
@@ -230,6 +506,7 @@ pub fn import(
             ))
         })?),
     };
+    let shared_stems = shared_stems(items);
     let mut report = BatchReport::default();
     let window = 4 * rayon::current_num_threads().max(1);
     let mut next = 0;
@@ -251,15 +528,21 @@ pub fn import(
             .collect();
         for (item, parsed) in items[next..end].iter().zip(parsed) {
             let mut warnings = Vec::new();
-            let outcome = match store_file(project, item, parsed, opts, &mut warnings) {
+            let shared = item
+                .path
+                .file_stem()
+                .is_some_and(|s| shared_stems.contains(s));
+            let outcome = match store_file(project, item, parsed, opts, shared, &mut warnings) {
                 Ok(o) => o,
-                Err(message) => {
-                    let message = match &item.origin {
-                        Some(origin) => format!("{origin}: {message}"),
-                        None => message,
-                    };
-                    Outcome::Failed { message }
-                }
+                Err(error) => Outcome::Failed {
+                    error: match &item.origin {
+                        Some(origin) => ImportError::At {
+                            origin: origin.clone(),
+                            source: Box::new(error),
+                        },
+                        None => error,
+                    },
+                },
             };
             let file = FileReport {
                 path: item.path.clone(),
@@ -274,6 +557,22 @@ pub fn import(
     Ok(report)
 }
 
+/// File stems that several items of the batch share and whose titles nobody gave: their
+/// default titles name the folder too, so `site1/interview.txt` and `site2/interview.txt`
+/// never look like two versions of one document.
+fn shared_stems(items: &[ImportItem]) -> BTreeSet<&std::ffi::OsStr> {
+    let mut seen = BTreeSet::new();
+    let mut shared = BTreeSet::new();
+    for item in items.iter().filter(|i| i.defaults.title.is_none()) {
+        if let Some(stem) = item.path.file_stem() {
+            if !seen.insert(stem) {
+                shared.insert(stem);
+            }
+        }
+    }
+    shared
+}
+
 /// Bytes of files parsed together at most (a single larger file still goes alone).
 const WINDOW_BYTES: u64 = 64 << 20;
 
@@ -282,7 +581,9 @@ const WINDOW_BYTES: u64 = 64 << 20;
 /// a stored one is reported unchanged even if it no longer parses.
 struct Parsed {
     hash: Option<String>,
-    result: std::result::Result<(Format, DocKind, Vec<Extracted>), String>,
+    result: std::result::Result<(Format, DocKind, Vec<Extracted>), ImportError>,
+    /// The file's bytes, kept with a single-document format's document.
+    original: Option<Vec<u8>>,
 }
 
 /// Reads, checks and parses one file. Touches no store.
@@ -292,8 +593,27 @@ fn parse_file(
     speaker_pattern: Option<&regex::Regex>,
 ) -> Parsed {
     let mut hash = None;
-    let result = read_and_parse(config, item, speaker_pattern, &mut hash);
-    Parsed { hash, result }
+    let mut original = None;
+    let result = read_and_parse(config, item, speaker_pattern, &mut hash, &mut original);
+    Parsed {
+        hash,
+        result,
+        original,
+    }
+}
+
+/// Advice for formats Ambit does not read but researchers often have.
+fn advice_for(path: &Path) -> &'static str {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "doc" => "; old Word .doc files: open the file in Word or LibreOffice and save it as .docx (LibreOffice: `soffice --headless --convert-to docx FILE.doc`)",
+        "rtf" => "; save it as .docx or .odt (LibreOffice: `soffice --headless --convert-to docx FILE.rtf`)",
+        "pptx" | "ppt" => "; export the slides' text (or save them as PDF) and import that",
+        _ => "; convert it to one of these or leave it out",
+    }
 }
 
 fn read_and_parse(
@@ -301,31 +621,38 @@ fn read_and_parse(
     item: &ImportItem,
     speaker_pattern: Option<&regex::Regex>,
     hash_out: &mut Option<String>,
-) -> std::result::Result<(Format, DocKind, Vec<Extracted>), String> {
+    original_out: &mut Option<Vec<u8>>,
+) -> std::result::Result<(Format, DocKind, Vec<Extracted>), ImportError> {
     let path = &item.path;
     let shown = path.display().to_string();
-    let format = ambit_ingest::format_for_path(path).ok_or_else(|| {
-        format!(
-            "{shown}: not a supported format (supported: {SUPPORTED}); \
-             convert it to one of these or leave it out"
-        )
+    let format = ambit_ingest::format_for_path(path).ok_or_else(|| ImportError::Unsupported {
+        path: shown.clone(),
+        advice: advice_for(path),
     })?;
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => format!("{shown}: no such file"),
-        _ => format!("{shown}: {e}"),
+        std::io::ErrorKind::NotFound => ImportError::NoSuchFile {
+            path: shown.clone(),
+        },
+        _ => ImportError::Read {
+            path: shown.clone(),
+            reason: e.to_string(),
+        },
     })?;
     if !meta.is_file() {
-        return Err(format!("{shown}: not a regular file"));
+        return Err(ImportError::NotAFile { path: shown });
     }
     let limit = config.max_file_mb.saturating_mul(1024 * 1024);
     if meta.len() > limit {
-        return Err(format!(
-            "{shown}: {} MiB is over the import limit of {} MiB; raise `max_file_mb` in ambit.toml if it really is one document",
-            meta.len().div_ceil(1024 * 1024),
-            config.max_file_mb
-        ));
+        return Err(ImportError::TooLarge {
+            path: shown,
+            mib: meta.len().div_ceil(1024 * 1024),
+            limit: config.max_file_mb,
+        });
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| ImportError::Read {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
     *hash_out = Some(hex(&Sha256::digest(&bytes)));
 
     let d = &item.defaults;
@@ -348,33 +675,40 @@ fn read_and_parse(
         text_columns: d.text_columns.clone(),
         id_column: d.id_column.clone(),
     };
-    let all = ambit_ingest::extract_all(&shown, &bytes, format, &options).map_err(|e| match e {
-        ambit_ingest::Error::ArchiveLimit { .. } => format!(
-            "{e}; if the file is genuine, raise `max_file_mb` in ambit.toml \
-             (now {} MiB: an entry may unpack to twice that, the whole file to four times)",
-            config.max_file_mb
-        ),
-        other => other.to_string(),
+    let all = ambit_ingest::extract_all(&shown, &bytes, format, &options).map_err(|e| {
+        let hint = match e {
+            ambit_ingest::Error::ArchiveLimit { .. } => format!(
+                "; if the file is genuine, raise `max_file_mb` in ambit.toml \
+                 (now {} MiB: an entry may unpack to twice that, the whole file to four times)",
+                config.max_file_mb
+            ),
+            _ => String::new(),
+        };
+        ImportError::Reader { source: e, hint }
     })?;
+    if !format.is_multi_document() {
+        *original_out = Some(bytes);
+    }
     Ok((format, kind, all))
 }
 
-/// Stores one parsed file; the error is the message shown to the user.
+/// Stores one parsed file.
 fn store_file(
     project: &mut Project,
     item: &ImportItem,
     parsed: Parsed,
     opts: ImportOptions,
+    shared_stem: bool,
     warnings: &mut Vec<String>,
-) -> std::result::Result<Outcome, String> {
+) -> std::result::Result<Outcome, ImportError> {
     let shown = item.path.display().to_string();
+    let store_err = |source| ImportError::Store {
+        path: shown.clone(),
+        source,
+    };
     if let Some(hash) = &parsed.hash {
-        if let Some(existing) = project
-            .store
-            .find_by_hash(hash)
-            .map_err(|e| e.to_string())?
-        {
-            return Ok(Outcome::Unchanged { id: existing.id });
+        if let Some(existing) = project.store.find_by_hash(hash).map_err(store_err)? {
+            return update_metadata(project, item, existing.id);
         }
     }
     let (format, kind, mut all) = parsed.result?;
@@ -383,10 +717,10 @@ fn store_file(
         return import_several(project, item, format, kind, &hash, all, opts, warnings);
     }
     if all.len() != 1 {
-        return Err(format!(
-            "{shown}: holds {} documents, expected one",
-            all.len()
-        ));
+        return Err(ImportError::NotOne {
+            path: shown,
+            count: all.len(),
+        });
     }
     let extracted = all.remove(0);
     for diag in &extracted.diagnostics {
@@ -395,25 +729,26 @@ fn store_file(
             None => format!("{shown}: {}", diag.message),
         });
     }
-    if extracted.encoding != "UTF-8" && !extracted.encoding.starts_with("UTF-16") {
-        warnings.push(format!(
-            "{shown}: decoded as {}; check special characters",
-            extracted.encoding
-        ));
-    }
 
-    let new = build_document(project, item, format, kind, &hash, extracted, warnings)?;
-    let existing = project
+    let mut new = build_document(project, item, format, kind, &hash, extracted, warnings)?;
+    new.original = parsed.original.map(|bytes| Original {
+        name: item
+            .path
+            .file_name()
+            .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned()),
+        bytes,
+    });
+    let previous = project
         .store
-        .find_by_source_or_title(&new.source, &new.title)
-        .map_err(|e| e.to_string())?;
-    match existing {
+        .find_by_source(&new.source)
+        .map_err(store_err)?;
+    if previous.is_none() {
+        new.title = unique_title(project, item, new.title, shared_stem, warnings)?;
+    }
+    let (passages, words) = (new.passages.len(), new.words);
+    match previous {
         None => {
-            let (passages, words) = counts(&new);
-            let id = project
-                .store
-                .insert_document(&new)
-                .map_err(|e| format!("{shown}: {e}"))?;
+            let id = project.store.insert_document(&new).map_err(store_err)?;
             Ok(Outcome::Added {
                 id,
                 passages,
@@ -421,30 +756,149 @@ fn store_file(
             })
         }
         Some(old) if opts.replace => {
-            let (passages, words) = counts(&new);
+            // A new version keeps the document's title unless the user gives one.
+            if item.defaults.title.is_none() {
+                new.title = old.title.clone();
+            }
             project
                 .store
                 .replace_document(old.id, &new)
-                .map_err(|e| format!("{shown}: {e}"))?;
+                .map_err(store_err)?;
             Ok(Outcome::Replaced {
                 id: old.id,
                 passages,
                 words,
             })
         }
-        Some(old) => {
-            let same = if old.source == new.source {
-                "path"
-            } else {
-                "title"
-            };
-            Err(format!(
-                "{shown}: {} ({:?}) has the same {same} but different content; \
-                 pass --replace to replace it (refused if it has manual codings), or give this file another --title",
-                old.id, old.title
-            ))
-        }
+        Some(old) => Err(ImportError::ChangedFile {
+            path: shown,
+            existing: old.id,
+            title: old.title,
+        }),
     }
+}
+
+/// A title no document from another file has. A title the user gave is kept or refused;
+/// a default one (the file's own title or name) names the folder too when another file of
+/// the batch or the project has it, and gets a number when even that is taken.
+fn unique_title(
+    project: &Project,
+    item: &ImportItem,
+    title: String,
+    shared_stem: bool,
+    warnings: &mut Vec<String>,
+) -> std::result::Result<String, ImportError> {
+    let shown = item.path.display().to_string();
+    let taken = |t: &str| {
+        project
+            .store
+            .find_by_title(t)
+            .map_err(|source| ImportError::Store {
+                path: shown.clone(),
+                source,
+            })
+    };
+    let first = taken(&title)?;
+    if item.defaults.title.is_some() {
+        return match first {
+            None => Ok(title),
+            Some(e) => Err(ImportError::TitleTaken {
+                path: shown,
+                title,
+                existing: e.id,
+                source_path: e.source,
+            }),
+        };
+    }
+    if first.is_none() && !shared_stem {
+        return Ok(title);
+    }
+    let folder = item
+        .path
+        .parent()
+        .and_then(Path::file_name)
+        .map(|f| f.to_string_lossy().into_owned());
+    let base = match folder {
+        Some(f) if !f.is_empty() => format!("{title} ({f})"),
+        _ => title.clone(),
+    };
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while taken(&candidate)?.is_some() {
+        candidate = format!("{base} ({n})");
+        n += 1;
+    }
+    if let Some(e) = first {
+        warnings.push(format!(
+            "{shown}: titled {candidate:?}, because {} (from {}) is titled {title:?}; give --title to choose another",
+            e.id, e.source
+        ));
+    }
+    Ok(candidate)
+}
+
+/// Applies the metadata given for a file whose content is already stored (a manifest row
+/// after `ambit add FOLDER`, or `--date` on a second run); `Unchanged` when it changes
+/// nothing.
+fn update_metadata(
+    project: &mut Project,
+    item: &ImportItem,
+    id: DocId,
+) -> std::result::Result<Outcome, ImportError> {
+    let shown = item.path.display().to_string();
+    let store_err = |source| ImportError::Store {
+        path: shown.clone(),
+        source,
+    };
+    let d = &item.defaults;
+    if let Some(phase) = &d.phase {
+        project
+            .config
+            .timeline
+            .require(phase)
+            .map_err(|source| ImportError::Phase {
+                path: shown.clone(),
+                source,
+            })?;
+    }
+    let row = project.store.document(id).map_err(store_err)?;
+    let mut doc = row.doc.clone();
+    let mut fields = Vec::new();
+    if let Some(title) = d.title.as_ref().filter(|t| **t != doc.title) {
+        if let Some(other) = project.store.find_by_title(title).map_err(store_err)? {
+            return Err(ImportError::TitleTaken {
+                path: shown,
+                title: title.clone(),
+                existing: other.id,
+                source_path: other.source,
+            });
+        }
+        doc.title = title.clone();
+        fields.push("title");
+    }
+    if let Some(kind) = d.kind.filter(|k| *k != doc.kind) {
+        doc.kind = kind;
+        fields.push("kind");
+    }
+    if let Some(date) = d.date.filter(|x| Some(*x) != doc.date) {
+        doc.date = Some(date);
+        fields.push("date");
+    }
+    if d.phase.is_some() && d.phase != doc.phase {
+        doc.phase = d.phase.clone();
+        fields.push("phase");
+    }
+    let mut attributes = doc.attributes.clone();
+    attributes.extend(d.attributes.clone());
+    if attributes != doc.attributes {
+        doc.attributes = attributes;
+        fields.push("attributes");
+    }
+    if fields.is_empty() {
+        return Ok(Outcome::Unchanged { id });
+    }
+    project.store.update_document(&doc).map_err(store_err)?;
+    Ok(Outcome::Updated { id, fields })
 }
 
 /// Stores the documents of an mbox archive or survey: all of them in one transaction, or
@@ -459,30 +913,25 @@ fn import_several(
     all: Vec<Extracted>,
     opts: ImportOptions,
     warnings: &mut Vec<String>,
-) -> std::result::Result<Outcome, String> {
+) -> std::result::Result<Outcome, ImportError> {
     let path = &item.path;
     let shown = path.display().to_string();
+    let store_err = |source| ImportError::Store {
+        path: shown.clone(),
+        source,
+    };
     let source = project.relative_source(path);
-    if let Some(old) = project
-        .store
-        .find_by_source_or_title(&source, "")
-        .map_err(|e| e.to_string())?
-    {
-        return Err(format!(
-            "{shown}: an earlier version was imported ({} and the documents after it) with different content; \
-             {}remove its documents first, or import the new version under another file name",
-            old.id,
-            if opts.replace {
-                "--replace does not work for files holding several documents; "
-            } else {
-                ""
-            }
-        ));
+    if let Some(old) = project.store.find_by_source(&source).map_err(store_err)? {
+        return Err(ImportError::SeveralChanged {
+            path: shown,
+            first: old.id,
+            replace: opts.replace,
+        });
     }
     let file_name = path
         .file_name()
         .map_or_else(|| shown.clone(), |s| s.to_string_lossy().into_owned());
-    let mut used = std::collections::BTreeSet::new();
+    let mut used = BTreeSet::new();
     let mut docs = Vec::with_capacity(all.len());
     for (i, extracted) in all.into_iter().enumerate() {
         let part = extracted
@@ -516,30 +965,35 @@ fn import_several(
             one.defaults.date = None;
         }
         let new = build_document(project, &one, format, kind, hash, extracted, warnings)?;
-        if let Some(old) = project
-            .store
-            .find_by_source_or_title(&new.source, &new.title)
-            .map_err(|e| e.to_string())?
-        {
-            return Err(format!(
-                "{shown}: {part} would be titled {:?}, which {} already has; \
-                 give the file another --title (used as the prefix of every title)",
-                new.title, old.id
-            ));
+        if let Some(old) = project.store.find_by_title(&new.title).map_err(store_err)? {
+            return Err(ImportError::PartTitleTaken {
+                path: shown,
+                part,
+                title: new.title,
+                existing: old.id,
+            });
         }
         docs.push(new);
     }
     let passages = docs.iter().map(|d| d.passages.len()).sum();
-    let words = docs.iter().map(|d| word_count(&d.text)).sum();
-    let ids = project
-        .store
-        .insert_documents(&docs)
-        .map_err(|e| format!("{shown}: {e}"))?;
+    let words = docs.iter().map(|d| d.words).sum();
+    let ids = project.store.insert_documents(&docs).map_err(store_err)?;
     Ok(Outcome::AddedSeveral {
         ids,
         passages,
         words,
     })
+}
+
+/// A date at the start of a file name: `2013-02-05_interview.txt`, `2013-02-05 notes.md`.
+fn date_in_name(path: &Path) -> Option<Date> {
+    let stem = path.file_stem()?.to_str()?;
+    let head = stem.get(..10)?;
+    let rest = &stem[10..];
+    if !(rest.is_empty() || rest.starts_with(['_', '-', ' ', '.'])) {
+        return None;
+    }
+    Date::parse(head).ok()
 }
 
 fn build_document(
@@ -550,7 +1004,7 @@ fn build_document(
     hash: &str,
     extracted: Extracted,
     warnings: &mut Vec<String>,
-) -> std::result::Result<NewDocument, String> {
+) -> std::result::Result<NewDocument, ImportError> {
     let path = &item.path;
     let shown = path.display().to_string();
     let d = &item.defaults;
@@ -570,7 +1024,7 @@ fn build_document(
                 warnings.push(format!("{shown}: date in the file ignored: {e}"));
                 None
             }
-            None => None,
+            None => date_in_name(path),
         },
     };
     if let Some(phase) = &d.phase {
@@ -578,7 +1032,10 @@ fn build_document(
             .config
             .timeline
             .require(phase)
-            .map_err(|e| format!("{shown}: {e}"))?;
+            .map_err(|source| ImportError::Phase {
+                path: shown.clone(),
+                source,
+            })?;
     }
     let title = d
         .title
@@ -596,28 +1053,25 @@ fn build_document(
     // store offsets that point outside the text.
     let index = CharIndex::new(&text);
     let mut last_end = 0;
-    let mut stored = Vec::with_capacity(passages.len());
-    for seg in passages {
-        let slice = index
-            .slice(&text, seg.start, seg.end)
-            .filter(|_| seg.start >= last_end);
-        let Some(slice) = slice else {
-            return Err(format!(
-                "{shown}: internal error: passage {}..{} does not fit the text; please report this file",
-                seg.start, seg.end
-            ));
-        };
+    for seg in &passages {
+        let fits = seg.start >= last_end && index.slice(&text, seg.start, seg.end).is_some();
+        if !fits {
+            return Err(ImportError::BadPassage {
+                path: shown,
+                start: seg.start,
+                end: seg.end,
+            });
+        }
         last_end = seg.end;
-        stored.push(NewPassage {
-            start: seg.start,
-            end: seg.end,
-            speaker: seg.speaker,
-            start_ms: seg.start_ms,
-            end_ms: seg.end_ms,
-            page: seg.page,
-            words: word_count(slice),
-        });
     }
+    // Every word is counted once: the document's and each passage's in one pass.
+    let ranges: Vec<(usize, usize)> = passages.iter().map(|p| (p.start, p.end)).collect();
+    let (words, per_passage) = word_counts(&text, &ranges);
+    let stored = passages
+        .into_iter()
+        .zip(per_passage)
+        .map(|(span, words)| NewPassage { span, words })
+        .collect();
     Ok(NewDocument {
         title,
         kind,
@@ -628,8 +1082,10 @@ fn build_document(
         format: format_name(format).to_string(),
         encoding: encoding.to_string(),
         text,
+        words,
         attributes,
         passages: stored,
+        original: None,
     })
 }
 
@@ -654,10 +1110,6 @@ fn format_name(format: Format) -> &'static str {
 
 /// The extensions `ambit add` reads, for messages.
 const SUPPORTED: &str = ".txt, .md, .vtt, .srt, .docx, .odt, .pdf, .html, .eml, .mbox, .csv, .xlsx";
-
-fn counts(doc: &NewDocument) -> (usize, usize) {
-    (doc.passages.len(), word_count(&doc.text))
-}
 
 /// Lower-case hex of a digest.
 pub(crate) fn hex(bytes: &[u8]) -> String {

@@ -35,7 +35,8 @@ pub use crate::corpus::Corpus;
 pub use crate::demo::{demo, DemoReport, DEMO_TEMPLATE};
 pub use crate::error::{Error, Result};
 pub use crate::import::{
-    expand_paths, import, BatchReport, DocDefaults, FileReport, ImportItem, ImportOptions, Outcome,
+    add, expand_paths, import, BatchReport, DocDefaults, FileReport, ImportError, ImportItem,
+    ImportOptions, Outcome,
 };
 pub use crate::manifest::read_manifest;
 pub use crate::overview::{

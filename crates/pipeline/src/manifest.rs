@@ -11,7 +11,7 @@ use std::path::Path;
 use ambit_core::{Date, DocKind, Timeline};
 
 use crate::error::{Error, Result};
-use crate::import::{DocDefaults, FileReport, ImportItem, Outcome};
+use crate::import::{DocDefaults, FileReport, ImportError, ImportItem, Outcome};
 
 const KNOWN: [&str; 7] = [
     "path",
@@ -82,7 +82,9 @@ pub fn read_manifest(
             failures.push(FileReport {
                 path: path.to_path_buf(),
                 outcome: Outcome::Failed {
-                    message: format!("{origin}: empty `path`"),
+                    error: ImportError::Manifest {
+                        message: format!("{origin}: empty `path`"),
+                    },
                 },
                 warnings: vec![],
             });
@@ -138,7 +140,9 @@ pub fn read_manifest(
             Err(message) => failures.push(FileReport {
                 path: file,
                 outcome: Outcome::Failed {
-                    message: format!("{origin}: {message}"),
+                    error: ImportError::Manifest {
+                        message: format!("{origin}: {message}"),
+                    },
                 },
                 warnings: vec![],
             }),

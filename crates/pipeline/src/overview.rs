@@ -63,7 +63,7 @@ pub fn documents(project: &Project, filter: &DocFilter) -> Result<Vec<DocListing
                 .store
                 .all_passages()?
                 .into_iter()
-                .filter(|p| filter.passes_speaker(p.speaker.as_deref()))
+                .filter(|p| filter.passes_speaker(p.span.speaker.as_deref()))
                 .map(|p| p.id.doc)
                 .collect(),
         )
@@ -155,13 +155,13 @@ pub fn document_view(project: &Project, id: DocId) -> Result<DocumentView> {
         .map(|p| PassageView {
             id: p.id,
             ordinal: p.id.ordinal,
-            text: chars.slice(&text, p.start, p.end).unwrap_or("").to_string(),
-            speaker: p.speaker,
-            start: p.start,
-            end: p.end,
-            start_ms: p.start_ms,
-            end_ms: p.end_ms,
-            page: p.page,
+            text: chars.slice(&text, p.span.start, p.span.end).unwrap_or("").to_string(),
+            speaker: p.span.speaker,
+            start: p.span.start,
+            end: p.span.end,
+            start_ms: p.span.start_ms,
+            end_ms: p.span.end_ms,
+            page: p.span.page,
         })
         .collect();
     let phase = phase_of(project, &row);

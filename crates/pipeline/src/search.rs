@@ -236,14 +236,14 @@ fn write_documents(
         for (p, codes) in passages.iter().zip(codes) {
             // Stored passages fit their text; clipped all the same, never a panic.
             let slice = chars
-                .slice(&text, p.start.min(n), p.end.min(n))
+                .slice(&text, p.span.start.min(n), p.span.end.min(n))
                 .unwrap_or_default();
             let codes: Vec<String> = codes.into_iter().collect();
             bytes += slice.len() as u64;
             writer.add(&Record {
                 passage: p.id,
                 text: slice,
-                speaker: p.speaker.as_deref(),
+                speaker: p.span.speaker.as_deref(),
                 codes: &codes,
             })?;
             written += 1;
@@ -555,9 +555,9 @@ impl<'p, 'f> Search<'p, 'f> {
                 phase: info.phase.clone(),
                 date: info.doc.date,
                 kind: info.doc.kind,
-                speaker: p.speaker,
-                start: p.start,
-                end: p.end,
+                speaker: p.span.speaker,
+                start: p.span.start,
+                end: p.span.end,
                 highlights: highlighter.ranges(&text),
                 text,
                 score,

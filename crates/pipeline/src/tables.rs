@@ -15,7 +15,7 @@ use ambit_tables::{CodeInfo, CodingInfo, DocInfo, Overlap, PassageInfo, PhaseInf
 
 use crate::coding::load_codebook;
 use crate::corpus::Corpus;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Loads a project into a [`TableInput`]: phases in timeline order, codes in tree order,
 /// documents in timeline order, passages with their words, and every coding of a codebook
@@ -62,12 +62,6 @@ fn build_input(project: &Project, cb: &Codebook, corpus: &Corpus) -> Result<Tabl
         })
         .collect();
 
-    let all_words = project.store.passage_words()?;
-    if all_words.len() != corpus.passages.len() {
-        return Err(Error::Request(
-            "the passages changed while the table was loading; run the command again".into(),
-        ));
-    }
     let mut doc_order: Vec<usize> = (0..corpus.docs.len()).collect();
     doc_order.sort_by_key(|&i| corpus.timeline_key(corpus.docs[i].doc.id));
     let mut documents = Vec::with_capacity(doc_order.len());
@@ -92,8 +86,8 @@ fn build_input(project: &Project, cb: &Codebook, corpus: &Corpus) -> Result<Tabl
         });
         for gi in corpus.passage_range(d.id) {
             let p = &corpus.passages[gi];
-            let words = all_words[gi];
-            let speaker = p.speaker.as_ref().map(|s| {
+            let words = p.words;
+            let speaker = p.span.speaker.as_ref().map(|s| {
                 *speaker_ix.entry(s.clone()).or_insert_with(|| {
                     speakers.push(s.clone());
                     (speakers.len() - 1) as u32
@@ -105,7 +99,7 @@ fn build_input(project: &Project, cb: &Codebook, corpus: &Corpus) -> Result<Tabl
                 speaker,
                 words,
             });
-            extents.push((p.start, p.end));
+            extents.push((p.span.start, p.span.end));
         }
     }
 

@@ -69,9 +69,13 @@ fn coding_from_row(r: &Row<'_>) -> rusqlite::Result<Coding> {
 const CODING_COLUMNS: &str = "id, doc, start, end, code, coder, origin, created, memo";
 
 impl Store {
-    /// Stores one coding after checking its range fits the document; returns its id.
-    pub fn add_coding(&mut self, c: &NewCoding) -> Result<i64> {
-        self.write(|tx| {
+    /// Stores one coding after checking its range is not empty and fits the document.
+    /// Returns its id and `true`; when the same coder already coded exactly this range
+    /// with this code in the same way (origin), nothing is written and the earlier
+    /// coding's id comes back with `false`. Both the check and the write happen in one
+    /// write transaction, so two identical requests at once store one coding.
+    pub fn add_coding(&mut self, c: &NewCoding) -> Result<(i64, bool)> {
+        self.write_if_changed(|tx| {
             let chars: Option<i64> = tx
                 .query_row(
                     "SELECT chars FROM documents WHERE id = ?1",
@@ -80,7 +84,7 @@ impl Store {
                 )
                 .optional()?;
             let chars = chars.ok_or_else(|| Error::NoSuchDocument(c.doc.to_string()))? as usize;
-            if c.start > c.end || c.end > chars {
+            if c.start >= c.end || c.end > chars {
                 return Err(ambit_core::Error::RangeOutOfBounds {
                     start: c.start,
                     end: c.end,
@@ -88,9 +92,26 @@ impl Store {
                 }
                 .into());
             }
+            let earlier: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM codings WHERE doc = ?1 AND start = ?2 AND end = ?3
+                     AND code = ?4 AND coder = ?5 AND origin = ?6 ORDER BY id LIMIT 1",
+                    params![
+                        c.doc.0,
+                        c.start as i64,
+                        c.end as i64,
+                        c.code,
+                        c.coder,
+                        c.origin.to_string()
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = earlier {
+                return Ok(((id, false), false));
+            }
             insert_coding(tx, c, &now_utc())?;
-            let id = tx.last_insert_rowid();
-            Ok(id)
+            Ok(((tx.last_insert_rowid(), true), true))
         })
     }
 

@@ -91,6 +91,32 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX documents_listing ON documents (id, title, kind, date, phase, source);
     "#,
+    // Version 3: what readers said and the store dropped (headings, survey questions), the
+    // original files, codings that need a look after a document edit, and the GUIDs of
+    // objects exchanged with other tools (REFI-QDA), so a re-export keeps them.
+    r#"
+    ALTER TABLE passages ADD COLUMN heading INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE passages ADD COLUMN question TEXT;
+
+    CREATE TABLE originals (
+        doc   INTEGER PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+        name  TEXT NOT NULL,
+        bytes BLOB NOT NULL
+    );
+
+    -- NULL: fine; 'needs-review': its text changed when the document was corrected;
+    -- 'detached': its text was deleted, `quote` keeps what it coded.
+    ALTER TABLE codings ADD COLUMN status TEXT;
+    ALTER TABLE codings ADD COLUMN quote TEXT;
+
+    CREATE TABLE guids (
+        kind TEXT NOT NULL,
+        key  TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        PRIMARY KEY (kind, key)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX guids_guid ON guids (guid);
+    "#,
 ];
 
 /// The schema version this build writes.

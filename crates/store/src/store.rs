@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ambit_core::{Date, DocId, DocKind, Document, Passage, PassageId};
+use ambit_core::{Date, DocId, DocKind, Document, Passage, PassageId, PassageSpan};
 use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
@@ -33,27 +33,33 @@ pub struct NewDocument {
     pub encoding: String,
     /// The normalised text all offsets point into.
     pub text: String,
+    /// Words in the whole text, by [`ambit_core::text::word_count`] (the importer counts
+    /// them once, with the passages').
+    pub words: usize,
     /// Attributes.
     pub attributes: BTreeMap<String, String>,
     /// Passages in order; ordinals are assigned 1.. in this order.
     pub passages: Vec<NewPassage>,
+    /// The original file, kept so the document can be read again (`ambit add --reparse`)
+    /// and exported as it came; `None` for documents that share a file (survey rows, the
+    /// messages of an mbox).
+    pub original: Option<Original>,
+}
+
+/// The file a document was read from, as it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Original {
+    /// Its file name (`interview.docx`).
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// A passage of a [`NewDocument`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPassage {
-    /// Start, in characters.
-    pub start: usize,
-    /// End (exclusive), in characters.
-    pub end: usize,
-    /// Speaker of a transcript turn.
-    pub speaker: Option<String>,
-    /// Start time (ms).
-    pub start_ms: Option<u64>,
-    /// End time (ms).
-    pub end_ms: Option<u64>,
-    /// Page (PDF).
-    pub page: Option<u32>,
+    /// Where it lies and what the source said about it.
+    pub span: PassageSpan,
     /// Words in the passage.
     pub words: usize,
 }
@@ -268,10 +274,21 @@ impl Store {
     }
 
     /// Runs `write` in one write transaction, bumps the revision and commits; on an error
-    /// nothing is written. Every write of the store goes through here.
+    /// nothing is written. Every write of the store goes through here (or
+    /// [`Store::write_if_changed`]).
     pub(crate) fn write<T>(
         &mut self,
         write: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_if_changed(|tx| write(tx).map(|v| (v, true)))
+    }
+
+    /// Like [`Store::write`], for writes that may find nothing to do: `write` says whether
+    /// it changed anything, and only then is the revision bumped (so derived data stays
+    /// current after a no-op).
+    pub(crate) fn write_if_changed<T>(
+        &mut self,
+        write: impl FnOnce(&Transaction<'_>) -> Result<(T, bool)>,
     ) -> Result<T> {
         if self.read_only {
             return Err(Error::ReadOnly {
@@ -280,8 +297,10 @@ impl Store {
         }
         let done = (|| -> Result<T> {
             let tx = begin_write(&mut self.conn)?;
-            let value = write(&tx)?;
-            bump_revision(&tx)?;
+            let (value, changed) = write(&tx)?;
+            if changed {
+                bump_revision(&tx)?;
+            }
             tx.commit()?;
             Ok(value)
         })();
@@ -306,12 +325,61 @@ impl Store {
         self.find("content_hash = ?1", hash)
     }
 
-    /// A document imported from the same source path, or else one with the same title.
-    pub fn find_by_source_or_title(&self, source: &str, title: &str) -> Result<Option<Existing>> {
-        match self.find("source = ?1", source)? {
-            Some(e) => Ok(Some(e)),
-            None => self.find("title = ?1", title),
-        }
+    /// The document imported from this source path, if any (the first, for a file that
+    /// gave several).
+    pub fn find_by_source(&self, source: &str) -> Result<Option<Existing>> {
+        self.find("source = ?1", source)
+    }
+
+    /// A document with exactly this title, if any.
+    pub fn find_by_title(&self, title: &str) -> Result<Option<Existing>> {
+        self.find("title = ?1", title)
+    }
+
+    /// Changes a document's own fields (title, kind, date, phase, attributes) in one
+    /// transaction; its text, passages and codings stay as they are.
+    pub fn update_document(&mut self, doc: &Document) -> Result<()> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE documents SET title = ?2, kind = ?3, date = ?4, phase = ?5 WHERE id = ?1",
+                params![
+                    doc.id.0,
+                    doc.title,
+                    doc.kind.as_str(),
+                    doc.date.map(|d| d.to_string()),
+                    doc.phase,
+                ],
+            )?;
+            if changed == 0 {
+                return Err(Error::NoSuchDocument(doc.id.to_string()));
+            }
+            tx.execute("DELETE FROM attributes WHERE doc = ?1", [doc.id.0])?;
+            let mut stmt =
+                tx.prepare("INSERT INTO attributes (doc, key, value) VALUES (?1, ?2, ?3)")?;
+            for (k, v) in &doc.attributes {
+                stmt.execute(params![doc.id.0, k, v])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The original file of a document, when the store keeps it.
+    pub fn original(&self, id: DocId) -> Result<Option<Original>> {
+        self.reading(|| {
+            Ok(self
+                .conn
+                .query_row(
+                    "SELECT name, bytes FROM originals WHERE doc = ?1",
+                    [id.0],
+                    |r| {
+                        Ok(Original {
+                            name: r.get(0)?,
+                            bytes: r.get(1)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })
     }
 
     fn find(&self, cond: &str, value: &str) -> Result<Option<Existing>> {
@@ -352,7 +420,7 @@ impl Store {
                     doc.encoding,
                     doc.text,
                     doc.text.chars().count() as i64,
-                    ambit_core::text::word_count(&doc.text) as i64,
+                    doc.words as i64,
                     now_utc(),
                 ],
             )?;
@@ -386,7 +454,7 @@ impl Store {
                         doc.encoding,
                         doc.text,
                         doc.text.chars().count() as i64,
-                        ambit_core::text::word_count(&doc.text) as i64,
+                        doc.words as i64,
                         now,
                     ])?;
                     let id = DocId(tx.last_insert_rowid() as u32);
@@ -412,6 +480,7 @@ impl Store {
             tx.execute("DELETE FROM codings WHERE doc = ?1", [id.0])?;
             tx.execute("DELETE FROM passages WHERE doc = ?1", [id.0])?;
             tx.execute("DELETE FROM attributes WHERE doc = ?1", [id.0])?;
+            tx.execute("DELETE FROM originals WHERE doc = ?1", [id.0])?;
             let changed = tx.execute(
                 "UPDATE documents SET title = ?2, kind = ?3, date = ?4, phase = ?5, source = ?6,
                     content_hash = ?7, format = ?8, encoding = ?9, text = ?10, chars = ?11,
@@ -429,7 +498,7 @@ impl Store {
                     doc.encoding,
                     doc.text,
                     doc.text.chars().count() as i64,
-                    ambit_core::text::word_count(&doc.text) as i64,
+                    doc.words as i64,
                     now_utc(),
                 ],
             )?;
@@ -517,8 +586,8 @@ impl Store {
             let mut out: Vec<Option<(Passage, String)>> = vec![None; ids.len()];
             // `substr` counts characters, like passage offsets.
             let mut cut = self.conn.prepare_cached(
-                "SELECT p.start, p.end, p.speaker, p.start_ms, p.end_ms, p.page,
-                    substr(d.text, p.start + 1, p.end - p.start)
+                "SELECT p.start, p.end, p.speaker, p.start_ms, p.end_ms, p.page, p.heading,
+                        p.question, p.words, substr(d.text, p.start + 1, p.end - p.start)
              FROM passages p JOIN documents d ON d.id = p.doc
              WHERE p.doc = ?1 AND p.ordinal = ?2",
             )?;
@@ -529,7 +598,7 @@ impl Store {
                         let id = ids[i];
                         out[i] = cut
                             .query_row(params![doc.0, id.ordinal], |r| {
-                                Ok((passage(id, r)?, r.get::<_, String>(6)?))
+                                Ok((passage(id, r)?, r.get::<_, String>(9)?))
                             })
                             .optional()?;
                     }
@@ -537,19 +606,23 @@ impl Store {
                 }
                 let text = self.text(doc)?;
                 let chars = ambit_core::text::CharIndex::new(&text);
-                let mut stmt = self.conn.prepare_cached(
-                    "SELECT start, end, speaker, start_ms, end_ms, page
-                 FROM passages WHERE doc = ?1 AND ordinal = ?2",
-                )?;
+                let mut stmt = self.conn.prepare_cached(&format!(
+                    "SELECT {PASSAGE_COLUMNS} FROM passages WHERE doc = ?1 AND ordinal = ?2"
+                ))?;
                 for i in at {
                     let id = ids[i];
                     let found = stmt
                         .query_row(params![doc.0, id.ordinal], |r| passage(id, r))
                         .optional()?;
                     if let Some(p) = found {
-                        let slice = chars.slice(&text, p.start, p.end).ok_or_else(|| {
-                            Error::Corrupt(format!("passage {id} lies outside its document"))
-                        })?;
+                        let slice =
+                            chars
+                                .slice(&text, p.span.start, p.span.end)
+                                .ok_or_else(|| {
+                                    Error::Corrupt(format!(
+                                        "passage {id} lies outside its document"
+                                    ))
+                                })?;
                         out[i] = Some((p, slice.to_string()));
                     }
                 }
@@ -583,10 +656,10 @@ impl Store {
     /// The passages of a document in order.
     pub fn passages(&self, id: DocId) -> Result<Vec<Passage>> {
         self.reading(|| {
-            let mut stmt = self.conn.prepare(
-                "SELECT ordinal, start, end, speaker, start_ms, end_ms, page
-             FROM passages WHERE doc = ?1 ORDER BY ordinal",
-            )?;
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT ordinal, {PASSAGE_COLUMNS} FROM passages WHERE doc = ?1
+                     ORDER BY ordinal"
+            ))?;
             let rows = stmt.query_map([id.0], |r| {
                 let ordinal = r.get(0)?;
                 passage_from(PassageId { doc: id, ordinal }, r, 1)
@@ -598,10 +671,9 @@ impl Store {
     /// Every passage of the project, ordered by document and ordinal.
     pub fn all_passages(&self) -> Result<Vec<Passage>> {
         self.reading(|| {
-            let mut stmt = self.conn.prepare(
-                "SELECT doc, ordinal, start, end, speaker, start_ms, end_ms, page
-             FROM passages ORDER BY doc, ordinal",
-            )?;
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT doc, ordinal, {PASSAGE_COLUMNS} FROM passages ORDER BY doc, ordinal"
+            ))?;
             let rows = stmt.query_map([], |r| {
                 let id = PassageId {
                     doc: DocId(r.get(0)?),
@@ -620,17 +692,6 @@ impl Store {
                 .conn
                 .query_row("SELECT COUNT(*) FROM passages", [], |r| r.get(0))?;
             Ok(n as u64)
-        })
-    }
-
-    /// The word count of every passage, in the order of [`Store::all_passages`].
-    pub fn passage_words(&self) -> Result<Vec<u32>> {
-        self.reading(|| {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT words FROM passages ORDER BY doc, ordinal")?;
-            let rows = stmt.query_map([], |r| r.get::<_, u32>(0))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
 
@@ -664,35 +725,55 @@ fn write_children(tx: &Transaction<'_>, id: DocId, doc: &NewDocument) -> Result<
         stmt.execute(params![id.0, k, v])?;
     }
     let mut stmt = tx.prepare(
-        "INSERT INTO passages (doc, ordinal, start, end, speaker, start_ms, end_ms, page, words)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO passages (doc, ordinal, start, end, speaker, start_ms, end_ms, page,
+                               heading, question, words)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for (i, p) in doc.passages.iter().enumerate() {
+        let s = &p.span;
         stmt.execute(params![
             id.0,
             (i + 1) as i64,
-            p.start as i64,
-            p.end as i64,
-            p.speaker,
-            p.start_ms.map(|v| v as i64),
-            p.end_ms.map(|v| v as i64),
-            p.page,
+            s.start as i64,
+            s.end as i64,
+            s.speaker,
+            s.start_ms.map(|v| v as i64),
+            s.end_ms.map(|v| v as i64),
+            s.page,
+            s.heading,
+            s.question,
             p.words as i64,
         ])?;
+    }
+    if let Some(o) = &doc.original {
+        tx.execute(
+            "INSERT INTO originals (doc, name, bytes) VALUES (?1, ?2, ?3)",
+            params![id.0, o.name, o.bytes],
+        )?;
     }
     Ok(())
 }
 
-/// A passage from `start, end, speaker, start_ms, end_ms, page`, read from column `at` on.
+/// The passage columns `start, end, speaker, start_ms, end_ms, page, heading, question,
+/// words`, in this order; [`passage_from`] reads them.
+pub(crate) const PASSAGE_COLUMNS: &str =
+    "start, end, speaker, start_ms, end_ms, page, heading, question, words";
+
+/// A passage from [`PASSAGE_COLUMNS`], read from column `at` on.
 fn passage_from(id: PassageId, r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Passage> {
     Ok(Passage {
         id,
-        start: r.get::<_, i64>(at)? as usize,
-        end: r.get::<_, i64>(at + 1)? as usize,
-        speaker: r.get(at + 2)?,
-        start_ms: r.get::<_, Option<i64>>(at + 3)?.map(|v| v as u64),
-        end_ms: r.get::<_, Option<i64>>(at + 4)?.map(|v| v as u64),
-        page: r.get(at + 5)?,
+        span: PassageSpan {
+            start: r.get::<_, i64>(at)? as usize,
+            end: r.get::<_, i64>(at + 1)? as usize,
+            speaker: r.get(at + 2)?,
+            start_ms: r.get::<_, Option<i64>>(at + 3)?.map(|v| v as u64),
+            end_ms: r.get::<_, Option<i64>>(at + 4)?.map(|v| v as u64),
+            page: r.get(at + 5)?,
+            heading: r.get(at + 6)?,
+            question: r.get(at + 7)?,
+        },
+        words: r.get(at + 8)?,
     })
 }
 

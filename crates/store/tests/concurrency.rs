@@ -23,15 +23,20 @@ fn document(chars: usize) -> NewDocument {
         format: "txt".into(),
         encoding: "UTF-8".into(),
         passages: vec![NewPassage {
-            start: 0,
-            end: chars,
-            speaker: None,
-            start_ms: None,
-            end_ms: None,
-            page: None,
+            span: ambit_core::PassageSpan {
+                start: 0,
+                end: chars,
+                speaker: None,
+                start_ms: None,
+                end_ms: None,
+                page: None,
+                ..Default::default()
+            },
             words: 1,
         }],
+        words: ambit_core::text::word_count(&text),
         text,
+        original: None,
         attributes: BTreeMap::new(),
     }
 }

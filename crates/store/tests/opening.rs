@@ -20,15 +20,20 @@ fn doc(title: &str) -> NewDocument {
         format: "txt".into(),
         encoding: "UTF-8".into(),
         passages: vec![NewPassage {
-            start: 0,
-            end: text.chars().count(),
-            speaker: Some("Päivi".into()),
-            start_ms: None,
-            end_ms: None,
-            page: None,
+            span: ambit_core::PassageSpan {
+                start: 0,
+                end: text.chars().count(),
+                speaker: Some("Päivi".into()),
+                start_ms: None,
+                end_ms: None,
+                page: None,
+                ..Default::default()
+            },
             words: 5,
         }],
+        words: ambit_core::text::word_count(&text),
         text,
+        original: None,
         attributes: BTreeMap::new(),
     }
 }

@@ -17,14 +17,19 @@ fn doc(title: &str, text: &str) -> NewDocument {
         format: "txt".into(),
         encoding: "UTF-8".into(),
         text: text.into(),
+        words: ambit_core::text::word_count(text),
+        original: None,
         attributes: BTreeMap::from([("organisation".into(), "Kaleva Systems Oy".into())]),
         passages: vec![NewPassage {
-            start: 0,
-            end: text.chars().count(),
-            speaker: Some("Päivi Mäkelä".into()),
-            start_ms: Some(1000),
-            end_ms: None,
-            page: None,
+            span: ambit_core::PassageSpan {
+                start: 0,
+                end: text.chars().count(),
+                speaker: Some("Päivi Mäkelä".into()),
+                start_ms: Some(1000),
+                end_ms: None,
+                page: None,
+                ..Default::default()
+            },
             words: 2,
         }],
     }
@@ -44,7 +49,7 @@ fn insert_list_and_read_back() {
     assert_eq!(rows[0].doc.attributes["organisation"], "Kaleva Systems Oy");
     let ps = p.store.passages(id).unwrap();
     assert_eq!(ps[0].id.to_string(), "D1:1");
-    assert_eq!(ps[0].end, 9);
+    assert_eq!(ps[0].span.end, 9);
     assert_eq!(p.store.text(id).unwrap(), "Hyvä — ok");
     assert!(p.store.find_by_hash("hash-of-Hyvä — ok").unwrap().is_some());
     assert_eq!(
@@ -69,12 +74,15 @@ fn passage_texts_both_ways() {
             let n = w.chars().count();
             start += n;
             NewPassage {
-                start: start - n,
-                end: start,
-                speaker: None,
-                start_ms: None,
-                end_ms: None,
-                page: None,
+                span: ambit_core::PassageSpan {
+                    start: start - n,
+                    end: start,
+                    speaker: None,
+                    start_ms: None,
+                    end_ms: None,
+                    page: None,
+                    ..Default::default()
+                },
                 words: 1,
             }
         })
@@ -92,7 +100,7 @@ fn passage_texts_both_ways() {
     assert!(got.last().unwrap().is_none());
     assert_eq!(got[0].as_ref().unwrap().1, "Työ39 👍 — ");
     let before: usize = words[..39].iter().map(|w| w.chars().count()).sum();
-    assert_eq!(got[0].as_ref().unwrap().0.start, before);
+    assert_eq!(got[0].as_ref().unwrap().0.span.start, before);
     // The few of a document are cut in SQL: same texts.
     let two = p.store.passage_texts(&[id(many, 1), id(many, 40)]).unwrap();
     assert_eq!(two[0].as_ref().unwrap().1, "Työ0 👍 — ");
@@ -241,4 +249,119 @@ fn frozen_store_opens_with_its_data(fixture: &str) {
         )
         .unwrap();
     assert_eq!(listing, 1);
+}
+
+#[test]
+fn frozen_v3_store_opens_with_its_data() {
+    frozen_store_opens_with_its_data("store-v3.db");
+    // What version 3 added is read back as written.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v3.db"),
+        &db,
+    )
+    .unwrap();
+    let s = Store::open(&db).unwrap();
+    let ps = s.passages(ambit_core::DocId(1)).unwrap();
+    assert!(ps[0].span.heading && !ps[1].span.heading);
+    assert_eq!(ps[0].span.question.as_deref(), Some("What is an order?"));
+    assert_eq!(ps.iter().map(|p| p.words).sum::<u32>(), 11);
+    let original = s.original(ambit_core::DocId(1)).unwrap().unwrap();
+    assert_eq!(original.name, "i.txt");
+    assert!(original.bytes.starts_with(b"I: What is an order?\r\n"));
+}
+
+#[test]
+fn passages_keep_headings_questions_words_and_the_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_or_create(&dir.path().join("store.db")).unwrap();
+    let mut d = doc("survey row", "What is hard?\nCosts — always 👍\n");
+    d.passages = vec![NewPassage {
+        span: ambit_core::PassageSpan {
+            question: Some("What is hard?".into()),
+            heading: true,
+            ..ambit_core::PassageSpan::new(14, 30)
+        },
+        words: 2,
+    }];
+    d.original = Some(ambit_store::Original {
+        name: "survey.csv".into(),
+        bytes: b"q,a\n".to_vec(),
+    });
+    let id = s.insert_document(&d).unwrap();
+    let p = &s.passages(id).unwrap()[0];
+    assert_eq!(p.span.question.as_deref(), Some("What is hard?"));
+    assert!(p.span.heading);
+    assert_eq!(p.words, 2);
+    assert_eq!(s.original(id).unwrap().unwrap().bytes, b"q,a\n");
+    assert_eq!(s.documents().unwrap()[0].words, d.words as u64);
+}
+
+#[test]
+fn lookups_by_source_and_title_and_metadata_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_or_create(&dir.path().join("store.db")).unwrap();
+    let mut d = doc("Interview", "R: yes\n");
+    d.source = "site1/interview.txt".into();
+    let id = s.insert_document(&d).unwrap();
+    assert_eq!(
+        s.find_by_source("site1/interview.txt").unwrap().unwrap().id,
+        id
+    );
+    assert!(s.find_by_source("site2/interview.txt").unwrap().is_none());
+    assert_eq!(s.find_by_title("Interview").unwrap().unwrap().id, id);
+    let mut meta = s.document(id).unwrap().doc;
+    meta.title = "Interview (site1)".into();
+    meta.kind = ambit_core::DocKind::Interview;
+    meta.date = Some(ambit_core::Date::parse("2013-02-05").unwrap());
+    meta.attributes.insert("site".into(), "1".into());
+    let before = s.revision().unwrap();
+    s.update_document(&meta).unwrap();
+    assert!(s.revision().unwrap() > before);
+    let got = s.document(id).unwrap().doc;
+    assert_eq!(got, meta);
+    assert_eq!(s.text(id).unwrap(), "R: yes\n");
+}
+
+#[test]
+fn the_same_manual_coding_twice_is_stored_once_and_empty_ranges_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_or_create(&dir.path().join("store.db")).unwrap();
+    let id = s
+        .insert_document(&doc("i", "For us an order is a purchase order.\n"))
+        .unwrap();
+    let c = ambit_store::NewCoding {
+        doc: id,
+        start: 7,
+        end: 12,
+        code: "kb".into(),
+        coder: "anna".into(),
+        origin: ambit_core::Origin::Manual,
+        memo: None,
+    };
+    let (first, added) = s.add_coding(&c).unwrap();
+    assert!(added);
+    let revision = s.revision().unwrap();
+    assert_eq!(s.add_coding(&c).unwrap(), (first, false));
+    // Nothing written: derived data stays current.
+    assert_eq!(s.revision().unwrap(), revision);
+    // Another coder, code or range is another coding.
+    let erik = ambit_store::NewCoding {
+        coder: "erik".into(),
+        ..c.clone()
+    };
+    assert!(s.add_coding(&erik).unwrap().1);
+    let empty = ambit_store::NewCoding {
+        start: 9,
+        end: 9,
+        ..c.clone()
+    };
+    assert!(s.add_coding(&empty).is_err());
+    assert_eq!(
+        s.codings(&ambit_store::CodingFilter::default())
+            .unwrap()
+            .len(),
+        2
+    );
 }

@@ -80,7 +80,7 @@ pub fn autocode(
             PassageInput {
                 doc: p.id.doc.0,
                 text: corpus.passage_text(p),
-                speaker: p.speaker.as_deref(),
+                speaker: p.span.speaker.as_deref(),
                 kind: doc.map_or(ambit_core::DocKind::Other, |d| d.doc.kind),
                 phase: Some(corpus.phase_of(p.id.doc)),
                 codes,
@@ -97,8 +97,8 @@ pub fn autocode(
             let p = &corpus.passages[h.passage];
             new.push(NewCoding {
                 doc: p.id.doc,
-                start: p.start,
-                end: p.end,
+                start: p.span.start,
+                end: p.span.end,
                 code: h.code.clone(),
                 coder: coder.to_string(),
                 origin: Origin::Rule(h.rule.clone()),

@@ -3,8 +3,9 @@
 use ambit_core::{DocId, Origin, PassageId};
 use ambit_store::{NewCoding, Project};
 
+use ambit_core::text::CharIndex;
+
 use super::load_codebook;
-use crate::corpus::Corpus;
 use crate::error::{Error, Result};
 
 /// A target of manual coding: a document or a passage.
@@ -53,41 +54,59 @@ pub struct ManualCoding {
     pub memo: Option<String>,
 }
 
-/// Stores a manual coding; returns its id and the coded document range.
-pub fn code_manually(
-    project: &mut Project,
-    req: &ManualCoding,
-) -> Result<(i64, DocId, usize, usize)> {
+/// A manual coding as stored, or as found already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Coded {
+    /// The coding's id.
+    pub id: i64,
+    /// The document.
+    pub doc: DocId,
+    /// Start, in characters into the document text.
+    pub start: usize,
+    /// End (exclusive).
+    pub end: usize,
+    /// `false` when the same coder had already coded this range with this code: then
+    /// nothing was written, and `id` is the earlier coding.
+    pub added: bool,
+}
+
+/// Stores a manual coding. The same coder coding the same range with the same code again
+/// changes nothing (and says so in [`Coded::added`]); an empty range is refused. Reads only
+/// the target document, so coding stays fast in a large project.
+pub fn code_manually(project: &mut Project, req: &ManualCoding) -> Result<Coded> {
     let cb = load_codebook(project)?;
     cb.require_codes(&[&req.code])?;
-    let corpus = Corpus::load(project)?;
-    let (doc, base, len) = match req.target {
-        Target::Doc(d) => {
-            corpus
-                .doc(d)
-                .ok_or_else(|| ambit_store::Error::NoSuchDocument(d.to_string()))?;
-            (d, 0, corpus.len_chars(d))
-        }
+    let doc = match req.target {
+        Target::Doc(d) => d,
+        Target::Passage(p) => p.doc,
+    };
+    let text = project.store.text(doc)?;
+    let passages = project.store.passages(doc)?;
+    let chars = CharIndex::new(&text);
+    let (base, len) = match req.target {
+        Target::Doc(_) => (0, chars.len_chars()),
         Target::Passage(p) => {
-            let found = corpus.passages_of(p.doc).iter().find(|x| x.id == p);
+            let found = passages.iter().find(|x| x.id == p);
             let found = found.ok_or_else(|| ambit_store::Error::NoSuchPassage(p.to_string()))?;
-            (p.doc, found.start, found.end - found.start)
+            (found.span.start, found.span.end - found.span.start)
         }
     };
-    let target_text = corpus.slice(doc, base, base + len);
+    let target_text = chars.slice(&text, base, base + len).unwrap_or("");
     let (start, end) = match &req.selection {
         Selection::All => (0, len),
-        Selection::Span(s, e) => {
-            if s > e || *e > len {
-                return Err(Error::Request(format!(
-                    "span {s}..{e} does not fit the target, which has {len} characters (0..{len})"
-                )));
-            }
-            (*s, *e)
-        }
-        Selection::Quote(q) => find_quote(&corpus, doc, base, target_text, q)?,
+        Selection::Span(s, e) => check_span(*s, *e, len)?,
+        Selection::Quote(q) => find_quote(&passages, doc, base, target_text, q)?,
     };
-    let id = project.store.add_coding(&NewCoding {
+    if start == end {
+        return Err(Error::Request(format!(
+            "{} has no text to code",
+            match req.target {
+                Target::Doc(d) => d.to_string(),
+                Target::Passage(p) => p.to_string(),
+            }
+        )));
+    }
+    let (id, added) = project.store.add_coding(&NewCoding {
         doc,
         start: base + start,
         end: base + end,
@@ -96,12 +115,34 @@ pub fn code_manually(
         origin: Origin::Manual,
         memo: req.memo.clone(),
     })?;
-    Ok((id, doc, base + start, base + end))
+    Ok(Coded {
+        id,
+        doc,
+        start: base + start,
+        end: base + end,
+        added,
+    })
+}
+
+/// A `--span START..END` relative to a target of `len` characters.
+fn check_span(s: usize, e: usize, len: usize) -> Result<(usize, usize)> {
+    let problem = if s > e {
+        "its start is after its end; write START..END with START before END"
+    } else if s == e {
+        "it is empty; a coding needs at least one character"
+    } else if e > len {
+        return Err(Error::Request(format!(
+            "span {s}..{e} does not fit the target, which has {len} characters (0..{len})"
+        )));
+    } else {
+        return Ok((s, e));
+    };
+    Err(Error::Request(format!("span {s}..{e}: {problem}")))
 }
 
 /// Finds `quote` in `text` exactly once; otherwise an error listing what was found.
 fn find_quote(
-    corpus: &Corpus,
+    passages: &[ambit_core::Passage],
     doc: DocId,
     base: usize,
     text: &str,
@@ -110,14 +151,13 @@ fn find_quote(
     if quote.is_empty() {
         return Err(Error::Request("--quote is empty".into()));
     }
-    let hits: Vec<usize> = text
-        .match_indices(quote)
-        .map(|(b, _)| text[..b].chars().count())
-        .collect();
+    let chars = CharIndex::new(text);
+    let at = |b: usize| chars.char_of(text, b).unwrap_or(0);
+    let hits: Vec<usize> = text.match_indices(quote).map(|(b, _)| at(b)).collect();
     let qlen = quote.chars().count();
     let locate = |pos: usize| {
-        corpus
-            .passages_overlapping(doc, base + pos, base + pos + qlen)
+        let range = crate::corpus::overlapping(passages, base + pos, base + pos + qlen);
+        passages[range]
             .first()
             .map_or_else(|| doc.to_string(), |p| p.id.to_string())
     };
@@ -133,7 +173,7 @@ fn find_quote(
                     .map(|(b, m)| {
                         format!(
                             "{} {:?}",
-                            locate(text[..b].chars().count()),
+                            locate(at(b)),
                             &text[b..b + m.len()]
                         )
                     })

@@ -18,7 +18,7 @@ pub use self::codebook_file::{
     read_codebook, rename_code, save_codebook, write_codebook_source, CodebookImport,
     CODEBOOK_FILE,
 };
-pub use self::manual::{code_manually, ManualCoding, Selection, Target};
+pub use self::manual::{code_manually, Coded, ManualCoding, Selection, Target};
 pub use self::query::{count_by_phase, query, QueryHit};
 pub use self::retrieve::{
     count_segments, segments, theme_by_phase, CountUnit, Segment, SegmentFilter, ThemeRow,

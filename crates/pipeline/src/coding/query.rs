@@ -77,7 +77,7 @@ pub fn query(project: &Project, expr: &str, filter: &SegmentFilter) -> Result<Ve
         .filter_map(|i| {
             let p = &corpus.passages[i];
             let f = &filter.doc;
-            if !corpus.passes(p.id.doc, f) || !f.passes_speaker(p.speaker.as_deref()) {
+            if !corpus.passes(p.id.doc, f) || !f.passes_speaker(p.span.speaker.as_deref()) {
                 return None;
             }
             let mut codes: Vec<String> = on[i].iter().cloned().collect();
@@ -89,10 +89,10 @@ pub fn query(project: &Project, expr: &str, filter: &SegmentFilter) -> Result<Ve
                     doc: p.id.doc,
                     phase: corpus.phase_of(p.id.doc).to_string(),
                     date: corpus.doc(p.id.doc).and_then(|d| d.doc.date),
-                    speaker: p.speaker.clone(),
+                    speaker: p.span.speaker.clone(),
                     codes,
-                    start: p.start,
-                    end: p.end,
+                    start: p.span.start,
+                    end: p.span.end,
                     text: corpus.passage_text(p).to_string(),
                 },
             ))

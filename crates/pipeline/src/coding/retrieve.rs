@@ -74,7 +74,7 @@ pub fn segments(project: &Project, filter: &SegmentFilter) -> Result<Vec<Segment
                 || corpus
                     .passages_overlapping(c.doc, c.start, c.end)
                     .iter()
-                    .any(|p| f.passes_speaker(p.speaker.as_deref()))
+                    .any(|p| f.passes_speaker(p.span.speaker.as_deref()))
         })
         .map(|c| {
             let passage = corpus.passages_overlapping(c.doc, c.start, c.end).first();
@@ -85,7 +85,7 @@ pub fn segments(project: &Project, filter: &SegmentFilter) -> Result<Vec<Segment
                 passage: passage.map(|p| p.id),
                 phase: corpus.phase_of(c.doc).to_string(),
                 date: corpus.doc(c.doc).and_then(|d| d.doc.date),
-                speaker: passage.and_then(|p| p.speaker.clone()),
+                speaker: passage.and_then(|p| p.span.speaker.clone()),
                 coder: c.coder.clone(),
                 origin: c.origin.clone(),
                 start: c.start,
@@ -142,15 +142,15 @@ pub fn count_segments(project: &Project, filter: &SegmentFilter, unit: CountUnit
     {
         let mut any = false;
         for p in corpus.passages_overlapping(c.doc, c.start, c.end) {
-            if !f.passes_speaker(p.speaker.as_deref()) {
+            if !f.passes_speaker(p.span.speaker.as_deref()) {
                 continue;
             }
             any = true;
             passages.insert(p.id);
             if unit == CountUnit::Words {
                 let spans = ambit_core::text::word_spans(corpus.passage_text(p));
-                let s = c.start.clamp(p.start, p.end) - p.start;
-                let e = c.end.clamp(p.start, p.end) - p.start;
+                let s = c.start.clamp(p.span.start, p.span.end) - p.span.start;
+                let e = c.end.clamp(p.span.start, p.span.end) - p.span.start;
                 ranges
                     .entry(p.id)
                     .or_default()
