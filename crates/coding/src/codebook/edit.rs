@@ -1,8 +1,9 @@
-//! In-memory edits of a codebook (rename, merge, remove) that keep it valid.
+//! In-memory edits of a codebook (create, rename, move, recolour, describe, merge, remove)
+//! that keep it valid.
 
 use std::collections::{HashMap, HashSet};
 
-use super::validate::id_problem;
+use super::validate::{colour_ok, dotted_parent, id_problem};
 use super::{Code, Codebook};
 use crate::error::{Error, Result};
 
@@ -173,5 +174,157 @@ impl Codebook {
         }
         self.rebuild();
         Ok(code)
+    }
+
+    /// Adds a code `id` named `name` under `parent` (or, when `parent` is `None`, under the
+    /// parent its dotted id implies: `kb.new` goes under `kb`). It is placed after its
+    /// parent's last descendant in file order (at the end for a top-level code), so the
+    /// file keeps each subtree together.
+    pub fn add_code(&mut self, id: &str, name: &str, parent: Option<&str>) -> Result<()> {
+        let refuse = |reason: String| Error::Edit {
+            action: "create",
+            code: id.to_owned(),
+            reason,
+        };
+        if let Some(problem) = id_problem(id) {
+            return Err(refuse(problem));
+        }
+        if self.contains(id) {
+            return Err(refuse("a code with this id exists already".to_owned()));
+        }
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(refuse("give the code a name".to_owned()));
+        }
+        let parent = match parent.or_else(|| dotted_parent(id)) {
+            Some(p) => {
+                if !self.contains(p) {
+                    return Err(refuse(format!(
+                        "its parent `{p}` is not in the codebook; create `{p}` first or choose another parent"
+                    )));
+                }
+                Some(p.to_owned())
+            }
+            None => None,
+        };
+        let at = match &parent {
+            Some(p) => {
+                let mut last = self.require(p)?;
+                for d in self.descendants(p) {
+                    last = last.max(self.require(&d.id)?);
+                }
+                last + 1
+            }
+            None => self.codes.len(),
+        };
+        self.codes.insert(
+            at,
+            Code {
+                id: id.to_owned(),
+                name: name.to_owned(),
+                parent,
+                depth: 0,
+                children: Vec::new(),
+                description: String::new(),
+                include: String::new(),
+                exclude: String::new(),
+                examples: Vec::new(),
+                color: None,
+                rules: Vec::new(),
+            },
+        );
+        self.rebuild();
+        Ok(())
+    }
+
+    /// Moves code `id` (with its subtree) under `parent`, or to the top level. Its id stays:
+    /// codings keep pointing at it. A dotted id implies its parent, so a dotted code cannot
+    /// be made top-level; rename it first.
+    pub fn set_parent(&mut self, id: &str, parent: Option<&str>) -> Result<()> {
+        let refuse = |reason: String| Error::Edit {
+            action: "move",
+            code: id.to_owned(),
+            reason,
+        };
+        let i = self.require(id)?;
+        match parent {
+            Some(p) => {
+                self.require(p)?;
+                if p == id {
+                    return Err(refuse("a code cannot be its own parent".to_owned()));
+                }
+                if self.ancestors(p).any(|a| a == id) {
+                    return Err(refuse(format!(
+                        "`{p}` is inside `{id}`; move `{p}` out first"
+                    )));
+                }
+            }
+            None => {
+                if dotted_parent(id).is_some() {
+                    return Err(refuse(format!(
+                        "its dotted id implies a parent; rename it without the dot (e.g. `{}`) to make it top-level",
+                        id.rsplit('.').next().unwrap_or(id)
+                    )));
+                }
+            }
+        }
+        self.codes[i].parent = parent.map(str::to_owned);
+        self.rebuild();
+        Ok(())
+    }
+
+    /// Sets or clears the display colour (`#RGB` or `#RRGGBB`).
+    pub fn set_color(&mut self, id: &str, color: Option<&str>) -> Result<()> {
+        let i = self.require(id)?;
+        let color = color.map(str::trim).filter(|c| !c.is_empty());
+        if let Some(c) = color {
+            if !colour_ok(c) {
+                return Err(Error::Edit {
+                    action: "recolour",
+                    code: id.to_owned(),
+                    reason: format!(
+                        "bad colour `{c}`: write `#RRGGBB` or `#RGB` in hexadecimal, e.g. `#4477AA`"
+                    ),
+                });
+            }
+        }
+        self.codes[i].color = color.map(str::to_owned);
+        Ok(())
+    }
+
+    /// Sets the code's name (not empty).
+    pub fn set_name(&mut self, id: &str, name: &str) -> Result<()> {
+        let i = self.require(id)?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::Edit {
+                action: "edit",
+                code: id.to_owned(),
+                reason: "a code needs a name".to_owned(),
+            });
+        }
+        self.codes[i].name = name.to_owned();
+        Ok(())
+    }
+
+    /// Sets the code's definition (empty clears it).
+    pub fn set_description(&mut self, id: &str, text: &str) -> Result<()> {
+        let i = self.require(id)?;
+        self.codes[i].description = text.trim_end().to_owned();
+        Ok(())
+    }
+
+    /// Sets the code's inclusion criteria: when to apply it (empty clears them).
+    pub fn set_include(&mut self, id: &str, text: &str) -> Result<()> {
+        let i = self.require(id)?;
+        self.codes[i].include = text.trim_end().to_owned();
+        Ok(())
+    }
+
+    /// Sets the code's exclusion criteria: when not to apply it (empty clears them).
+    pub fn set_exclude(&mut self, id: &str, text: &str) -> Result<()> {
+        let i = self.require(id)?;
+        self.codes[i].exclude = text.trim_end().to_owned();
+        Ok(())
     }
 }

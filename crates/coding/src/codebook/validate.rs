@@ -49,7 +49,7 @@ pub(super) fn id_problem(id: &str) -> Option<String> {
     None
 }
 
-fn colour_ok(c: &str) -> bool {
+pub(super) fn colour_ok(c: &str) -> bool {
     c.strip_prefix('#')
         .is_some_and(|hex| matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit()))
 }

@@ -845,3 +845,143 @@ pub(crate) fn toml_string(s: &str) -> String {
     out.push('"');
     out
 }
+
+#[test]
+fn add_code_goes_after_its_parents_subtree() {
+    check_edit(
+        |cb| {
+            cb.add_code("kb.pragmatic", "Pragmatic boundary", None)
+                .unwrap()
+        },
+        &[
+            "kb <-> [kb.semantic,kb.syntactic,kb.pragmatic] ",
+            "kb.semantic <kb> [] kb.semantic.terms,kb.semantic.2",
+            "kb.syntactic <kb> [] kb.syntactic.1@kb",
+            "kb.pragmatic <kb> [] ",
+            "su <-> [] su.1",
+        ],
+    );
+    check_edit(
+        |cb| cb.add_code("trust", "Trust", Some("su")).unwrap(),
+        &[
+            "kb <-> [kb.semantic,kb.syntactic] ",
+            "kb.semantic <kb> [] kb.semantic.terms,kb.semantic.2",
+            "kb.syntactic <kb> [] kb.syntactic.1@kb",
+            "su <-> [trust] su.1",
+            "trust <su> [] ",
+        ],
+    );
+    check_edit(
+        |cb| cb.add_code("coord", "Coordination", None).unwrap(),
+        &[
+            "kb <-> [kb.semantic,kb.syntactic] ",
+            "kb.semantic <kb> [] kb.semantic.terms,kb.semantic.2",
+            "kb.syntactic <kb> [] kb.syntactic.1@kb",
+            "su <-> [] su.1",
+            "coord <-> [] ",
+        ],
+    );
+}
+
+/// The error of an edit of BASE, as its message.
+fn edit_error(edit: impl FnOnce(&mut Codebook) -> Result<(), Error>) -> String {
+    let mut cb = Codebook::parse(BASE).unwrap();
+    let before = cb.clone();
+    let e = edit(&mut cb).unwrap_err().to_string();
+    assert_eq!(cb, before, "a refused edit changes nothing");
+    e
+}
+
+#[test]
+fn edits_refused_with_reasons() {
+    let cases: &[(&str, Box<dyn Fn(&mut Codebook) -> Result<(), Error>>)] = &[
+        (
+            "cannot create code `kb`: a code with this id exists already",
+            Box::new(|cb| cb.add_code("kb", "Again", None)),
+        ),
+        (
+            "cannot create code `x.y`: its parent `x` is not in the codebook; create `x` first or choose another parent",
+            Box::new(|cb| cb.add_code("x.y", "Y", None)),
+        ),
+        (
+            "cannot create code `a b`: code id `a b` contains ` `; use letters, digits, `_`, `-` and `.` only",
+            Box::new(|cb| cb.add_code("a b", "AB", None)),
+        ),
+        (
+            "cannot create code `n`: give the code a name",
+            Box::new(|cb| cb.add_code("n", "  ", None)),
+        ),
+        (
+            "cannot move code `kb`: `kb.semantic` is inside `kb`; move `kb.semantic` out first",
+            Box::new(|cb| cb.set_parent("kb", Some("kb.semantic"))),
+        ),
+        (
+            "cannot move code `kb`: a code cannot be its own parent",
+            Box::new(|cb| cb.set_parent("kb", Some("kb"))),
+        ),
+        (
+            "cannot move code `kb.semantic`: its dotted id implies a parent; rename it without the dot (e.g. `semantic`) to make it top-level",
+            Box::new(|cb| cb.set_parent("kb.semantic", None)),
+        ),
+        (
+            "cannot recolour code `su`: bad colour `red`: write `#RRGGBB` or `#RGB` in hexadecimal, e.g. `#4477AA`",
+            Box::new(|cb| cb.set_color("su", Some("red"))),
+        ),
+        (
+            "cannot edit code `su`: a code needs a name",
+            Box::new(|cb| cb.set_name("su", "")),
+        ),
+    ];
+    for (expected, edit) in cases {
+        assert_eq!(edit_error(edit), *expected);
+    }
+    let unknown = edit_error(|cb| cb.set_parent("nope", Some("kb")));
+    assert!(unknown.starts_with("unknown code id: nope"), "{unknown}");
+}
+
+#[test]
+fn move_keeps_the_id_and_writes_the_parent() {
+    check_edit(
+        |cb| cb.set_parent("kb.syntactic", Some("su")).unwrap(),
+        &[
+            "kb <-> [kb.semantic] ",
+            "kb.semantic <kb> [] kb.semantic.terms,kb.semantic.2",
+            "kb.syntactic <su> [] kb.syntactic.1@kb",
+            "su <-> [kb.syntactic] su.1",
+        ],
+    );
+    check_edit(
+        |cb| cb.set_parent("su", Some("kb.semantic")).unwrap(),
+        &[
+            "kb <-> [kb.semantic,kb.syntactic] ",
+            "kb.semantic <kb> [su] kb.semantic.terms,kb.semantic.2",
+            "kb.syntactic <kb> [] kb.syntactic.1@kb",
+            "su <kb.semantic> [] su.1",
+        ],
+    );
+    let mut cb = Codebook::parse(BASE).unwrap();
+    cb.set_parent("su", Some("kb.semantic")).unwrap();
+    assert_eq!(cb.code("su").unwrap().depth, 2);
+    cb.set_parent("su", None).unwrap();
+    assert_eq!(cb, Codebook::parse(BASE).unwrap());
+}
+
+#[test]
+fn recolour_and_describe_round_trip() {
+    let mut cb = Codebook::parse(BASE).unwrap();
+    cb.set_color("su", Some(" #abc ")).unwrap();
+    cb.set_color("kb", None).unwrap();
+    cb.set_name("su", " Common ground ").unwrap();
+    cb.set_description("su", "Definition with \"quotes\" and ä, 👍\n")
+        .unwrap();
+    cb.set_include("su", "When they agree").unwrap();
+    cb.set_exclude("su", "").unwrap();
+    let again = Codebook::parse(&cb.to_toml().unwrap()).unwrap();
+    assert_eq!(again, cb);
+    let su = again.code("su").unwrap();
+    assert_eq!(su.color.as_deref(), Some("#abc"));
+    assert_eq!(su.name, "Common ground");
+    assert_eq!(su.description, "Definition with \"quotes\" and ä, 👍");
+    assert_eq!(su.include, "When they agree");
+    assert_eq!(again.code("kb").unwrap().color, None);
+}

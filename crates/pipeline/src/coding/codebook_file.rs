@@ -1,5 +1,6 @@
 //! The project's codebook file (`codebook.toml` in the project root): reading, atomic
-//! writing, and the edits that touch codings too (rename, merge, delete).
+//! writing, and the edits of codes: those that touch codings too (rename, merge, delete)
+//! and those that change only the file (create, move, recolour, describe).
 //!
 //! The file is the researcher's to edit; the store keeps codings. Edits that touch both
 //! update the store in one transaction first and then replace the file atomically, so an
@@ -60,9 +61,7 @@ pub fn write_codebook_source(project: &Project, src: &str) -> Result<()> {
 
 /// Writes a codebook atomically.
 pub fn save_codebook(project: &Project, codebook: &Codebook) -> Result<()> {
-    let src = codebook
-        .to_toml()
-        ?;
+    let src = codebook.to_toml()?;
     write_codebook_source(project, &src)
 }
 
@@ -70,9 +69,7 @@ pub fn save_codebook(project: &Project, codebook: &Codebook) -> Result<()> {
 /// Returns how many codings changed.
 pub fn rename_code(project: &mut Project, old: &str, new: &str) -> Result<u64> {
     let mut cb = load_codebook(project)?;
-    let mapping = cb
-        .rename(old, new)
-        ?;
+    let mapping = cb.rename(old, new)?;
     let n = project.store.recode(&mapping)?;
     save_codebook(project, &cb)?;
     Ok(n)
@@ -81,8 +78,7 @@ pub fn rename_code(project: &mut Project, old: &str, new: &str) -> Result<u64> {
 /// Merges code `from` into `into`: its codings move to `into`, the code goes.
 pub fn merge_code(project: &mut Project, from: &str, into: &str) -> Result<u64> {
     let mut cb = load_codebook(project)?;
-    cb.merge(from, into)
-        ?;
+    cb.merge(from, into)?;
     let n = project
         .store
         .recode(&[(from.to_string(), into.to_string())])?;
@@ -117,6 +113,34 @@ pub fn delete_code(project: &mut Project, id: &str, force: bool) -> Result<u64> 
         save_codebook(project, &cb)?;
     }
     Ok(n)
+}
+
+/// Applies `edit` to the project's codebook and writes the file atomically, or, when the
+/// edit is refused, leaves the file as it was. For edits that touch no codings: several
+/// changes of one code (a form in the web app) land in one write.
+pub fn edit_codebook(
+    project: &Project,
+    edit: impl FnOnce(&mut Codebook) -> ambit_coding::Result<()>,
+) -> Result<()> {
+    let mut cb = load_codebook(project)?;
+    edit(&mut cb)?;
+    save_codebook(project, &cb)
+}
+
+/// Creates code `id` named `name` under `parent` (default: the parent its dotted id
+/// implies, else the top level).
+pub fn create_code(project: &Project, id: &str, name: &str, parent: Option<&str>) -> Result<()> {
+    edit_codebook(project, |cb| cb.add_code(id, name, parent))
+}
+
+/// Moves code `id` under `parent` (`None`: to the top level). Codings keep their code id.
+pub fn move_code(project: &Project, id: &str, parent: Option<&str>) -> Result<()> {
+    edit_codebook(project, |cb| cb.set_parent(id, parent))
+}
+
+/// Sets or clears a code's colour.
+pub fn recolour_code(project: &Project, id: &str, color: Option<&str>) -> Result<()> {
+    edit_codebook(project, |cb| cb.set_color(id, color))
 }
 
 /// Codings whose code the codebook lacks, as `(code, codings)` in code order: tables do not
@@ -169,4 +193,55 @@ pub fn import_codebook(project: &Project, file: &Path, force: bool) -> Result<Co
         codes: cb.codes().len(),
         orphaned,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const CODEBOOK: &str = "[codebook]\nname = \"T\"\n\n[[code]]\nid = \"kb\"\nname = \"Boundaries\"\n\n[[code]]\nid = \"kb.semantic\"\nname = \"Semantic\"\n\n[[code]]\nid = \"su\"\nname = \"Shared\"\n";
+
+    fn project() -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        let project = Project::init(dir.path(), "T").unwrap();
+        write_codebook_source(&project, CODEBOOK).unwrap();
+        (dir, project)
+    }
+
+    #[test]
+    fn file_edits_are_written_and_read_back() {
+        let (_dir, project) = project();
+        create_code(&project, "kb.pragmatic", "Pragmatic", None).unwrap();
+        move_code(&project, "su", Some("kb.semantic")).unwrap();
+        recolour_code(&project, "kb", Some("#4477AA")).unwrap();
+        edit_codebook(&project, |cb| {
+            cb.set_name("su", "Shared understanding")?;
+            cb.set_description("su", "Carlile 2004")
+        })
+        .unwrap();
+        let cb = load_codebook(&project).unwrap();
+        let ids: Vec<&str> = cb.codes().iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["kb", "kb.semantic", "kb.pragmatic", "su"]);
+        assert_eq!(
+            cb.code("su").unwrap().parent.as_deref(),
+            Some("kb.semantic")
+        );
+        assert_eq!(cb.code("su").unwrap().name, "Shared understanding");
+        assert_eq!(cb.code("kb").unwrap().color.as_deref(), Some("#4477AA"));
+    }
+
+    #[test]
+    fn a_refused_edit_leaves_the_file_as_it_was() {
+        let (_dir, project) = project();
+        let before = std::fs::read(codebook_path(&project)).unwrap();
+        let err = edit_codebook(&project, |cb| {
+            cb.set_name("su", "Renamed")?;
+            cb.set_color("su", Some("blue"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("bad colour `blue`"), "{err}");
+        assert!(move_code(&project, "kb", Some("kb.semantic")).is_err());
+        assert_eq!(std::fs::read(codebook_path(&project)).unwrap(), before);
+    }
 }
