@@ -115,6 +115,34 @@ impl Store {
         })
     }
 
+    /// One coding by id.
+    pub fn coding(&self, id: i64) -> Result<Coding> {
+        self.reading(|| {
+            let sql = format!("SELECT {CODING_COLUMNS} FROM codings WHERE id = ?1");
+            self.conn
+                .query_row(&sql, [id], coding_from_row)
+                .optional()?
+                .ok_or(Error::NoSuchCoding(id))
+        })
+    }
+
+    /// Sets (or, with `None` or blank text, clears) a coding's memo, in one transaction;
+    /// returns the coding as it is now.
+    pub fn set_coding_memo(&mut self, id: i64, memo: Option<&str>) -> Result<Coding> {
+        let memo = memo.filter(|m| !m.trim().is_empty());
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE codings SET memo = ?2 WHERE id = ?1",
+                params![id, memo],
+            )?;
+            if changed == 0 {
+                return Err(Error::NoSuchCoding(id));
+            }
+            let sql = format!("SELECT {CODING_COLUMNS} FROM codings WHERE id = ?1");
+            Ok(tx.query_row(&sql, [id], coding_from_row)?)
+        })
+    }
+
     /// Removes one coding and returns it.
     pub fn remove_coding(&mut self, id: i64) -> Result<Coding> {
         self.write(|tx| {

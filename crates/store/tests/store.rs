@@ -365,3 +365,40 @@ fn the_same_manual_coding_twice_is_stored_once_and_empty_ranges_are_refused() {
         2
     );
 }
+
+#[test]
+fn a_codings_memo_is_set_and_cleared() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_or_create(&dir.path().join("store.db")).unwrap();
+    let id = s
+        .insert_document(&doc("i", "An order is a ticket.\n"))
+        .unwrap();
+    let (c, _) = s
+        .add_coding(&ambit_store::NewCoding {
+            doc: id,
+            start: 3,
+            end: 8,
+            code: "kb".into(),
+            coder: "anna".into(),
+            origin: ambit_core::Origin::Manual,
+            memo: None,
+        })
+        .unwrap();
+    assert_eq!(
+        s.set_coding_memo(c, Some("two meanings"))
+            .unwrap()
+            .memo
+            .as_deref(),
+        Some("two meanings")
+    );
+    assert_eq!(s.coding(c).unwrap().memo.as_deref(), Some("two meanings"));
+    assert_eq!(s.set_coding_memo(c, Some("  ")).unwrap().memo, None);
+    assert!(matches!(
+        s.set_coding_memo(99, Some("x")),
+        Err(ambit_store::Error::NoSuchCoding(99))
+    ));
+    assert!(matches!(
+        s.coding(99),
+        Err(ambit_store::Error::NoSuchCoding(99))
+    ));
+}

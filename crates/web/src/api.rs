@@ -173,22 +173,27 @@ pub async fn remove_coding(State(app): State<App>, Path(id): Path<String>) -> Ap
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// `PUT /api/codings/{id}/memo` with `{memo}`. The store cannot yet change the memo of a
-/// stored coding, so this says so instead of pretending.
-pub async fn set_memo(Path(id): Path<String>, body: Bytes) -> ApiResult<Response> {
-    coding_id(&id)?;
+/// `PUT /api/codings/{id}/memo` with `{memo}` (`null` or blank text clears it): 200 and the
+/// coding as `ambit codings --format json` shows it; 404 for an unknown id.
+pub async fn set_memo(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let id = coding_id(&id)?;
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     struct MemoBody {
         memo: Option<String>,
     }
-    let _: MemoBody = json_body(&body, r#"{"memo": "…"}"#)?;
-    Err(Fail::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "editing the memo of a stored coding is not available yet (the store has no such write); add a memo on the document or the code instead",
-    )
-    .into())
+    let body: MemoBody = json_body(&body, r#"{"memo": "…"}"#)?;
+    let seg = app
+        .write(move |p| {
+            let c = p.store.set_coding_memo(id, body.memo.as_deref())?;
+            crate::segments::one(p, c.doc, c.id)
+        })
+        .await?;
+    Ok(Json(seg).into_response())
 }
 
 /// `GET /api/search?q=&phase=&limit=` (and the other filters, `code`, `sort=time`): the rows

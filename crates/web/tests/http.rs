@@ -499,14 +499,23 @@ fn delete_and_memo() {
             assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
             assert!(json(res).await["error"].is_string());
         }
-        // TODO(store): the memo of a stored coding cannot be changed yet.
+        // The memo of a stored coding: set, cleared, refused for unknown ids and bad bodies.
+        let res = send(&app, write("POST", "/api/codings", &coding_body())).await;
+        let id = json(res).await["coding"].as_i64().unwrap();
+        let path = format!("/api/codings/{id}/memo");
+        let res = send(&app, write("PUT", &path, r#"{"memo": "two meanings"}"#)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(json(res).await["memo"], "two meanings");
+        let res = send(&app, write("PUT", &path, r#"{"memo": null}"#)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(json(res).await["memo"].is_null());
         let res = send(
             &app,
-            write("PUT", "/api/codings/1/memo", r#"{"memo": "x"}"#),
+            write("PUT", "/api/codings/999999/memo", r#"{"memo": "x"}"#),
         )
         .await;
-        assert_eq!(res.status(), StatusCode::NOT_IMPLEMENTED);
-        let res = send(&app, write("PUT", "/api/codings/1/memo", "nope")).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let res = send(&app, write("PUT", &path, "nope")).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     });
 }
