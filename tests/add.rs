@@ -80,8 +80,14 @@ fn re_adding_is_unchanged_and_changed_content_needs_replace() {
 #[test]
 fn same_named_files_in_different_folders_are_different_documents() {
     let w = Workdir::project();
-    w.write("study/site1/transcript.txt", "I: How do you order?\n\nR: By phone.\n");
-    w.write("study/site2/transcript.txt", "I: How do you order?\n\nR: By the portal.\n");
+    w.write(
+        "study/site1/transcript.txt",
+        "I: How do you order?\n\nR: By phone.\n",
+    );
+    w.write(
+        "study/site2/transcript.txt",
+        "I: How do you order?\n\nR: By the portal.\n",
+    );
     w.run(&["add", "study"]).ok();
     let docs = w.run(&["docs", "--format", "json"]).json();
     let titles: Vec<&str> = docs
@@ -148,7 +154,10 @@ fn a_manifest_after_a_folder_import_updates_the_documents() {
     assert_eq!(docs[0]["kind"], "interview");
     // Again: nothing left to change.
     let out = w.run(&["add", "--manifest", "manifest.csv"]).ok();
-    assert!(out.contains("unchanged  D1") && out.contains("unchanged  D2"), "{out}");
+    assert!(
+        out.contains("unchanged  D1") && out.contains("unchanged  D2"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -480,13 +480,25 @@ fn codebook_import_never_orphans_codings_silently() {
     // --force keeps the codings and says which are orphaned.
     let r = w.run(&["codebook", "import", "small.toml", "--force"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("`kb.semantic` now point at no code"), "{}", r.stderr);
-    assert_eq!(w.run(&["codings", "--count"]).ok().trim(), coded.to_string());
+    assert!(
+        r.stderr.contains("`kb.semantic` now point at no code"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        w.run(&["codings", "--count"]).ok().trim(),
+        coded.to_string()
+    );
     // check lists them; delete --force removes them.
     let err = w.run(&["codebook", "check"]).fails();
-    assert!(err.contains("kb.semantic") && err.contains("lacks"), "{err}");
-    w.run(&["codebook", "delete", "kb.semantic", "--force"]).ok();
-    w.run(&["codebook", "delete", "coord.objects", "--force"]).ok();
+    assert!(
+        err.contains("kb.semantic") && err.contains("lacks"),
+        "{err}"
+    );
+    w.run(&["codebook", "delete", "kb.semantic", "--force"])
+        .ok();
+    w.run(&["codebook", "delete", "coord.objects", "--force"])
+        .ok();
     w.run(&["codebook", "check"]).ok();
 }
 
@@ -494,7 +506,14 @@ fn codebook_import_never_orphans_codings_silently() {
 fn the_same_coding_twice_is_a_no_op_and_empty_or_reversed_spans_are_refused() {
     let w = coded_project();
     let args = [
-        "code", "D1:2", "--code", "kb.semantic", "--span", "0..6", "--coder", "anna",
+        "code",
+        "D1:2",
+        "--code",
+        "kb.semantic",
+        "--span",
+        "0..6",
+        "--coder",
+        "anna",
     ];
     let out = w.run(&args).ok();
     assert!(out.starts_with("coding 1:"), "{out}");
@@ -515,9 +534,7 @@ fn the_same_coding_twice_is_a_no_op_and_empty_or_reversed_spans_are_refused() {
         .fails();
     assert!(err.contains("start is after its end"), "{err}");
     // An unknown code names the close ones and where to look.
-    let err = w
-        .run(&["code", "D1:2", "--code", "kb.semantc"])
-        .fails();
+    let err = w.run(&["code", "D1:2", "--code", "kb.semantc"]).fails();
     assert!(
         err.contains("kb.semantic") && err.contains("ambit codebook show"),
         "{err}"

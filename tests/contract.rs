@@ -63,12 +63,18 @@ fn ties_in_passage_order(v: &mut serde_json::Value) {
     let Some(hits) = v.as_array_mut() else {
         return;
     };
-    if !hits.iter().all(|h| h.get("score").is_some() && h.get("passage").is_some()) {
+    if !hits
+        .iter()
+        .all(|h| h.get("score").is_some() && h.get("passage").is_some())
+    {
         return;
     }
     let key = |h: &serde_json::Value| -> (u64, u64) {
         let p = h["passage"].as_str().unwrap_or("");
-        let (d, o) = p.trim_start_matches('D').split_once(':').unwrap_or(("0", "0"));
+        let (d, o) = p
+            .trim_start_matches('D')
+            .split_once(':')
+            .unwrap_or(("0", "0"));
         (d.parse().unwrap_or(0), o.parse().unwrap_or(0))
     };
     let mut start = 0;

@@ -20,7 +20,11 @@ pub(crate) struct Filters {
 }
 
 impl Filters {
-    pub(crate) fn build(&self, project: &ambit_store::Project, codes: Vec<String>) -> Result<SegmentFilter> {
+    pub(crate) fn build(
+        &self,
+        project: &ambit_store::Project,
+        codes: Vec<String>,
+    ) -> Result<SegmentFilter> {
         Ok(SegmentFilter {
             codes,
             coders: self.coders.clone(),

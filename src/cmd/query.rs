@@ -99,4 +99,3 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
-

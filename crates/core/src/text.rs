@@ -331,7 +331,11 @@ mod tests {
         assert_eq!(word_range(&spans, 5, 5), (1, 1));
         let check = |text: &str, range: (usize, usize), expected: (u32, u32)| {
             let spans = word_spans(text);
-            assert_eq!(word_range(&spans, range.0, range.1), expected, "{text:?} {range:?}");
+            assert_eq!(
+                word_range(&spans, range.0, range.1),
+                expected,
+                "{text:?} {range:?}"
+            );
         };
         check("Don't map it, Anna-Liisa!", (0, 25), (0, 4));
         check("one two three", (5, 9), (1, 3));

@@ -265,7 +265,7 @@ mod tests {
     #[test]
     fn timeline_keys_sort_phases_then_dates_then_ids() {
         let key = |p, date: Option<&str>, doc| TimelineKey::new(p, date.map(d), DocId(doc));
-        let mut keys = vec![
+        let mut keys = [
             key(Placement::Unphased, None, 1),
             key(Placement::Phase(1), Some("2013-03-20"), 2),
             key(Placement::Phase(1), None, 9),

@@ -154,9 +154,7 @@ pub fn agreement(project: &Project, req: &AgreementRequest) -> Result<AgreementR
     }
     let docs: Vec<DocId> = coded_docs
         .iter()
-        .filter(|(d, who)| {
-            who.len() >= 2 && corpus.passes(**d, &req.filter)
-        })
+        .filter(|(d, who)| who.len() >= 2 && corpus.passes(**d, &req.filter))
         .map(|(d, _)| *d)
         .collect();
 

@@ -160,8 +160,9 @@ pub(crate) fn overlapping(
     start: usize,
     end: usize,
 ) -> std::ops::Range<usize> {
-    let first =
-        passages.partition_point(|p| p.span.end <= start && !(p.span.start == start && p.span.end == start));
+    let first = passages.partition_point(|p| {
+        p.span.end <= start && !(p.span.start == start && p.span.end == start)
+    });
     let mut last = first;
     while last < passages.len()
         && (passages[last].span.start < end || (start == end && passages[last].span.start <= start))

@@ -72,8 +72,7 @@ fn write_paper_outputs(project: &Project) -> Result<(ambit_tables::Table, Vec<Pa
             },
             ..FreqSpec::default()
         },
-    )
-    ?;
+    )?;
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     for (name, format) in [
         ("tables/code-by-phase.csv", Format::Csv),
@@ -81,18 +80,11 @@ fn write_paper_outputs(project: &Project) -> Result<(ambit_tables::Table, Vec<Pa
         ("tables/code-by-phase.md", Format::Md),
     ] {
         let mut buf = Vec::new();
-        write_tables(&mut buf, std::slice::from_ref(&table), format, false)
-            ?;
+        write_tables(&mut buf, std::slice::from_ref(&table), format, false)?;
         files.push((name, buf));
     }
-    files.push((
-        "charts/timeline.svg",
-        timeline(&themes, ChartFormat::Svg)?,
-    ));
-    files.push((
-        "charts/timeline.png",
-        timeline(&themes, ChartFormat::Png)?,
-    ));
+    files.push(("charts/timeline.svg", timeline(&themes, ChartFormat::Svg)?));
+    files.push(("charts/timeline.png", timeline(&themes, ChartFormat::Png)?));
     let mut written = Vec::new();
     for (name, bytes) in files {
         let path = project.root.join(name);

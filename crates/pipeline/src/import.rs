@@ -434,11 +434,7 @@ pub fn expand_paths(
                         path: e.path().map_or_else(|| path.clone(), Path::to_path_buf),
                         outcome: Outcome::Failed {
                             error: ImportError::Read {
-                                path: e
-                                    .path()
-                                    .unwrap_or(path.as_path())
-                                    .display()
-                                    .to_string(),
+                                path: e.path().unwrap_or(path.as_path()).display().to_string(),
                                 reason: format!("cannot read the folder entry: {e}"),
                             },
                         },

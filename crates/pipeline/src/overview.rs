@@ -76,7 +76,7 @@ pub fn documents(project: &Project, filter: &DocFilter) -> Result<Vec<DocListing
             let phase = phase_of(project, &r);
             let passes = filter.passes(&r.doc, &phase)
                 && with_speaker.as_ref().is_none_or(|s| s.contains(&r.doc.id));
-            passes.then(|| DocListing {
+            passes.then_some(DocListing {
                 id: r.doc.id,
                 title: r.doc.title,
                 kind: r.doc.kind,
@@ -155,7 +155,10 @@ pub fn document_view(project: &Project, id: DocId) -> Result<DocumentView> {
         .map(|p| PassageView {
             id: p.id,
             ordinal: p.id.ordinal,
-            text: chars.slice(&text, p.span.start, p.span.end).unwrap_or("").to_string(),
+            text: chars
+                .slice(&text, p.span.start, p.span.end)
+                .unwrap_or("")
+                .to_string(),
             speaker: p.span.speaker,
             start: p.span.start,
             end: p.span.end,

@@ -892,9 +892,12 @@ fn edit_error(edit: impl FnOnce(&mut Codebook) -> Result<(), Error>) -> String {
     e
 }
 
+/// An edit of a codebook, as a test case runs it.
+type Edit = Box<dyn Fn(&mut Codebook) -> Result<(), Error>>;
+
 #[test]
 fn edits_refused_with_reasons() {
-    let cases: &[(&str, Box<dyn Fn(&mut Codebook) -> Result<(), Error>>)] = &[
+    let cases: &[(&str, Edit)] = &[
         (
             "cannot create code `kb`: a code with this id exists already",
             Box::new(|cb| cb.add_code("kb", "Again", None)),

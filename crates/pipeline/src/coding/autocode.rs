@@ -187,4 +187,3 @@ pub fn autocode(
         dry_run,
     })
 }
-

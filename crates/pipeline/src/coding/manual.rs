@@ -170,13 +170,7 @@ fn find_quote(
                 lower
                     .match_indices(&quote.to_lowercase())
                     .take(5)
-                    .map(|(b, m)| {
-                        format!(
-                            "{} {:?}",
-                            locate(at(b)),
-                            &text[b..b + m.len()]
-                        )
-                    })
+                    .map(|(b, m)| format!("{} {:?}", locate(at(b)), &text[b..b + m.len()]))
                     .collect()
             } else {
                 Vec::new()
@@ -204,4 +198,3 @@ fn find_quote(
         }
     }
 }
-

@@ -122,4 +122,3 @@ pub fn count_by_phase<'a>(
     }
     rows
 }
-

@@ -249,4 +249,3 @@ pub fn theme_by_phase(project: &Project) -> Result<(Vec<String>, Vec<ThemeRow>)>
         .collect();
     Ok((columns, rows))
 }
-
