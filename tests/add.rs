@@ -362,3 +362,59 @@ fn parallel_parsing_keeps_the_batch_order() {
     assert_eq!(files[40]["doc"], "D4");
     assert_eq!(w.doc_count(), 39);
 }
+
+#[test]
+fn reparse_applies_a_new_speaker_pattern_and_keeps_codings() {
+    let w = Workdir::project();
+    w.write(
+        "t.txt",
+        "ANNA >> How do you order?\n\nERIK >> By phone, mostly.\n\nANNA >> And then?\n\nERIK >> Then we wait.\n",
+    );
+    w.run(&["add", "t.txt"]).ok();
+    w.run(&["codebook", "init"]).ok();
+    w.run(&["code", "D1", "--code", "kb", "--quote", "By phone"])
+        .ok();
+    let before = w.run(&["codings", "--format", "json"]).json();
+    assert!(before[0]["speaker"].is_null());
+    // The file is even gone: the store keeps the original.
+    std::fs::remove_file(w.path().join("t.txt")).unwrap();
+    let toml = std::fs::read_to_string(w.path().join("ambit.toml")).unwrap();
+    w.write(
+        "ambit.toml",
+        &format!("speaker_pattern = '^(?P<speaker>[A-Z]+) >> '\n{toml}"),
+    );
+    let out = w.run(&["add", "--reparse", "D1"]).ok();
+    assert!(
+        out.contains("reparsed   D1    4 → 4 passages, 0 → 4 with a speaker"),
+        "{out}"
+    );
+    let after = w.run(&["codings", "--format", "json"]).json();
+    assert_eq!(after[0]["text"], "By phone");
+    assert_eq!(after[0]["start"], before[0]["start"]);
+    assert_eq!(after[0]["speaker"], "ERIK");
+    // Search sees the new speakers at once.
+    let hits = w
+        .run(&["search", "phone", "--speaker", "ERIK", "--format", "json"])
+        .json();
+    assert_eq!(hits.as_array().unwrap().len(), 1);
+    let again = w.run(&["add", "--reparse", "--all"]).ok();
+    assert!(again.contains("unchanged  D1"), "{again}");
+}
+
+#[test]
+fn reparse_without_an_original_says_what_to_do() {
+    let w = Workdir::project();
+    w.write("i.txt", "I: Hello?\n\nR: Yes.\n");
+    w.run(&["add", "i.txt"]).ok();
+    // A store made before originals were kept: the row is missing, and the file changed.
+    let db = w.path().join(".ambit/store.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("DELETE FROM originals", []).unwrap();
+    drop(conn);
+    w.write("i.txt", "I: Hello? Edited.\n\nR: Yes.\n");
+    let err = w.run(&["add", "--reparse", "D1"]).fails();
+    assert!(
+        err.contains("has changed since") && err.contains("--replace"),
+        "{err}"
+    );
+}

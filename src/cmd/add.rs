@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ambit_core::{Date, DocKind};
+use ambit_core::{Date, DocId, DocKind};
 use ambit_pipeline::{DocDefaults, FileReport, ImportOptions, Outcome};
 use anyhow::{bail, Result};
 
@@ -22,11 +22,22 @@ use crate::output::write_json;
 /// Folders are searched recursively; files of other formats found there (and tables, unless
 /// --text-column is given) are skipped and listed. Each file is imported in one transaction: a bad file is reported and the others
 /// go in; the exit code is 1 when any file failed.
+///
+/// `ambit add --reparse D3 D7` (or `--reparse --all`) reads documents again from their
+/// stored originals after `speaker_pattern` or a reader changed: new passages and speakers,
+/// the same text, every coding kept.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files or folders to import.
-    #[arg(required_unless_present = "manifest")]
+    /// Files or folders to import (with --reparse: document ids).
+    #[arg(required_unless_present_any = ["manifest", "all"])]
     paths: Vec<PathBuf>,
+    /// Read the documents named (D3 D7 …) again from their originals: new passages and
+    /// speakers from the current readers and `speaker_pattern`, text and codings unchanged.
+    #[arg(long, conflicts_with_all = ["manifest", "kind", "date", "phase", "title", "attrs", "text_columns", "id_column", "replace"])]
+    reparse: bool,
+    /// With --reparse: every document of the project.
+    #[arg(long, requires = "reparse")]
+    all: bool,
     /// A CSV listing files: columns path,kind,date,phase,title (only path required); other
     /// columns become document attributes; paths are relative to the manifest.
     #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["kind", "date", "phase", "title", "text_columns", "id_column"])]
@@ -65,6 +76,9 @@ pub struct Args {
 
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     let mut project = ctx.open_project()?;
+    if args.reparse {
+        return reparse(&mut project, &args);
+    }
     if let Some(phase) = &args.phase {
         project.config.timeline.require(phase)?;
     }
@@ -176,4 +190,63 @@ fn print_file(file: &FileReport, text: bool) {
     };
     // A reader gone away ends the command quietly (main checks `broken_pipe`).
     let _ = writeln!(crate::output::stdout(), "{line}");
+}
+
+/// `--reparse`: documents read again, reported like files.
+fn reparse(project: &mut ambit_store::Project, args: &Args) -> Result<ExitCode> {
+    use ambit_pipeline::reparse::Reparsed;
+    let docs: Vec<DocId> = if args.all {
+        if !args.paths.is_empty() {
+            bail!("give document ids or --all, not both");
+        }
+        project
+            .store
+            .documents()?
+            .iter()
+            .map(|r| r.doc.id)
+            .collect()
+    } else {
+        args.paths
+            .iter()
+            .map(|p| DocId::parse(&p.to_string_lossy()))
+            .collect::<Result<_, _>>()?
+    };
+    let reports = ambit_pipeline::reparse::reparse(project, &docs)?;
+    let mut failed = 0;
+    let out = &mut crate::output::stdout();
+    for r in &reports {
+        for w in &r.warnings {
+            eprintln!("warning: {w}");
+        }
+        match &r.outcome {
+            Reparsed::Failed(e) => {
+                failed += 1;
+                eprintln!("error: {e}");
+            }
+            _ if args.format == OutputFormat::Json => {}
+            Reparsed::Changed {
+                before,
+                after,
+                speakers_before,
+                speakers_after,
+            } => writeln!(
+                out,
+                "reparsed   {:<5} {before} → {after} passages, {speakers_before} → {speakers_after} with a speaker",
+                r.doc.to_string()
+            )?,
+            Reparsed::Unchanged => writeln!(
+                out,
+                "unchanged  {:<5} (the same passages)",
+                r.doc.to_string()
+            )?,
+        }
+    }
+    if args.format == OutputFormat::Json {
+        write_json(out, &reports)?;
+    }
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -494,14 +494,7 @@ pub fn import(
     opts: ImportOptions,
     progress: &mut dyn FnMut(&FileReport),
 ) -> Result<BatchReport> {
-    let speaker_pattern = match &project.config.speaker_pattern {
-        None => None,
-        Some(p) => Some(regex::Regex::new(p).map_err(|e| {
-            Error::Request(format!(
-                "ambit.toml: speaker_pattern is not a valid regex: {e}"
-            ))
-        })?),
-    };
+    let speaker_pattern = speaker_pattern(&project.config)?;
     let shared_stems = shared_stems(items);
     let mut report = BatchReport::default();
     let window = 4 * rayon::current_num_threads().max(1);
@@ -567,6 +560,76 @@ fn shared_stems(items: &[ImportItem]) -> BTreeSet<&std::ffi::OsStr> {
         }
     }
     shared
+}
+
+/// The project's own speaker-label pattern, compiled.
+pub(crate) fn speaker_pattern(config: &ambit_store::Config) -> Result<Option<regex::Regex>> {
+    config
+        .speaker_pattern
+        .as_deref()
+        .map(|p| {
+            regex::Regex::new(p).map_err(|e| {
+                Error::Request(format!(
+                    "ambit.toml: speaker_pattern is not a valid regex: {e}"
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// How the readers read a file of this kind in this project (without survey columns).
+pub(crate) fn reader_options(
+    config: &ambit_store::Config,
+    kind: DocKind,
+    speaker_pattern: Option<&regex::Regex>,
+) -> Options {
+    let limit = config.max_file_mb.saturating_mul(1024 * 1024);
+    Options {
+        speaker_pattern: speaker_pattern.cloned(),
+        // Archival material (e-mails with `From:` lines, memos with `Subject:`) must not be
+        // cut into fake speaker turns; everything else is detected from its content.
+        transcript: if kind == DocKind::Archival {
+            Some(false)
+        } else {
+            None
+        },
+        max_bytes: limit,
+        zip: ZipLimits::for_file_limit(limit),
+        text_columns: Vec::new(),
+        id_column: None,
+    }
+}
+
+/// The passages a reader produced, checked against the text and with their words,
+/// counted in one pass with the document's: `(passages, words of the whole text)`.
+pub(crate) fn checked_passages(
+    shown: &str,
+    text: &str,
+    passages: Vec<ambit_core::PassageSpan>,
+) -> std::result::Result<(Vec<NewPassage>, usize), ImportError> {
+    // The reader promises these invariants; checking them here means a reader bug can never
+    // store offsets that point outside the text.
+    let index = CharIndex::new(text);
+    let mut last_end = 0;
+    for seg in &passages {
+        let fits = seg.start >= last_end && index.slice(text, seg.start, seg.end).is_some();
+        if !fits {
+            return Err(ImportError::BadPassage {
+                path: shown.to_string(),
+                start: seg.start,
+                end: seg.end,
+            });
+        }
+        last_end = seg.end;
+    }
+    let ranges: Vec<(usize, usize)> = passages.iter().map(|p| (p.start, p.end)).collect();
+    let (words, per_passage) = word_counts(text, &ranges);
+    let stored = passages
+        .into_iter()
+        .zip(per_passage)
+        .map(|(span, words)| NewPassage { span, words })
+        .collect();
+    Ok((stored, words))
 }
 
 /// Bytes of files parsed together at most (a single larger file still goes alone).
@@ -658,18 +721,9 @@ fn read_and_parse(
         _ => DocKind::Other,
     });
     let options = Options {
-        speaker_pattern: speaker_pattern.cloned(),
-        // Archival material (e-mails with `From:` lines, memos with `Subject:`) must not be
-        // cut into fake speaker turns; everything else is detected from its content.
-        transcript: if kind == DocKind::Archival {
-            Some(false)
-        } else {
-            None
-        },
-        max_bytes: limit,
-        zip: ZipLimits::for_file_limit(limit),
         text_columns: d.text_columns.clone(),
         id_column: d.id_column.clone(),
+        ..reader_options(config, kind, speaker_pattern)
     };
     let all = ambit_ingest::extract_all(&shown, &bytes, format, &options).map_err(|e| {
         let hint = match e {
@@ -1045,29 +1099,7 @@ fn build_document(
     let mut attributes = meta.attributes;
     attributes.extend(d.attributes.clone());
 
-    // The reader promises these invariants; checking them here means a reader bug can never
-    // store offsets that point outside the text.
-    let index = CharIndex::new(&text);
-    let mut last_end = 0;
-    for seg in &passages {
-        let fits = seg.start >= last_end && index.slice(&text, seg.start, seg.end).is_some();
-        if !fits {
-            return Err(ImportError::BadPassage {
-                path: shown,
-                start: seg.start,
-                end: seg.end,
-            });
-        }
-        last_end = seg.end;
-    }
-    // Every word is counted once: the document's and each passage's in one pass.
-    let ranges: Vec<(usize, usize)> = passages.iter().map(|p| (p.start, p.end)).collect();
-    let (words, per_passage) = word_counts(&text, &ranges);
-    let stored = passages
-        .into_iter()
-        .zip(per_passage)
-        .map(|(span, words)| NewPassage { span, words })
-        .collect();
+    let (stored, words) = checked_passages(&shown, &text, passages)?;
     Ok(NewDocument {
         title,
         kind,

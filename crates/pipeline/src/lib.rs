@@ -28,6 +28,7 @@ mod import;
 pub mod kwic;
 mod manifest;
 mod overview;
+pub mod reparse;
 pub mod search;
 pub mod tables;
 

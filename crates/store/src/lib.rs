@@ -34,4 +34,4 @@ pub use crate::config::{Config, CONFIG_FILE, DEFAULT_MAX_FILE_MB};
 pub use crate::error::{Error, Result};
 pub use crate::project::{Project, DATA_DIR, STORE_FILE};
 pub use crate::schema::SCHEMA_VERSION;
-pub use crate::store::{DocRow, Existing, NewDocument, NewPassage, Original, Store};
+pub use crate::store::{DocRow, Existing, ImportInfo, NewDocument, NewPassage, Original, Store};

@@ -46,6 +46,19 @@ pub struct NewDocument {
     pub original: Option<Original>,
 }
 
+/// How a document was imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportInfo {
+    /// The reader's name (`txt`, `vtt`, `docx`, …; the file extension it reads).
+    pub format: String,
+    /// The encoding the bytes were decoded from.
+    pub encoding: String,
+    /// Hash of the original file's bytes.
+    pub content_hash: String,
+    /// Where it came from.
+    pub source: String,
+}
+
 /// The file a document was read from, as it was.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Original {
@@ -360,6 +373,48 @@ impl Store {
                 stmt.execute(params![doc.id.0, k, v])?;
             }
             Ok(())
+        })
+    }
+
+    /// How a document was imported: its reader, encoding, content hash and source path.
+    pub fn import_info(&self, id: DocId) -> Result<ImportInfo> {
+        self.reading(|| {
+            self.conn
+                .query_row(
+                    "SELECT format, encoding, content_hash, source FROM documents WHERE id = ?1",
+                    [id.0],
+                    |r| {
+                        Ok(ImportInfo {
+                            format: r.get(0)?,
+                            encoding: r.get(1)?,
+                            content_hash: r.get(2)?,
+                            source: r.get(3)?,
+                        })
+                    },
+                )
+                .optional()?
+                .ok_or_else(|| Error::NoSuchDocument(id.to_string()))
+        })
+    }
+
+    /// Replaces a document's passages (a new reading of the same text, `ambit add
+    /// --reparse`), in one transaction. The text and every coding stay: codings point at
+    /// characters of the text, which does not change. Returns `false` (and writes nothing)
+    /// when the passages are the ones stored.
+    pub fn replace_passages(&mut self, id: DocId, passages: &[NewPassage]) -> Result<bool> {
+        let stored = self.passages(id)?;
+        let same = stored.len() == passages.len()
+            && stored
+                .iter()
+                .zip(passages)
+                .all(|(a, b)| a.span == b.span && a.words as usize == b.words);
+        if same {
+            return Ok(false);
+        }
+        self.write(|tx| {
+            tx.execute("DELETE FROM passages WHERE doc = ?1", [id.0])?;
+            insert_passages(tx, id, passages)?;
+            Ok(true)
         })
     }
 
@@ -724,12 +779,23 @@ fn write_children(tx: &Transaction<'_>, id: DocId, doc: &NewDocument) -> Result<
     for (k, v) in &doc.attributes {
         stmt.execute(params![id.0, k, v])?;
     }
+    insert_passages(tx, id, &doc.passages)?;
+    if let Some(o) = &doc.original {
+        tx.execute(
+            "INSERT INTO originals (doc, name, bytes) VALUES (?1, ?2, ?3)",
+            params![id.0, o.name, o.bytes],
+        )?;
+    }
+    Ok(())
+}
+
+fn insert_passages(tx: &Transaction<'_>, id: DocId, passages: &[NewPassage]) -> Result<()> {
     let mut stmt = tx.prepare(
         "INSERT INTO passages (doc, ordinal, start, end, speaker, start_ms, end_ms, page,
                                heading, question, words)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
-    for (i, p) in doc.passages.iter().enumerate() {
+    for (i, p) in passages.iter().enumerate() {
         let s = &p.span;
         stmt.execute(params![
             id.0,
@@ -744,12 +810,6 @@ fn write_children(tx: &Transaction<'_>, id: DocId, doc: &NewDocument) -> Result<
             s.question,
             p.words as i64,
         ])?;
-    }
-    if let Some(o) = &doc.original {
-        tx.execute(
-            "INSERT INTO originals (doc, name, bytes) VALUES (?1, ?2, ?3)",
-            params![id.0, o.name, o.bytes],
-        )?;
     }
     Ok(())
 }
