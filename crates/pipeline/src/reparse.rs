@@ -63,7 +63,7 @@ pub enum ReparseError {
         /// The document.
         doc: DocId,
         /// What went wrong.
-        source: ImportError,
+        source: Box<ImportError>,
     },
     /// The store refused.
     #[error("{doc}: {source}")]
@@ -250,7 +250,10 @@ fn reparse_one(
         });
     }
     let (passages, _) = checked_passages(&name, &text, extracted.passages)
-        .map_err(|source| ReparseError::Read { doc, source })?;
+        .map_err(|source| ReparseError::Read {
+            doc,
+            source: Box::new(source),
+        })?;
     let old = project.store.passages(doc).map_err(store_err)?;
     let turns = |n: usize, f: &dyn Fn(usize) -> bool| (0..n).filter(|&i| f(i)).count();
     let speakers_before = turns(old.len(), &|i| old[i].span.speaker.is_some());
