@@ -231,10 +231,10 @@ fn reparse_one(
     let extracted =
         ambit_ingest::extract(&name, &bytes, format, &options).map_err(|e| ReparseError::Read {
             doc,
-            source: ImportError::Reader {
+            source: Box::new(ImportError::Reader {
                 source: e,
                 hint: String::new(),
-            },
+            }),
         })?;
     for d in &extracted.diagnostics {
         warnings.push(match d.line {
@@ -249,11 +249,12 @@ fn reparse_one(
             source_path: info.source,
         });
     }
-    let (passages, _) = checked_passages(&name, &text, extracted.passages)
-        .map_err(|source| ReparseError::Read {
+    let (passages, _) = checked_passages(&name, &text, extracted.passages).map_err(|source| {
+        ReparseError::Read {
             doc,
             source: Box::new(source),
-        })?;
+        }
+    })?;
     let old = project.store.passages(doc).map_err(store_err)?;
     let turns = |n: usize, f: &dyn Fn(usize) -> bool| (0..n).filter(|&i| f(i)).count();
     let speakers_before = turns(old.len(), &|i| old[i].span.speaker.is_some());
