@@ -153,6 +153,40 @@ impl DocFilterArgs {
     }
 }
 
+/// `--pseudonymise KEY.csv`: the same flags on every command that exports.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PseudonymArgs {
+    /// Replace the names of this key file (CSV with the header `name,pseudonym`) in
+    /// everything written: texts, titles, speakers, attribute values, memos; positions
+    /// follow the new text. The project itself is not changed. Start a key with `ambit
+    /// pseudonyms suggest --format csv`.
+    #[arg(
+        long = "pseudonymise",
+        visible_alias = "pseudonymize",
+        value_name = "KEY.csv"
+    )]
+    pub key: Option<std::path::PathBuf>,
+    /// With --pseudonymise: also replace the first name of every multi-word name of the
+    /// key on its own (`Päivi` of `Päivi Mäkelä`).
+    #[arg(long, requires = "key")]
+    pub first_names: bool,
+}
+
+impl PseudonymArgs {
+    /// The compiled key, if one was given; a refused key line is an error naming the file
+    /// and the line. Call it before anything is computed or written.
+    pub fn load(&self) -> Result<Option<ambit_pipeline::pseudonymise::Pseudonymiser>> {
+        use ambit_pipeline::pseudonymise::{load_key, Options};
+        let Some(path) = &self.key else {
+            return Ok(None);
+        };
+        let options = Options {
+            first_names: self.first_names,
+        };
+        Ok(Some(load_key(path, options)?))
+    }
+}
+
 /// `--kind`: a document kind.
 pub fn parse_kind(s: &str) -> Result<DocKind, String> {
     DocKind::parse(s).map_err(|e| e.to_string())

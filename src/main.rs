@@ -37,6 +37,7 @@ enum Command {
     Phases(cmd::phases::Args),
     Demo(cmd::demo::Args),
     Codebook(cmd::codebook::Args),
+    Qdpx(cmd::qdpx::Args),
     Code(cmd::code::Args),
     Uncode(cmd::uncode::Args),
     Autocode(cmd::autocode::Args),
@@ -51,6 +52,12 @@ enum Command {
     Chart(cmd::chart::Args),
     Agreement(cmd::agreement::Args),
     Stats(cmd::stats::Args),
+    Merge(cmd::merge::Args),
+    Rm(cmd::rm::Args),
+    Restore(cmd::restore::Args),
+    Attr(cmd::attr::Args),
+    Edit(cmd::edit::Args),
+    Pseudonyms(cmd::pseudonyms::Args),
 }
 
 /// What every command gets besides its own flags.
@@ -98,6 +105,7 @@ fn main() -> ExitCode {
         Command::Phases(a) => cmd::phases::run(&ctx, a),
         Command::Demo(a) => cmd::demo::run(&ctx, a),
         Command::Codebook(a) => cmd::codebook::run(&ctx, a),
+        Command::Qdpx(a) => cmd::qdpx::run(&ctx, a),
         Command::Code(a) => cmd::code::run(&ctx, a),
         Command::Uncode(a) => cmd::uncode::run(&ctx, a),
         Command::Autocode(a) => cmd::autocode::run(&ctx, a),
@@ -112,6 +120,12 @@ fn main() -> ExitCode {
         Command::Chart(a) => cmd::chart::run(&ctx, a),
         Command::Agreement(a) => cmd::agreement::run(&ctx, a),
         Command::Stats(a) => cmd::stats::run(a).map(|()| ExitCode::SUCCESS),
+        Command::Merge(a) => cmd::merge::run(&ctx, a),
+        Command::Rm(a) => cmd::rm::run(&ctx, a),
+        Command::Restore(a) => cmd::restore::run(&ctx, a),
+        Command::Attr(a) => cmd::attr::run(&ctx, a),
+        Command::Edit(a) => cmd::edit::run(&ctx, a),
+        Command::Pseudonyms(a) => cmd::pseudonyms::run(&ctx, a),
     };
     let mut said = String::new();
     let code = match result {

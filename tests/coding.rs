@@ -112,13 +112,15 @@ fn manual_coding_with_quotes_spans_and_uncode() {
     assert_eq!(s["phase"], "I1");
     assert_eq!(s["origin"], "manual");
     assert_eq!(s["memo"], "two meanings");
+    assert_eq!(s["status"], "ok");
+    assert_eq!(s["quote"], serde_json::Value::Null);
     let mut keys: Vec<&str> = s.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort();
     assert_eq!(
         keys,
         [
             "code", "coder", "coding", "date", "doc", "end", "memo", "origin", "passage", "phase",
-            "speaker", "start", "text"
+            "question", "quote", "speaker", "start", "status", "text"
         ]
     );
     // Character offsets into the document text.

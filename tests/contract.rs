@@ -4,14 +4,30 @@
 //! Values are compared, not bytes: object keys may come in another order, but no field is
 //! lost, renamed or changed. New fields are allowed only where listed here.
 //!
-//! One deliberate change: passages with equal relevance scores used to come in an order
-//! that depended on the index's segments (not reproducible); they now come in passage
-//! order. Both sides are put in that order before comparing.
+//! Deliberate changes, applied to the goldens before comparing:
+//! - passages with equal relevance scores used to come in an order that depended on the
+//!   index's segments (not reproducible); they now come in passage order;
+//! - survey answers used to carry the survey question as their `speaker` (issue 13: the
+//!   question is not a speaker); their speaker is now null. `search-by-speaker.json`, whose
+//!   rows are speakers, was written again with the new binary for this one change.
 
 use crate::util::{repo, Workdir};
 
 /// Fields added after the goldens were made: (command name, field).
-const ADDED: &[(&str, &str)] = &[];
+const ADDED: &[(&str, &str)] = &[
+    // The survey question a coded survey answer answers (issue 13: no longer a speaker).
+    ("codings-workshops-I2", "question"),
+    ("codings-kb-I1", "question"),
+    ("codings-attr", "question"),
+    // Whether a coding still points at its text after its document was corrected, and the
+    // text it coded before (issue 15).
+    ("codings-workshops-I2", "status"),
+    ("codings-kb-I1", "status"),
+    ("codings-attr", "status"),
+    ("codings-workshops-I2", "quote"),
+    ("codings-kb-I1", "quote"),
+    ("codings-attr", "quote"),
+];
 
 #[test]
 fn json_outputs_match_the_goldens() {
@@ -49,6 +65,7 @@ fn json_outputs_match_the_goldens() {
             }
         }
         let mut want = want;
+        questions_are_not_speakers(&mut want);
         ties_in_passage_order(&mut want);
         ties_in_passage_order(&mut got);
         if got != want {
@@ -56,6 +73,28 @@ fn json_outputs_match_the_goldens() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The sample study's survey questions, which answers used to carry as their speaker.
+const SURVEY_QUESTIONS: [&str; 2] = [
+    "What has changed in how you work with the network?",
+    "What is still difficult?",
+];
+
+fn questions_are_not_speakers(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.get("speaker")
+                .and_then(|s| s.as_str())
+                .is_some_and(|s| SURVEY_QUESTIONS.contains(&s))
+            {
+                m.insert("speaker".into(), serde_json::Value::Null);
+            }
+            m.values_mut().for_each(questions_are_not_speakers);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(questions_are_not_speakers),
+        _ => {}
+    }
 }
 
 /// Within runs of equal `score`, hits in passage order (`D2:1` before `D10:1`).

@@ -291,3 +291,123 @@ fn killing_an_import_leaves_only_whole_documents() {
     w.run(&["add", "batch", "--kind", "workshop"]).ok();
     assert_eq!(w.doc_count(), 400);
 }
+
+#[test]
+fn speaker_aliases_name_people_everywhere_and_follow_edits() {
+    let w = Workdir::project();
+    w.write(
+        "i.txt",
+        "I: How do you order spare parts?\n\nR: By phone, always by phone.\n\nI: And the portal?\n\nR: Nobody orders there.\n",
+    );
+    w.write(
+        "ws.txt",
+        "ERIK: What is an order for you?\n\nR: For us an order is a purchase order.\n",
+    );
+    w.run(&[
+        "add",
+        "i.txt",
+        "--kind",
+        "interview",
+        "--date",
+        "2013-02-05",
+    ])
+    .ok();
+    w.run(&[
+        "add",
+        "ws.txt",
+        "--kind",
+        "workshop",
+        "--date",
+        "2013-03-20",
+    ])
+    .ok();
+    // Search before the aliases: the index holds the labels as written.
+    let by = w
+        .run(&["search", "order*", "--by", "speaker", "--format", "json"])
+        .json();
+    assert!(by.to_string().contains("\"R\""), "{by}");
+    let toml = std::fs::read_to_string(w.path().join("ambit.toml")).unwrap();
+    w.write(
+        "ambit.toml",
+        &format!(
+            "{toml}\n[speakers]\n\"I\" = \"Interviewer\"\nERIK = \"Erik Nyström\"\n\n[speakers.interview]\nR = \"Respondent\"\n\n[speakers.D2]\nR = \"Kari Järvinen\"\n"
+        ),
+    );
+    let d1 = w.run(&["show", "D1", "--format", "json"]).json();
+    let who: Vec<&str> = d1["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["speaker"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        who,
+        ["Interviewer", "Respondent", "Interviewer", "Respondent"]
+    );
+    let d2 = w.run(&["show", "D2"]).ok();
+    assert!(
+        d2.contains("Erik Nyström: What is an order") && d2.contains("Kari Järvinen: For us"),
+        "{d2}"
+    );
+    // The index follows the edit of ambit.toml, and says why it was rebuilt.
+    let r = w.run(&["search", "order*", "--by", "speaker", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("speaker names in ambit.toml changed"),
+        "{}",
+        r.stderr
+    );
+    let by = r.json().to_string();
+    assert!(
+        by.contains("Respondent") && by.contains("Kari Järvinen") && !by.contains("\"R\""),
+        "{by}"
+    );
+    let hits = w
+        .run(&[
+            "search",
+            "phone",
+            "--speaker",
+            "Respondent",
+            "--format",
+            "json",
+        ])
+        .json();
+    assert_eq!(hits.as_array().unwrap().len(), 1);
+    // Speakers in tables and codings are the names too.
+    w.run(&["codebook", "init"]).ok();
+    w.run(&["code", "D1:2", "--code", "kb"]).ok();
+    let segs = w.run(&["codings", "--format", "json"]).json();
+    assert_eq!(segs[0]["speaker"], "Respondent");
+    let t = w
+        .run(&["table", "freq", "--by", "speaker", "--format", "csv"])
+        .ok();
+    assert!(t.contains("Respondent") && !t.contains(",R,"), "{t}");
+}
+
+#[test]
+fn survey_questions_are_not_speakers() {
+    let w = Workdir::project();
+    w.write(
+        "s.csv",
+        "respondent,What is still difficult?\nR01,Costs — always costs.\nR02,Nothing much.\n",
+    );
+    w.run(&[
+        "add",
+        "s.csv",
+        "--text-column",
+        "What is still difficult?",
+        "--id-column",
+        "respondent",
+    ])
+    .ok();
+    let d = w.run(&["show", "D1", "--format", "json"]).json();
+    let p = &d["passages"][0];
+    assert!(p["speaker"].is_null(), "{p}");
+    assert_eq!(p["question"], "What is still difficult?");
+    let text = w.run(&["show", "D1"]).ok();
+    assert!(text.contains("[What is still difficult?] Costs"), "{text}");
+    let by = w
+        .run(&["search", "costs", "--by", "speaker", "--format", "json"])
+        .json();
+    assert!(!by.to_string().contains("difficult"), "{by}");
+}

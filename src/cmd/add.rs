@@ -65,10 +65,16 @@ pub struct Args {
     #[arg(long = "id-column", value_name = "NAME")]
     id_column: Option<String>,
     /// Replace the document imported earlier from the same path when the file changed
-    /// (refused when it has manual codings). A file never replaces a document that came
-    /// from another path.
+    /// and move its codings to where their text now is: each is reported kept, moved,
+    /// shrunk, grown, edited or lost; changed ones are marked needs-review, lost ones are
+    /// kept detached with their text (`ambit codings --needs-review` lists both). Rule
+    /// codings are dropped until the next `ambit autocode`. A file never replaces a
+    /// document that came from another path.
     #[arg(long)]
     replace: bool,
+    /// With --replace: show what replacing would do to each coding, and write nothing.
+    #[arg(long, requires = "replace")]
+    dry_run: bool,
     /// Output format of the per-file report.
     #[arg(long, default_value = "text", value_parser = TEXT_JSON)]
     format: OutputFormat,
@@ -115,6 +121,7 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         early,
         ImportOptions {
             replace: args.replace,
+            dry_run: args.dry_run,
         },
         &mut |file| match &bar {
             Some(bar) => {
@@ -178,7 +185,8 @@ fn print_file(file: &FileReport, text: bool) {
             id,
             passages,
             words,
-        } => format!("replaced   {id:<5} {path}  ({passages} passages, {words} words)"),
+            codings,
+        } => replaced(*id, &path.to_string(), *passages, *words, codings),
         Outcome::Unchanged { id } => {
             format!("unchanged  {id:<5} {path}  (same content already imported)")
         }
@@ -249,4 +257,68 @@ fn reparse(project: &mut ambit_store::Project, args: &Args) -> Result<ExitCode> 
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A replaced file's line, then a line per coding that did not stay where it was.
+fn replaced(
+    id: DocId,
+    path: &str,
+    passages: usize,
+    words: usize,
+    c: &ambit_pipeline::reanchor::Reanchoring,
+) -> String {
+    use ambit_pipeline::reanchor::Status;
+    let verb = if c.dry_run {
+        "would replace"
+    } else {
+        "replaced  "
+    };
+    let mut line = format!(
+        "{verb} {:<5} {path}  ({passages} passages, {words} words; codings: {}",
+        id.to_string(),
+        c.summary()
+    );
+    let review = c.needing_review();
+    if review > 0 {
+        line.push_str(&format!("; {review} marked for review"));
+    }
+    if c.rule_codings > 0 {
+        line.push_str(&format!(
+            "; {} rule coding(s) dropped until `ambit autocode`",
+            c.rule_codings
+        ));
+    }
+    line.push(')');
+    for f in c.moved.iter().filter(|f| f.status != Status::Kept) {
+        let old = format!("{}..{}", f.old_start, f.old_end);
+        let head = format!(
+            "\n  coding {:<5} {:<7} {} ({})",
+            f.coding,
+            f.status.as_str(),
+            f.code,
+            f.coder
+        );
+        line.push_str(&head);
+        match (f.start, f.end, &f.text) {
+            (Some(s), Some(e), Some(text)) if f.status.is_changed() => line.push_str(&format!(
+                " {old} → {s}..{e}: {:?} → {:?}, needs review",
+                crate::cmd::codings::one_line(&f.old_text, 60),
+                crate::cmd::codings::one_line(text, 60)
+            )),
+            (Some(s), Some(e), _) => {
+                line.push_str(&format!(" {old} → {s}..{e}"));
+                if f.needs_review {
+                    line.push_str(" (found by its words alone: needs review)");
+                }
+            }
+            _ => line.push_str(&format!(
+                " {old}: {:?} is gone; {} detached: re-attach it with `ambit code {id}:N --reattach {}` or remove it with `ambit uncode {}`",
+                crate::cmd::codings::one_line(&f.old_text, 60),
+                if c.dry_run { "would be" } else { "kept" },
+                f.coding,
+                f.coding
+            )),
+        }
+    }
+    line
 }

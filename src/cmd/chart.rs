@@ -39,6 +39,8 @@ struct Shared {
     /// The chart file: FILE.svg or FILE.png.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: PathBuf,
+    #[command(flatten)]
+    pseudonyms: crate::args::PseudonymArgs,
 }
 
 impl Shared {
@@ -90,8 +92,16 @@ struct HeatmapArgs {
 }
 
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
+    let shared = match &args.chart {
+        Kind::Timeline(a) => &a.shared,
+        Kind::Heatmap(a) => &a.shared,
+    };
+    let names = shared.pseudonyms.load()?;
     let project = ctx.open_project()?;
-    let input = ambit_pipeline::tables::table_input(&project)?;
+    let mut input = ambit_pipeline::tables::table_input(&project)?;
+    if let Some(names) = names {
+        ambit_pipeline::pseudonymise::Exporter::new(&project, names).table_input(&mut input);
+    }
     let (bytes, path) = match &args.chart {
         Kind::Timeline(a) => {
             let spec = FreqSpec {

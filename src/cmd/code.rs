@@ -12,8 +12,8 @@ pub struct Args {
     /// A passage (D7:12) or a document (D7).
     target: String,
     /// The code id.
-    #[arg(long)]
-    code: String,
+    #[arg(long, required_unless_present = "reattach")]
+    code: Option<String>,
     /// Code exactly these words (must occur once in the target).
     #[arg(long, conflicts_with = "span")]
     quote: Option<String>,
@@ -26,6 +26,11 @@ pub struct Args {
     /// A memo on the coding.
     #[arg(long)]
     memo: Option<String>,
+    /// Give this existing coding (see `ambit codings --needs-review`) the target's text
+    /// instead of making a new one: a detached coding is attached again, one that needs
+    /// review is confirmed. Its code, coder and memo stay.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["code", "coder", "memo"])]
+    reattach: Option<i64>,
 }
 
 fn parse_span(s: &str) -> Result<(usize, usize)> {
@@ -50,10 +55,26 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         }
         (None, None) => Selection::All,
     };
+    let target = Target::parse(&args.target)?;
+    if let Some(id) = args.reattach {
+        let c = ambit_pipeline::reanchor::reattach(&mut project, id, target, &selection)?;
+        writeln!(
+            crate::output::stdout(),
+            "coding {}: {} on {} {}..{} by {} (re-attached)",
+            c.id,
+            c.code,
+            c.doc,
+            c.start,
+            c.end,
+            c.coder
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let code = args.code.clone().unwrap_or_default();
     let req = ManualCoding {
-        target: Target::parse(&args.target)?,
+        target,
         selection,
-        code: args.code.clone(),
+        code: code.clone(),
         coder: args.coder.unwrap_or_else(|| project.config.coder.clone()),
         memo: args.memo,
     };
@@ -63,13 +84,13 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         writeln!(
             out,
             "coding {}: {} on {} {}..{}",
-            c.id, args.code, c.doc, c.start, c.end
+            c.id, code, c.doc, c.start, c.end
         )?;
     } else {
         writeln!(
             out,
             "unchanged: coding {} already codes {} {}..{} with {} by {}",
-            c.id, c.doc, c.start, c.end, args.code, req.coder
+            c.id, c.doc, c.start, c.end, code, req.coder
         )?;
     }
     Ok(ExitCode::SUCCESS)

@@ -31,13 +31,25 @@ enum Cmd {
         force: bool,
     },
     /// Validate FILE and make it the project's codebook. Refused when codings use codes
-    /// FILE lacks (they would be orphaned), unless --force.
+    /// FILE lacks (they would be orphaned), unless --force. A REFI-QDA codebook (.qdc,
+    /// recognised by its content) is merged instead: codes are matched by name path, new
+    /// ones added, and where a matched code differs the project's value is kept and
+    /// reported; no code is removed, so no coding is orphaned.
     Import {
-        /// A codebook TOML file.
+        /// A codebook TOML file, or a REFI-QDA .qdc.
         file: PathBuf,
         /// Import even though codings use codes FILE lacks; they are kept and listed.
         #[arg(long)]
         force: bool,
+        /// Output format of the report.
+        #[arg(long, default_value = "text", value_parser = TEXT_JSON)]
+        format: OutputFormat,
+    },
+    /// Write the codebook to FILE: a REFI-QDA codebook for other QDA tools when FILE ends
+    /// in .qdc (with the GUIDs the project's .qdpx export gives the codes), else TOML.
+    Export {
+        /// The file to write (replaced if it exists).
+        file: PathBuf,
     },
     /// Print the codebook: codes in order with definitions and rules.
     Show {
@@ -124,8 +136,55 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
                 cb.codes().len()
             )?;
         }
-        Cmd::Import { file, force } => {
+        Cmd::Import { file, format, .. } if ambit_pipeline::qdpx::is_xml(&file)? => {
+            let done = ambit_pipeline::qdpx::import_qdc(&mut project, &file)?;
+            if format == OutputFormat::Json {
+                write_json(out, &done)?;
+            } else {
+                print_qdc_import(out, &done)?;
+            }
+        }
+        Cmd::Export { file } => {
+            let qdc = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("qdc"));
+            if qdc {
+                let done = ambit_pipeline::qdpx::export_qdc(&mut project, &file)
+                    .with_context(|| format!("exporting {}", file.display()))?;
+                writeln!(out, "Wrote {} ({} codes)", file.display(), done.codes)?;
+                for w in &done.warnings {
+                    writeln!(out, "warning: {w}")?;
+                }
+            } else {
+                let cb = coding::load_codebook(&project)?;
+                std::fs::write(&file, cb.to_toml()?)
+                    .with_context(|| format!("writing {}", file.display()))?;
+                writeln!(out, "Wrote {} ({} codes)", file.display(), cb.codes().len())?;
+            }
+        }
+        Cmd::Import {
+            file,
+            force,
+            format,
+        } => {
             let done = coding::import_codebook(&project, &file, force)?;
+            if format == OutputFormat::Json {
+                #[derive(serde::Serialize)]
+                struct Row<'a> {
+                    file: &'a std::path::Path,
+                    codes: usize,
+                    orphaned: &'a [(String, u64)],
+                }
+                write_json(
+                    out,
+                    &Row {
+                        file: &file,
+                        codes: done.codes,
+                        orphaned: &done.orphaned,
+                    },
+                )?;
+                return Ok(ExitCode::SUCCESS);
+            }
             writeln!(out, "Imported {} codes from {}", done.codes, file.display())?;
             for (code, n) in &done.orphaned {
                 eprintln!(
@@ -165,6 +224,44 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_qdc_import(out: &mut impl Write, done: &ambit_pipeline::qdpx::QdcImported) -> Result<()> {
+    let from = done
+        .origin
+        .as_deref()
+        .map_or_else(String::new, |o| format!(", written by {o}"));
+    let c = &done.codes;
+    writeln!(
+        out,
+        "Merged {} ({} codes{from}) into the codebook: {} added, {} matched by name, {} filled in, {} conflict(s)",
+        done.file.display(),
+        done.file_codes,
+        c.added.len(),
+        c.matched.len(),
+        c.filled.len(),
+        c.conflicts.len()
+    )?;
+    for a in &c.added {
+        writeln!(out, "  added {}  {}", a.id, a.path)?;
+    }
+    for f in &c.filled {
+        writeln!(out, "  filled in {} of {} ({})", f.field, f.id, f.path)?;
+    }
+    for f in &c.conflicts {
+        writeln!(
+            out,
+            "  conflict {} ({}): {} differs; kept the project's {:?}, not the file's {:?}",
+            f.id, f.path, f.field, f.project, f.file
+        )?;
+    }
+    for s in &done.skipped {
+        writeln!(out, "  skipped {} {}: {}", s.element, s.name, s.reason)?;
+    }
+    for t in &done.tolerated {
+        writeln!(out, "  tolerated: {}", t.message)?;
+    }
+    Ok(())
 }
 
 fn check(file: &std::path::Path, timeline: Option<&Timeline>) -> Result<ExitCode> {

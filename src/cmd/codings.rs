@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use ambit_pipeline::coding::{self, CountUnit, SegmentFilter};
 use anyhow::Result;
 
-use crate::args::{DocFilterArgs, OutputFormat, TEXT_JSON_CSV};
+use crate::args::{DocFilterArgs, OutputFormat, PseudonymArgs, TEXT_JSON_CSV};
 use crate::output::write_json;
 
 /// Filters shared by `codings` and `query`: coders and the document filter.
@@ -42,6 +42,11 @@ pub enum CountMeasure {
 }
 
 /// List coded segments with their text, document, phase, speaker, coder and origin.
+///
+/// Codings whose document was corrected (`ambit add --replace`) carry a status: `ok`,
+/// `needs-review` (their text changed) or `detached` (their text was deleted: they are
+/// listed after their document's other codings, with the text they coded; re-attach one
+/// with `ambit code TARGET --reattach ID` or remove it with `ambit uncode ID`).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only this code and its children (repeatable).
@@ -56,12 +61,19 @@ pub struct Args {
     /// each once); equals the `ambit table` cell with the same filters.
     #[arg(long, value_enum, requires = "count")]
     measure: Option<CountMeasure>,
+    /// Only codings a person should look at after a document was corrected: those that
+    /// need review and the detached ones.
+    #[arg(long, conflicts_with = "measure")]
+    needs_review: bool,
     /// Output format.
     #[arg(long, default_value = "text", value_parser = TEXT_JSON_CSV)]
     format: OutputFormat,
+    #[command(flatten)]
+    pseudonyms: PseudonymArgs,
 }
 
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
+    let names = args.pseudonyms.load()?;
     let project = ctx.open_project()?;
     let filter = args.filters.build(&project, args.codes.clone())?;
     let out = &mut crate::output::stdout();
@@ -75,7 +87,18 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         writeln!(out, "{}", coding::count_segments(&project, &filter, unit)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let segs = coding::segments(&project, &filter)?;
+    let mut segs = coding::listing(&project, &filter)?;
+    if args.needs_review {
+        segs.retain(|s| s.status != ambit_core::CodingStatus::Ok);
+    }
+    if let Some(names) = names {
+        let mut exporter = ambit_pipeline::pseudonymise::Exporter::new(&project, names);
+        segs = exporter.segments(segs)?;
+        // The text a coding had before its document was corrected is text too.
+        for s in &mut segs {
+            s.quote = s.quote.take().map(|q| exporter.text(&q));
+        }
+    }
     if args.count {
         writeln!(out, "{}", segs.len())?;
         return Ok(ExitCode::SUCCESS);
@@ -109,7 +132,26 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
                     s.coder,
                     s.origin
                 )?;
-                writeln!(out, "   {who} {}", one_line(&s.text, 300))?;
+                match (s.status, &s.quote) {
+                    (ambit_core::CodingStatus::Detached, quote) => writeln!(
+                        out,
+                        "    detached: its text was deleted; it coded {:?}",
+                        one_line(quote.as_deref().unwrap_or_default(), 300)
+                    )?,
+                    (ambit_core::CodingStatus::NeedsReview, Some(quote)) => {
+                        writeln!(out, "   {who} {}", one_line(&s.text, 300))?;
+                        writeln!(
+                            out,
+                            "    needs review: before the correction it coded {:?}",
+                            one_line(quote, 300)
+                        )?;
+                    }
+                    (ambit_core::CodingStatus::NeedsReview, None) => {
+                        writeln!(out, "   {who} {}", one_line(&s.text, 300))?;
+                        writeln!(out, "    needs review: found again by its words alone")?;
+                    }
+                    _ => writeln!(out, "   {who} {}", one_line(&s.text, 300))?,
+                }
                 if let Some(m) = &s.memo {
                     writeln!(out, "    memo: {m}")?;
                 }

@@ -8,7 +8,7 @@ use ambit_pipeline::kwic::{KwicOrder, Marks};
 use ambit_pipeline::search::Search;
 use anyhow::Result;
 
-use crate::args::{colour, DocFilterArgs, OutputFormat, TEXT_JSON_CSV};
+use crate::args::{colour, DocFilterArgs, OutputFormat, PseudonymArgs, TEXT_JSON_CSV};
 use crate::cmd::index::{note_rebuild, progress};
 use crate::output::write_json;
 
@@ -36,6 +36,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, default_value = "text", value_parser = TEXT_JSON_CSV)]
     format: OutputFormat,
+    #[command(flatten)]
+    pseudonyms: PseudonymArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -46,6 +48,7 @@ enum Side {
 
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     let query = Query::parse(&args.term)?;
+    let names = args.pseudonyms.load()?;
     let project = ctx.open_project()?;
     let filter = Filter {
         doc: args.filter.to_filter(&project)?,
@@ -58,7 +61,16 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     };
     let mut progress = progress();
     let mut session = Search::open(&project, &mut progress)?;
-    let concordance = session.concordance(&query, &filter, args.width, order)?;
+    let concordance = match names {
+        Some(n) => ambit_pipeline::pseudonymise::Exporter::new(&project, n).concordance(
+            &mut session,
+            &query,
+            &filter,
+            args.width,
+            order,
+        )?,
+        None => session.concordance(&query, &filter, args.width, order)?,
+    };
     note_rebuild(session.rebuilt());
     let lines = &concordance.lines;
     let out = &mut crate::output::stdout();

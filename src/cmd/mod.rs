@@ -2,6 +2,7 @@
 
 pub mod add;
 pub mod agreement;
+pub mod attr;
 pub mod autocode;
 pub mod chart;
 pub mod code;
@@ -9,12 +10,18 @@ pub mod codebook;
 pub mod codings;
 pub mod demo;
 pub mod docs;
+pub mod edit;
 pub mod index;
 pub mod init;
 pub mod kwic;
 pub mod memo;
+pub mod merge;
 pub mod phases;
+pub mod pseudonyms;
+pub mod qdpx;
 pub mod query;
+pub mod restore;
+pub mod rm;
 pub mod search;
 pub mod serve;
 pub mod show;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use ambit_pipeline::coding;
 use anyhow::Result;
 
-use crate::args::{OutputFormat, TEXT_JSON_CSV};
+use crate::args::{OutputFormat, PseudonymArgs, TEXT_JSON_CSV};
 use crate::cmd::codings::{one_line, Filters};
 use crate::output::{write_json, write_listing, Table};
 
@@ -23,6 +23,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, default_value = "text", value_parser = TEXT_JSON_CSV)]
     format: OutputFormat,
+    #[command(flatten)]
+    pseudonyms: PseudonymArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -31,9 +33,13 @@ pub enum By {
 }
 
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
+    let names = args.pseudonyms.load()?;
     let project = ctx.open_project()?;
     let filter = args.filters.build(&project, Vec::new())?;
-    let hits = coding::query(&project, &args.expr, &filter)?;
+    let mut hits = coding::query(&project, &args.expr, &filter)?;
+    if let Some(names) = names {
+        hits = ambit_pipeline::pseudonymise::Exporter::new(&project, names).query_hits(hits)?;
+    }
     let out = &mut crate::output::stdout();
     if args.by.is_some() {
         let rows = coding::count_by_phase(&project, hits.iter().map(|h| h.phase.as_str()));

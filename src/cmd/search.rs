@@ -8,7 +8,7 @@ use ambit_pipeline::kwic::{excerpt, Marks};
 use ambit_pipeline::search::{Hit, Search};
 use anyhow::Result;
 
-use crate::args::{colour, DocFilterArgs, OutputFormat, TEXT_JSON_CSV};
+use crate::args::{colour, DocFilterArgs, OutputFormat, PseudonymArgs, TEXT_JSON_CSV};
 use crate::cmd::index::{note_rebuild, progress};
 use crate::output::{write_json, write_listing, Table};
 
@@ -46,6 +46,8 @@ pub struct Args {
     /// Count matching passages and documents per group: phase, kind, speaker, doc or attr:NAME.
     #[arg(long, value_name = "GROUP", value_parser = parse_by)]
     by: Option<GroupBy>,
+    #[command(flatten)]
+    pseudonyms: PseudonymArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -74,7 +76,9 @@ fn parse_by(s: &str) -> Result<GroupBy, String> {
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     // Parse first: a typo is reported before anything is indexed.
     let query = Query::parse(&args.query)?;
+    let names = args.pseudonyms.load()?;
     let project = ctx.open_project()?;
+    let mut export = names.map(|n| ambit_pipeline::pseudonymise::Exporter::new(&project, n));
     let filter = Filter {
         doc: args.filter.to_filter(&project)?,
         codes: args.codes.clone(),
@@ -85,17 +89,28 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
 
     if let Some(by) = &args.by {
         let rows = session.groups(&query, &filter, by)?;
+        let rows: Vec<(String, u64, u64)> = match &mut export {
+            Some(e) => e
+                .group_rows(&mut session, &query, &filter, by, rows)?
+                .into_iter()
+                .map(|r| (r.label, r.passages, r.docs))
+                .collect(),
+            None => rows
+                .into_iter()
+                .map(|r| (r.label(), r.passages, r.docs))
+                .collect(),
+        };
         note_rebuild(session.rebuilt());
         let name = by.column();
         let mut table = Table::new(&[name, "passages", "docs"]);
         let mut json = Vec::with_capacity(rows.len());
-        for r in rows {
+        for (label, passages, docs) in rows {
             let mut m = serde_json::Map::new();
-            m.insert(name.to_string(), r.label().into());
-            m.insert("passages".into(), r.passages.into());
-            m.insert("docs".into(), r.docs.into());
+            m.insert(name.to_string(), label.clone().into());
+            m.insert("passages".into(), passages.into());
+            m.insert("docs".into(), docs.into());
             json.push(serde_json::Value::Object(m));
-            table.push(vec![r.label(), r.passages.to_string(), r.docs.to_string()]);
+            table.push(vec![label, passages.to_string(), docs.to_string()]);
         }
         write_listing(out, args.format, &table, &json)?;
         return Ok(ExitCode::SUCCESS);
@@ -113,7 +128,10 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         SortArg::Time => Sort::Time,
     };
     let limit = (args.limit > 0).then_some(args.limit);
-    let hits = session.hits(&query, &filter, sort, limit)?;
+    let mut hits = session.hits(&query, &filter, sort, limit)?;
+    if let Some(e) = &mut export {
+        hits = e.hits(hits)?;
+    }
     let total = if limit.is_some_and(|l| hits.len() >= l) {
         session.count(&query, &filter)?
     } else {

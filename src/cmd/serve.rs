@@ -10,7 +10,8 @@ use anyhow::Result;
 ///
 /// Serves on this machine only (127.0.0.1) and prints a link with a fresh session token;
 /// every request needs that token. The CLI can be used on the same project at the same
-/// time. Ctrl-C stops the server.
+/// time. Ctrl-C stops the server. With --pseudonymise, the app's CSV exports are
+/// pseudonymised; its pages show the project as it is.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Port to listen on (default: a free one).
@@ -26,9 +27,12 @@ pub struct Args {
     /// Do not open a browser.
     #[arg(long)]
     no_open: bool,
+    #[command(flatten)]
+    pseudonyms: crate::args::PseudonymArgs,
 }
 
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
+    let pseudonyms = args.pseudonyms.load()?;
     let root = ctx.open_project()?.root;
     let root = std::path::absolute(&root).unwrap_or(root);
     let options = ambit_web::ServeOptions {
@@ -36,6 +40,7 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         host: args.host,
         port: args.port.unwrap_or(0),
         allow_remote: args.allow_remote,
+        pseudonyms,
     };
     let remote = !args.host.is_loopback();
     ambit_web::serve(options, |s| {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use ambit_core::DocId;
 use anyhow::Result;
 
-use crate::args::{parse_doc, OutputFormat, TEXT_JSON};
+use crate::args::{parse_doc, OutputFormat, PseudonymArgs, TEXT_JSON};
 use crate::output::{clock, write_json};
 
 /// Show a document: its metadata and every passage with id, speaker and timestamp.
@@ -18,11 +18,21 @@ pub struct Args {
     /// Output format.
     #[arg(long, default_value = "text", value_parser = TEXT_JSON)]
     format: OutputFormat,
+    #[command(flatten)]
+    pseudonyms: PseudonymArgs,
 }
 
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
+    let names = args.pseudonyms.load()?;
     let project = ctx.open_project()?;
-    let d = ambit_pipeline::document_view(&project, args.doc)?;
+    let mut d = ambit_pipeline::document_view(&project, args.doc)?;
+    if let Some(names) = names {
+        let mut export = ambit_pipeline::pseudonymise::Exporter::new(&project, names);
+        d = export.document_view(d);
+        // A file name may spell a name in ways the key does not (`paivi-makela.txt`);
+        // where the document came from is not for sharing.
+        d.source = "(not shown with --pseudonymise)".to_string();
+    }
     let out = &mut crate::output::stdout();
     if args.format == OutputFormat::Json {
         write_json(out, &d)?;
@@ -54,9 +64,10 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         if let Some(page) = p.page {
             head.push_str(&format!(" p.{page}"));
         }
-        match &p.speaker {
-            Some(s) => writeln!(out, "{head} {s}: {}", p.text)?,
-            None => writeln!(out, "{head} {}", p.text)?,
+        match (&p.speaker, &p.question) {
+            (Some(s), _) => writeln!(out, "{head} {s}: {}", p.text)?,
+            (None, Some(q)) => writeln!(out, "{head} [{q}] {}", p.text)?,
+            (None, None) => writeln!(out, "{head} {}", p.text)?,
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -54,6 +54,8 @@ pub struct Common {
     /// Tidy output: one row per cell (csv, json, parquet).
     #[arg(long)]
     pub long: bool,
+    #[command(flatten)]
+    pub pseudonyms: crate::args::PseudonymArgs,
 }
 
 impl Common {
@@ -132,9 +134,24 @@ fn parse_format(s: &str) -> Result<Format, String> {
     s.parse().map_err(|e: ambit_tables::Error| e.to_string())
 }
 
+impl Kind {
+    fn common(&self) -> &Common {
+        match self {
+            Kind::Freq(a) => &a.common,
+            Kind::Matrix(a) => &a.common,
+            Kind::Crosstab(a) => &a.common,
+            Kind::Cooccur(a) => &a.common,
+        }
+    }
+}
+
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
+    let names = args.table.common().pseudonyms.load()?;
     let project = ctx.open_project()?;
-    let input = ambit_pipeline::tables::table_input(&project)?;
+    let mut input = ambit_pipeline::tables::table_input(&project)?;
+    if let Some(names) = names {
+        ambit_pipeline::pseudonymise::Exporter::new(&project, names).table_input(&mut input);
+    }
     let freq = |by: Grouping, measure, totals, common: &Common| {
         let spec = FreqSpec {
             by,

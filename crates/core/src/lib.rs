@@ -24,6 +24,7 @@ mod error;
 mod filter;
 mod ids;
 mod model;
+mod speakers;
 pub mod text;
 mod timeline;
 
@@ -31,5 +32,6 @@ pub use crate::date::{Date, Month, UNDATED};
 pub use crate::error::{Error, Result};
 pub use crate::filter::{parse_attr, parse_month, parse_speaker, DocFilter, NO_SPEAKER, NO_VALUE};
 pub use crate::ids::{DocId, PassageId};
-pub use crate::model::{Coding, DocKind, Document, Origin, Passage, PassageSpan};
+pub use crate::model::{Coding, CodingStatus, DocKind, Document, Origin, Passage, PassageSpan};
+pub use crate::speakers::SpeakerAliases;
 pub use crate::timeline::{Phase, Placement, Timeline, TimelineKey, UNPHASED};

@@ -189,7 +189,68 @@ impl Serialize for Origin {
     }
 }
 
+/// Whether a coding still points at the text it was made on.
+///
+/// Correcting a document's text (`ambit add --replace`) moves its codings to where their
+/// text now is; a coding whose text changed needs a person's look, and one whose text was
+/// deleted is kept, detached, with the text it coded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum CodingStatus {
+    /// It codes its text as made (or as a person confirmed it).
+    #[default]
+    Ok,
+    /// Its text changed when the document was corrected: a person should look at it.
+    NeedsReview,
+    /// Its text was deleted: it points at no text, and its quote keeps what it coded.
+    Detached,
+}
+
+impl CodingStatus {
+    /// The name used in commands, JSON and the store: `ok`, `needs-review`, `detached`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodingStatus::Ok => "ok",
+            CodingStatus::NeedsReview => "needs-review",
+            CodingStatus::Detached => "detached",
+        }
+    }
+
+    /// Parses a stored status: none (or `ok`) is [`CodingStatus::Ok`]; an unknown one is
+    /// `None`.
+    pub fn parse(s: Option<&str>) -> Option<CodingStatus> {
+        match s {
+            None | Some("ok") => Some(CodingStatus::Ok),
+            Some("needs-review") => Some(CodingStatus::NeedsReview),
+            Some("detached") => Some(CodingStatus::Detached),
+            Some(_) => None,
+        }
+    }
+
+    /// The value of the store's `codings.status` column: NULL for [`CodingStatus::Ok`].
+    pub fn stored(self) -> Option<&'static str> {
+        match self {
+            CodingStatus::Ok => None,
+            other => Some(other.as_str()),
+        }
+    }
+}
+
+impl fmt::Display for CodingStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CodingStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// A code applied to a character range of a document.
+///
+/// A [`CodingStatus::Detached`] coding points at no text: its range is `0..0` and
+/// [`Coding::quote`] holds what it coded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coding {
     /// Store id of the coding.
@@ -210,6 +271,11 @@ pub struct Coding {
     pub created: String,
     /// An optional memo.
     pub memo: Option<String>,
+    /// Whether it still points at its text.
+    pub status: CodingStatus,
+    /// For a coding that needs review or is detached: the text it coded before its
+    /// document was corrected.
+    pub quote: Option<String>,
 }
 
 #[cfg(test)]
@@ -224,6 +290,20 @@ mod tests {
         assert_eq!(DocKind::parse("Interview").unwrap(), DocKind::Interview);
         let e = DocKind::parse("podcast").unwrap_err().to_string();
         assert!(e.contains("interview, workshop"), "{e}");
+    }
+
+    #[test]
+    fn statuses_round_trip_through_the_store_column() {
+        for s in [
+            CodingStatus::Ok,
+            CodingStatus::NeedsReview,
+            CodingStatus::Detached,
+        ] {
+            assert_eq!(CodingStatus::parse(s.stored()), Some(s));
+            assert_eq!(CodingStatus::parse(Some(s.as_str())), Some(s));
+        }
+        assert_eq!(CodingStatus::Ok.stored(), None);
+        assert_eq!(CodingStatus::parse(Some("lost")), None);
     }
 
     #[test]

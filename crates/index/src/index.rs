@@ -101,6 +101,17 @@ impl Index {
             .map(|p| p.revision))
     }
 
+    /// The settings recorded by the last commit (see [`crate::Writer::set_settings`]);
+    /// `None` like [`Index::revision`].
+    pub fn settings(&self) -> Result<Option<String>> {
+        let metas = self.index.load_metas()?;
+        Ok(metas
+            .payload
+            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+            .filter(|p| p.schema == SCHEMA_VERSION)
+            .map(|p| p.settings))
+    }
+
     /// Number of passages in the index.
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()

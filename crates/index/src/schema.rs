@@ -79,9 +79,12 @@ pub(crate) fn fields(schema: &Schema) -> tantivy::Result<Fields> {
     Ok(fields)
 }
 
-/// What a commit records, as its payload: the schema and the store revision.
+/// What a commit records, as its payload: the schema, the store revision, and the
+/// caller's settings (see [`crate::Writer::set_settings`]).
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Payload {
     pub(crate) schema: u32,
     pub(crate) revision: u64,
+    #[serde(default)]
+    pub(crate) settings: String,
 }

@@ -42,6 +42,8 @@ pub struct Writer<'a> {
     pending: Vec<UserOperation>,
     /// Reused for each passage's text value.
     value: String,
+    /// What the index is built with besides the store revision, recorded at commit.
+    settings: String,
 }
 
 impl Writer<'_> {
@@ -93,12 +95,20 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Commits everything queued, recording the store revision it reflects, and waits
-    /// for segment merges so the next process finds a compact index.
+    /// Records, with the next commit, what else besides the store revision the indexed
+    /// passages depend on (the speaker aliases of `ambit.toml`): [`Index::settings`]
+    /// gives it back, so a caller can tell an index built with other settings.
+    pub fn set_settings(&mut self, settings: &str) {
+        self.settings = settings.to_string();
+    }
+
+    /// Commits everything queued, recording the store revision it reflects (and the
+    /// settings), and waits for segment merges so the next process finds a compact index.
     pub fn commit(mut self, revision: u64) -> Result<()> {
         let payload = serde_json::to_string(&Payload {
             schema: SCHEMA_VERSION,
             revision,
+            settings: std::mem::take(&mut self.settings),
         })
         .map_err(|e| Error::Tantivy(e.to_string()))?;
         self.flush()?;
@@ -125,6 +135,7 @@ impl Index {
             writer,
             pending: Vec::with_capacity(BATCH),
             value: String::new(),
+            settings: String::new(),
         })
     }
 }

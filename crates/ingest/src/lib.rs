@@ -309,7 +309,7 @@ pub fn extract(name: &str, bytes: &[u8], format: Format, opts: &Options) -> Resu
 /// assert_eq!(docs.len(), 1); // R2 gave no answer
 /// let p = &docs[0].passages[0];
 /// assert_eq!(char_slice(&docs[0].text, p.start, p.end), Some("Ordern betyder — inköp"));
-/// assert_eq!(p.speaker.as_deref(), Some("Q5"));
+/// assert_eq!(p.question.as_deref(), Some("Q5")); // the question it answers, not a speaker
 /// assert_eq!(docs[0].part.as_deref(), Some("R1"));
 /// assert_eq!(docs[0].meta.attributes["organisation"], "Saimaa Paper Oy");
 /// ```

@@ -172,7 +172,9 @@ pub(crate) fn documents(name: &str, table: Table, opts: &Options) -> Result<Vec<
             chars += label.chars().count() + 1;
             let len = answer.chars().count();
             passages.push(Segment {
-                speaker: Some(label.clone()),
+                // The question a passage answers is not a speaker: tables by speaker
+                // and speaker filters leave survey answers alone.
+                question: Some(label.clone()),
                 ..Segment::new(chars, chars + len)
             });
             text.push_str(answer);
@@ -259,7 +261,7 @@ mod tests {
                         .iter()
                         .map(|p| {
                             (
-                                p.speaker.clone().unwrap(),
+                                p.question.clone().unwrap(),
                                 char_slice(&d.text, p.start, p.end).unwrap().to_owned(),
                             )
                         })

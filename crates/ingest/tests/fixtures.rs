@@ -29,7 +29,10 @@ fn check(name: &str, opts: &Options, expected: &[(Option<&str>, Option<u32>, &st
                 slice.trim(),
                 "{name}: passage with surrounding space"
             );
-            got.push((p.speaker.clone(), p.page, slice.to_owned()));
+            // Who said it, or (in a survey) which question it answers.
+            assert!(p.speaker.is_none() || p.question.is_none(), "{name}: {p:?}");
+            let label = p.speaker.clone().or_else(|| p.question.clone());
+            got.push((label, p.page, slice.to_owned()));
         }
     }
     let mut from = 0;

@@ -68,6 +68,18 @@ pub enum Error {
         "sample study not found at {0}; run from the Ambit source folder or pass --samples DIR"
     )]
     NoSamples(PathBuf),
+    /// A pseudonym key file that is refused (its line says why).
+    #[error("{}: {source}", path.display())]
+    Pseudonyms {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: ambit_team::Error,
+    },
+    /// A REFI-QDA file (`.qdpx`, `.qdc`) that cannot be imported, or a project that cannot
+    /// be exported as one.
+    #[error(transparent)]
+    Qdpx(#[from] ambit_qdpx::Error),
     /// File system trouble outside a single imported file.
     #[error("{path}: {source}")]
     Io {

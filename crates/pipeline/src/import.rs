@@ -69,7 +69,8 @@ pub enum Outcome {
         /// Number of words, all documents together.
         words: usize,
     },
-    /// Replaced an earlier version of the same document (`--replace`).
+    /// Replaced an earlier version of the same document (`--replace`), or, in a dry run,
+    /// would replace it.
     Replaced {
         /// The kept id.
         id: DocId,
@@ -77,6 +78,8 @@ pub enum Outcome {
         passages: usize,
         /// Number of words.
         words: usize,
+        /// Where its codings went (or would go, in a dry run).
+        codings: crate::reanchor::Reanchoring,
     },
     /// The same content was imported before; nothing done.
     Unchanged {
@@ -107,6 +110,7 @@ impl Outcome {
     /// The documents this outcome stored or changed (whose index entries must follow).
     pub fn changed_documents(&self) -> &[DocId] {
         match self {
+            Outcome::Replaced { codings, .. } if codings.dry_run => &[],
             Outcome::Added { id, .. } | Outcome::Replaced { id, .. } => std::slice::from_ref(id),
             Outcome::AddedSeveral { ids, .. } => ids,
             _ => &[],
@@ -192,7 +196,7 @@ pub enum ImportError {
         end: usize,
     },
     /// A document was imported from this path before, with other content.
-    #[error("{path}: {existing} ({title:?}) was imported from this path with other content; pass --replace to replace it (refused if it has manual codings)")]
+    #[error("{path}: {existing} ({title:?}) was imported from this path with other content; pass --replace to replace it (its codings move to the new text; add --dry-run first to see how)")]
     ChangedFile {
         /// The file.
         path: String,
@@ -283,6 +287,9 @@ struct FileRow<'a> {
     warnings: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     updated: Option<&'a [&'static str]>,
+    /// Replaced files only: where the document's codings went.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    codings: Option<&'a crate::reanchor::Reanchoring>,
 }
 
 impl Serialize for FileReport {
@@ -295,15 +302,29 @@ impl Serialize for FileReport {
                 passages, words, ..
             } => ("added", Some(*passages), Some(*words), None),
             Outcome::Replaced {
-                passages, words, ..
-            } => ("replaced", Some(*passages), Some(*words), None),
+                passages,
+                words,
+                codings,
+                ..
+            } => (
+                if codings.dry_run {
+                    "would-replace"
+                } else {
+                    "replaced"
+                },
+                Some(*passages),
+                Some(*words),
+                None,
+            ),
             Outcome::Unchanged { .. } => ("unchanged", None, None, None),
             Outcome::Updated { .. } => ("updated", None, None, None),
             Outcome::Skipped { reason } => ("skipped", None, None, Some(reason.clone())),
             Outcome::Failed { error } => ("failed", None, None, Some(error.to_string())),
         };
         let docs: Vec<DocId> = match &self.outcome {
-            Outcome::Unchanged { id } | Outcome::Updated { id, .. } => vec![*id],
+            Outcome::Unchanged { id }
+            | Outcome::Updated { id, .. }
+            | Outcome::Replaced { id, .. } => vec![*id],
             other => other.changed_documents().to_vec(),
         };
         FileRow {
@@ -317,6 +338,10 @@ impl Serialize for FileReport {
             warnings: &self.warnings,
             updated: match &self.outcome {
                 Outcome::Updated { fields, .. } => Some(fields),
+                _ => None,
+            },
+            codings: match &self.outcome {
+                Outcome::Replaced { codings, .. } => Some(codings),
                 _ => None,
             },
         }
@@ -355,7 +380,7 @@ impl BatchReport {
         let mut s = format!(
             "{} added, {} replaced, {} unchanged",
             self.count(|o| matches!(o, Outcome::Added { .. } | Outcome::AddedSeveral { .. })),
-            self.count(|o| matches!(o, Outcome::Replaced { .. })),
+            self.count(|o| matches!(o, Outcome::Replaced { codings, .. } if !codings.dry_run)),
             self.count(|o| matches!(o, Outcome::Unchanged { .. })),
         );
         let updated = self.count(|o| matches!(o, Outcome::Updated { .. }));
@@ -367,6 +392,13 @@ impl BatchReport {
             self.count(|o| matches!(o, Outcome::Skipped { .. })),
             self.failed()
         ));
+        let previewed =
+            self.count(|o| matches!(o, Outcome::Replaced { codings, .. } if codings.dry_run));
+        if previewed > 0 {
+            s.push_str(&format!(
+                "; dry run: {previewed} would be replaced, nothing was written"
+            ));
+        }
         s
     }
 }
@@ -375,8 +407,11 @@ impl BatchReport {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportOptions {
     /// Replace the document imported earlier from the same path when its content
-    /// changed (never a document from another path).
+    /// changed (never a document from another path), moving its codings.
     pub replace: bool,
+    /// With `replace`: report what replacing would do to each document's codings, and
+    /// write nothing (new files are skipped, known content is reported unchanged).
+    pub dry_run: bool,
 }
 
 /// Expands paths into import items: files as given, directories recursively (sorted, hidden
@@ -758,12 +793,21 @@ fn store_file(
     };
     if let Some(hash) = &parsed.hash {
         if let Some(existing) = project.store.find_by_hash(hash).map_err(store_err)? {
+            if opts.dry_run {
+                return Ok(Outcome::Unchanged { id: existing.id });
+            }
             return update_metadata(project, item, existing.id);
         }
     }
     let (format, kind, mut all) = parsed.result?;
     let hash = parsed.hash.unwrap_or_default();
     if format.is_multi_document() {
+        if opts.dry_run {
+            return Ok(Outcome::Skipped {
+                reason: "a file of several documents is never replaced; --dry-run wrote nothing"
+                    .into(),
+            });
+        }
         return import_several(project, item, format, kind, &hash, all, opts, warnings);
     }
     if all.len() != 1 {
@@ -797,6 +841,9 @@ fn store_file(
     }
     let (passages, words) = (new.passages.len(), new.words);
     match previous {
+        None if opts.dry_run => Ok(Outcome::Skipped {
+            reason: "a new file: --dry-run only shows what replacing documents does".into(),
+        }),
         None => {
             let id = project.store.insert_document(&new).map_err(store_err)?;
             Ok(Outcome::Added {
@@ -810,14 +857,13 @@ fn store_file(
             if item.defaults.title.is_none() {
                 new.title = old.title.clone();
             }
-            project
-                .store
-                .replace_document(old.id, &new)
-                .map_err(store_err)?;
+            let codings =
+                crate::reanchor::replace(project, old.id, &new, opts.dry_run).map_err(store_err)?;
             Ok(Outcome::Replaced {
                 id: old.id,
                 passages,
                 words,
+                codings,
             })
         }
         Some(old) => Err(ImportError::ChangedFile {
@@ -900,6 +946,11 @@ fn update_metadata(
         path: shown.clone(),
         source,
     };
+    // A survey or mbox gave several documents, each with its own date and attributes:
+    // the file's metadata is not theirs to overwrite.
+    if ambit_ingest::format_for_path(&item.path).is_some_and(|f| f.is_multi_document()) {
+        return Ok(Outcome::Unchanged { id });
+    }
     let d = &item.defaults;
     if let Some(phase) = &d.phase {
         project

@@ -128,6 +128,9 @@ pub struct PassageView {
     pub ordinal: u32,
     /// Speaker of a transcript turn.
     pub speaker: Option<String>,
+    /// The survey question a survey answer answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
     /// Start, in characters into the document text.
     pub start: usize,
     /// End (exclusive).
@@ -160,6 +163,7 @@ pub fn document_view(project: &Project, id: DocId) -> Result<DocumentView> {
                 .unwrap_or("")
                 .to_string(),
             speaker: p.span.speaker,
+            question: p.span.question,
             start: p.span.start,
             end: p.span.end,
             start_ms: p.span.start_ms,

@@ -59,6 +59,8 @@ pub enum Reason {
     Requested,
     /// The project's language changed.
     Language,
+    /// The speaker aliases of `ambit.toml` changed.
+    Speakers,
     /// Its files could not be read; the message says why.
     Corrupt(String),
 }
@@ -70,6 +72,7 @@ impl std::fmt::Display for Reason {
             Reason::Stale => f.write_str("the project changed since the last indexing"),
             Reason::Requested => f.write_str("a rebuild was requested"),
             Reason::Language => f.write_str("the project's language changed"),
+            Reason::Speakers => f.write_str("the speaker names in ambit.toml changed"),
             Reason::Corrupt(m) => write!(f, "the index was unreadable ({m})"),
         }
     }
@@ -133,12 +136,26 @@ fn check(project: &Project) -> Result<std::result::Result<Index, Reason>> {
     if index.stemming() != stemming_of(project) {
         return Ok(Err(Reason::Language));
     }
+    if index
+        .settings()
+        .ok()
+        .flatten()
+        .is_some_and(|s| s != settings(project))
+    {
+        return Ok(Err(Reason::Speakers));
+    }
     let current = project.store.revision()?;
     Ok(match index.revision() {
         Ok(Some(r)) if r == current => Ok(index),
         Ok(_) => Err(Reason::Stale),
         Err(e) => Err(Reason::Corrupt(short(&e))),
     })
+}
+
+/// What the indexed passages depend on besides the store: the speaker aliases of
+/// `ambit.toml` (speakers are indexed by name). A change rebuilds the index.
+fn settings(project: &Project) -> String {
+    project.config.speakers.fingerprint()
 }
 
 fn short(e: &ambit_index::Error) -> String {
@@ -167,6 +184,7 @@ pub fn rebuild(
         let mut writer = staging.index().writer()?;
         let total = project.store.passage_count()?;
         let written = write_documents(project, &mut writer, &docs, total, progress)?;
+        writer.set_settings(&settings(project));
         writer.commit(revision)?;
         written
     };
@@ -302,7 +320,7 @@ pub enum Refresh {
     Skipped(Reason),
 }
 
-/// Brings the index up to date after `docs` were added or replaced, incrementally.
+/// Brings the index up to date after `docs` were added, replaced or removed, incrementally.
 ///
 /// `before` is the store revision read before the change: only an index that was current
 /// then can be patched; otherwise it is left for the next search to rebuild (it is
@@ -319,7 +337,9 @@ pub fn refresh_documents(project: &Project, docs: &[DocId], before: u64) -> Resu
     if index.stemming() != stemming_of(project) {
         return Ok(Refresh::Skipped(Reason::Language));
     }
-    if index.revision().ok().flatten() != Some(before) {
+    if index.revision().ok().flatten() != Some(before)
+        || index.settings().ok().flatten() != Some(settings(project))
+    {
         return Ok(Refresh::Skipped(Reason::Stale));
     }
     let revision = project.store.revision()?;
@@ -333,7 +353,16 @@ pub fn refresh_documents(project: &Project, docs: &[DocId], before: u64) -> Resu
     for doc in &wanted {
         writer.delete_doc(*doc);
     }
+    // Removed documents (`ambit rm`) only leave the index.
+    let stored: HashSet<DocId> = project
+        .store
+        .documents_brief()?
+        .iter()
+        .map(|d| d.id)
+        .collect();
+    let wanted: Vec<DocId> = wanted.into_iter().filter(|d| stored.contains(d)).collect();
     let (written, _) = write_documents(project, &mut writer, &wanted, 0, &mut |_, _| {})?;
+    writer.set_settings(&settings(project));
     writer.commit(revision)?;
     Ok(Refresh::Updated { passages: written })
 }

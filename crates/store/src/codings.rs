@@ -1,6 +1,11 @@
 //! Codings and memos in the store: the researcher's work, written only in transactions.
+//!
+//! A detached coding (its text was deleted when its document was corrected) stays in the
+//! store with its quote and a `0..0` range, but the readers that count or cut out text
+//! never meet it: [`Store::codings`] leaves it out unless [`CodingFilter::detached`] asks
+//! for it, and [`Store::for_each_coding_span`] (tables, the search index) never gives it.
 
-use ambit_core::{Coding, DocId, Origin};
+use ambit_core::{Coding, CodingStatus, DocId, Origin};
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
@@ -34,6 +39,8 @@ pub struct CodingFilter {
     pub docs: Vec<DocId>,
     /// Only these coders.
     pub coders: Vec<String>,
+    /// Also detached codings, which point at no text (off: only codings with a range).
+    pub detached: bool,
 }
 
 /// A memo attached to a code, a document or a passage.
@@ -51,8 +58,9 @@ pub struct Memo {
     pub text: String,
 }
 
-fn coding_from_row(r: &Row<'_>) -> rusqlite::Result<Coding> {
+pub(crate) fn coding_from_row(r: &Row<'_>) -> rusqlite::Result<Coding> {
     let origin: String = r.get(6)?;
+    let status: Option<String> = r.get(9)?;
     Ok(Coding {
         id: r.get(0)?,
         doc: DocId(r.get(1)?),
@@ -63,10 +71,18 @@ fn coding_from_row(r: &Row<'_>) -> rusqlite::Result<Coding> {
         origin: Origin::parse(&origin).unwrap_or(Origin::Import),
         created: r.get(7)?,
         memo: r.get(8)?,
+        // An unknown status (a newer Ambit's) is treated as needing a look.
+        status: CodingStatus::parse(status.as_deref()).unwrap_or(CodingStatus::NeedsReview),
+        quote: r.get(10)?,
     })
 }
 
-const CODING_COLUMNS: &str = "id, doc, start, end, code, coder, origin, created, memo";
+/// The columns [`coding_from_row`] reads, in its order.
+pub(crate) const CODING_COLUMNS: &str =
+    "id, doc, start, end, code, coder, origin, created, memo, status, quote";
+
+/// The SQL condition of codings that point at text.
+pub(crate) const ATTACHED: &str = "status IS NOT 'detached'";
 
 impl Store {
     /// Stores one coding after checking its range is not empty and fits the document.
@@ -154,7 +170,8 @@ impl Store {
         })
     }
 
-    /// Codings matching a filter, ordered by document, start, id.
+    /// Codings matching a filter, ordered by document, start, id; detached codings (which
+    /// point at no text) only when [`CodingFilter::detached`] asks for them.
     pub fn codings(&self, filter: &CodingFilter) -> Result<Vec<Coding>> {
         self.reading(|| {
             let mut conds = Vec::new();
@@ -178,6 +195,9 @@ impl Store {
                 "coder",
                 filter.coders.iter().map(|c| c.clone().into()).collect(),
             );
+            if !filter.detached {
+                conds.push(ATTACHED.to_string());
+            }
             let cond = if conds.is_empty() {
                 String::new()
             } else {
@@ -191,9 +211,9 @@ impl Store {
         })
     }
 
-    /// Calls `f(doc, start, end, code, coder)` for every coding, in the order of
-    /// [`Store::codings`], without building a [`Coding`] per row: tables over millions of
-    /// codings need only these fields.
+    /// Calls `f(doc, start, end, code, coder)` for every coding that points at text (not
+    /// detached), in the order of [`Store::codings`], without building a [`Coding`] per
+    /// row: tables over millions of codings need only these fields.
     pub fn for_each_coding_span<E: From<Error>>(
         &self,
         mut f: impl FnMut(DocId, usize, usize, &str, &str) -> std::result::Result<(), E>,
@@ -205,9 +225,10 @@ impl Store {
         }
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT doc, start, end, code, coder FROM codings ORDER BY doc, start, end, id",
-            )
+            .prepare(&format!(
+                "SELECT doc, start, end, code, coder FROM codings WHERE {ATTACHED}
+                 ORDER BY doc, start, end, id"
+            ))
             .map_err(|e| self.fail(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.fail(e))?;
         while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
@@ -285,6 +306,7 @@ impl Store {
                     "UPDATE memos SET target = ?2 WHERE target = ?1",
                     params![format!("code:{old}"), format!("code:{new}")],
                 )?;
+                crate::guids::recode_guids(tx, old, new)?;
             }
             Ok(n as u64)
         })

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use ambit_core::{Date, Phase, Timeline};
+use ambit_core::{Date, DocId, DocKind, Phase, SpeakerAliases, Timeline};
 
 use crate::error::{Error, Result};
 
@@ -25,6 +25,8 @@ pub struct Config {
     pub max_file_mb: u64,
     /// The study timeline.
     pub timeline: Timeline,
+    /// Who is who among transcript labels (`[speakers]`), applied when passages are read.
+    pub speakers: SpeakerAliases,
 }
 
 /// Default size limit for one imported file.
@@ -37,6 +39,7 @@ const KNOWN_KEYS: &[&str] = &[
     "speaker_pattern",
     "max_file_mb",
     "phase",
+    "speakers",
 ];
 const PHASE_KEYS: &[&str] = &["id", "label", "start", "end"];
 
@@ -101,6 +104,15 @@ impl Config {
             Some(_) => return Err(err("`phase` must be written as [[phase]] tables".into())),
         }
         let timeline = Timeline::new(phases).map_err(|e| err(format!("timeline: {e}")))?;
+        let speakers = match table.get("speakers") {
+            None => SpeakerAliases::default(),
+            Some(toml::Value::Table(t)) => parse_speakers(t).map_err(err)?,
+            Some(_) => {
+                return Err(err(
+                    "`speakers` must be a table: [speakers] \"I\" = \"Interviewer\"".into(),
+                ))
+            }
+        };
         Ok(Config {
             name,
             language,
@@ -108,6 +120,7 @@ impl Config {
             speaker_pattern,
             max_file_mb,
             timeline,
+            speakers,
         })
     }
 
@@ -136,6 +149,14 @@ max_file_mb = {DEFAULT_MAX_FILE_MB}
 # A project-specific speaker-label regex, with a named group `speaker` (optionally `time`):
 # speaker_pattern = '^(?P<speaker>[A-Z]{{2,}}):\s'
 
+# Who is who among transcript labels, for the study, a document kind or one document:
+# [speakers]
+# "I" = "Interviewer"
+# [speakers.interview]
+# "R" = "Respondent"
+# [speakers.D3]
+# "R" = "Päivi Mäkelä"
+
 # The study timeline: phases in order. A document belongs to the phase whose dates
 # contain its date, unless it was given a phase explicitly (`ambit add --phase ID`).
 # Editing this list re-places documents without re-importing them.
@@ -148,6 +169,48 @@ max_file_mb = {DEFAULT_MAX_FILE_MB}
 "#
         )
     }
+}
+
+/// `[speakers]`: `"LABEL" = "Name"` for the study, and tables `[speakers.KIND]` and
+/// `[speakers.D7]` for documents of a kind or one document.
+fn parse_speakers(t: &toml::Table) -> std::result::Result<SpeakerAliases, String> {
+    let mut aliases = SpeakerAliases::default();
+    let name = |scope: &str, label: &str, v: &toml::Value| {
+        match v {
+        toml::Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+        _ => Err(format!(
+            "{scope}: the name for {label:?} must be a non-empty string, e.g. \"{label}\" = \"Interviewer\""
+        )),
+    }
+    };
+    for (key, value) in t {
+        match value {
+            toml::Value::Table(inner) => {
+                let scope = format!("[speakers.{key}]");
+                let target = if let Ok(doc) = DocId::parse(key) {
+                    Ok(doc)
+                } else if let Ok(kind) = DocKind::parse(key) {
+                    Err(kind)
+                } else {
+                    return Err(format!(
+                        "{scope}: `{key}` is neither a document id (D7) nor a document kind (interview, workshop, observation, archival, survey, other)"
+                    ));
+                };
+                for (label, v) in inner {
+                    let n = name(&scope, label, v)?;
+                    match target {
+                        Ok(doc) => aliases.insert_for_doc(doc, label, &n),
+                        Err(kind) => aliases.insert_for_kind(kind, label, &n),
+                    }
+                }
+            }
+            v => {
+                let n = name("[speakers]", key, v)?;
+                aliases.insert_global(key, &n);
+            }
+        }
+    }
+    Ok(aliases)
 }
 
 fn parse_phase(n: usize, t: &toml::Table) -> std::result::Result<Phase, String> {
@@ -270,5 +333,20 @@ end = 2013-04-30
             "overlap",
         );
         check_err("max_file_mb = -3", "max_file_mb");
+        check_err("[speakers]\nI = 3\n", "non-empty string");
+        check_err("[speakers.podcast]\nR = \"x\"\n", "neither a document id");
+        check_err("speakers = 1\n", "must be a table");
+    }
+
+    #[test]
+    fn reads_speaker_aliases() {
+        let c = parse(
+            "[speakers]\n\"I\" = \"Interviewer\"\n[speakers.interview]\nR = \"Respondent\"\n[speakers.D3]\nR = \" Päivi Mäkelä \"\n",
+        )
+        .unwrap();
+        let s = &c.speakers;
+        assert_eq!(s.resolve(DocId(1), DocKind::Workshop, "I"), "Interviewer");
+        assert_eq!(s.resolve(DocId(1), DocKind::Interview, "R"), "Respondent");
+        assert_eq!(s.resolve(DocId(3), DocKind::Interview, "R"), "Päivi Mäkelä");
     }
 }

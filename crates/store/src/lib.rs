@@ -25,13 +25,23 @@
 mod codings;
 mod config;
 mod error;
+mod guids;
 mod project;
 mod schema;
 mod store;
+mod team;
 
 pub use crate::codings::{CodingFilter, Memo, NewCoding};
 pub use crate::config::{Config, CONFIG_FILE, DEFAULT_MAX_FILE_MB};
 pub use crate::error::{Error, Result};
+pub use crate::guids::{
+    guid_kind, BatchCoding, BatchDoc, BatchDocument, BatchMemo, BatchOutcome, BatchTarget, GuidRow,
+    ImportBatch,
+};
 pub use crate::project::{Project, DATA_DIR, STORE_FILE};
 pub use crate::schema::SCHEMA_VERSION;
 pub use crate::store::{DocRow, Existing, ImportInfo, NewDocument, NewPassage, Original, Store};
+pub use crate::team::{
+    timestamp, Added, DocRef, Incoming, IncomingCoding, IncomingDocument, IncomingMemo,
+    IncomingTarget, Reanchor, Reattached, Removed, Replaced,
+};

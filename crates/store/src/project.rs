@@ -57,7 +57,8 @@ impl Project {
             path: data.clone(),
             source,
         })?;
-        let store = Store::open_or_create(&data.join(STORE_FILE))?;
+        let mut store = Store::open_or_create(&data.join(STORE_FILE))?;
+        store.set_speaker_aliases(config.speakers.clone());
         Ok(Project {
             root: root.to_path_buf(),
             config,
@@ -70,7 +71,8 @@ impl Project {
     /// cannot be written is opened for reading only ([`Store::is_read_only`]).
     pub fn open(root: &Path) -> Result<Project> {
         let config = Config::load(root)?;
-        let store = Store::open(&root.join(DATA_DIR).join(STORE_FILE))?;
+        let mut store = Store::open(&root.join(DATA_DIR).join(STORE_FILE))?;
+        store.set_speaker_aliases(config.speakers.clone());
         Ok(Project {
             root: root.to_path_buf(),
             config,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ambit_core::{Date, DocId, DocKind, Document, Passage, PassageId, PassageSpan};
+use ambit_core::{Date, DocId, DocKind, Document, Passage, PassageId, PassageSpan, SpeakerAliases};
 use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
@@ -116,6 +116,9 @@ pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
     read_only: bool,
+    /// Who is who among speaker labels (`[speakers]` in ambit.toml): every passage read
+    /// from the store carries the name, the table keeps the label as written.
+    speakers: SpeakerAliases,
 }
 
 /// How long a command waits for another command's write to finish before giving up with
@@ -213,6 +216,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             read_only: false,
+            speakers: SpeakerAliases::default(),
         })
     }
 
@@ -274,6 +278,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             read_only: true,
+            speakers: SpeakerAliases::default(),
         })
     }
 
@@ -402,7 +407,7 @@ impl Store {
     /// characters of the text, which does not change. Returns `false` (and writes nothing)
     /// when the passages are the ones stored.
     pub fn replace_passages(&mut self, id: DocId, passages: &[NewPassage]) -> Result<bool> {
-        let stored = self.passages(id)?;
+        let stored = self.passages_as_stored(id)?;
         let same = stored.len() == passages.len()
             && stored
                 .iter()
@@ -682,6 +687,13 @@ impl Store {
                     }
                 }
             }
+            if !self.speakers.is_empty() {
+                let kinds = self.kinds()?;
+                for (p, _) in out.iter_mut().flatten() {
+                    let kind = kinds.get(&p.id.doc).copied().unwrap_or(DocKind::Other);
+                    self.name_speakers(std::slice::from_mut(p), |_| kind);
+                }
+            }
             Ok(out)
         })
     }
@@ -708,8 +720,58 @@ impl Store {
         })
     }
 
-    /// The passages of a document in order.
+    /// Sets the speaker aliases that passages are read with (the project does this from
+    /// its `ambit.toml`).
+    pub fn set_speaker_aliases(&mut self, aliases: SpeakerAliases) {
+        self.speakers = aliases;
+    }
+
+    /// Gives passages their speakers' names; `kind_of` says each document's kind.
+    fn name_speakers(&self, passages: &mut [Passage], kind_of: impl Fn(DocId) -> DocKind) {
+        if self.speakers.is_empty() {
+            return;
+        }
+        for p in passages {
+            if let Some(label) = &p.span.speaker {
+                let name = self.speakers.resolve(p.id.doc, kind_of(p.id.doc), label);
+                if name != label {
+                    p.span.speaker = Some(name.to_string());
+                }
+            }
+        }
+    }
+
+    /// The kind of every document, for speaker aliases by kind.
+    fn kinds(&self) -> Result<BTreeMap<DocId, DocKind>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, kind FROM documents")?;
+        let rows = stmt.query_map([], |r| Ok((DocId(r.get(0)?), r.get::<_, String>(1)?)))?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (id, kind) = row?;
+            out.insert(id, DocKind::parse(&kind).unwrap_or(DocKind::Other));
+        }
+        Ok(out)
+    }
+
+    /// The passages of a document in order, speakers named by the aliases.
     pub fn passages(&self, id: DocId) -> Result<Vec<Passage>> {
+        let mut out = self.passages_as_stored(id)?;
+        if !self.speakers.is_empty() {
+            let kind = self.reading(|| {
+                let k: String = self.conn.query_row(
+                    "SELECT kind FROM documents WHERE id = ?1",
+                    [id.0],
+                    |r| r.get(0),
+                )?;
+                Ok(DocKind::parse(&k).unwrap_or(DocKind::Other))
+            })?;
+            self.name_speakers(&mut out, |_| kind);
+        }
+        Ok(out)
+    }
+
+    /// The passages of a document as stored, speaker labels as written.
+    fn passages_as_stored(&self, id: DocId) -> Result<Vec<Passage>> {
         self.reading(|| {
             let mut stmt = self.conn.prepare(&format!(
                 "SELECT ordinal, {PASSAGE_COLUMNS} FROM passages WHERE doc = ?1
@@ -736,7 +798,14 @@ impl Store {
                 };
                 passage_from(id, r, 2)
             })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            if !self.speakers.is_empty() {
+                let kinds = self.kinds()?;
+                self.name_speakers(&mut out, |d| {
+                    kinds.get(&d).copied().unwrap_or(DocKind::Other)
+                });
+            }
+            Ok(out)
         })
     }
 
@@ -761,20 +830,46 @@ impl Store {
         })
     }
 
-    /// Speakers of transcript turns, with their passage counts, most frequent first.
+    /// Speakers of transcript turns (named by the aliases), with their passage counts,
+    /// most frequent first.
     pub fn speakers(&self) -> Result<Vec<(String, u64)>> {
         self.reading(|| {
+            if self.speakers.is_empty() {
+                let mut stmt = self.conn.prepare(
+                    "SELECT speaker, COUNT(*) FROM passages WHERE speaker IS NOT NULL
+                     GROUP BY speaker ORDER BY COUNT(*) DESC, speaker",
+                )?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+                return Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+            }
+            let kinds = self.kinds()?;
             let mut stmt = self.conn.prepare(
-                "SELECT speaker, COUNT(*) FROM passages WHERE speaker IS NOT NULL
-             GROUP BY speaker ORDER BY COUNT(*) DESC, speaker",
+                "SELECT doc, speaker, COUNT(*) FROM passages WHERE speaker IS NOT NULL
+                 GROUP BY doc, speaker",
             )?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    DocId(r.get(0)?),
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)? as u64,
+                ))
+            })?;
+            let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+            for row in rows {
+                let (doc, label, n) = row?;
+                let kind = kinds.get(&doc).copied().unwrap_or(DocKind::Other);
+                *counts
+                    .entry(self.speakers.resolve(doc, kind, &label).to_string())
+                    .or_default() += n;
+            }
+            let mut out: Vec<(String, u64)> = counts.into_iter().collect();
+            out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            Ok(out)
         })
     }
 }
 
-fn write_children(tx: &Transaction<'_>, id: DocId, doc: &NewDocument) -> Result<()> {
+pub(crate) fn write_children(tx: &Transaction<'_>, id: DocId, doc: &NewDocument) -> Result<()> {
     let mut stmt = tx.prepare("INSERT INTO attributes (doc, key, value) VALUES (?1, ?2, ?3)")?;
     for (k, v) in &doc.attributes {
         stmt.execute(params![id.0, k, v])?;

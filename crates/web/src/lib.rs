@@ -62,6 +62,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Allow a non-loopback `host`.
     pub allow_remote: bool,
+    /// Pseudonymise the app's CSV exports with this key.
+    pub pseudonyms: Option<ambit_pipeline::pseudonymise::Pseudonymiser>,
 }
 
 /// A server that is listening, as [`serve`] reports it before it starts answering.
@@ -107,7 +109,10 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(&Serving)) -> Result<()> 
         let addr = listener.local_addr().map_err(Error::Runtime)?;
         let token = auth::new_token()?;
         let url = format!("http://{}/?token={token}", url_host(addr));
-        let app = App::new(&options.root, token, addr.port());
+        let mut app = App::new(&options.root, token, addr.port());
+        if let Some(names) = options.pseudonyms {
+            app = app.with_pseudonyms(names);
+        }
         ready(&Serving {
             project: name,
             addr,

@@ -39,6 +39,7 @@ pub fn build(parts: &DocParts<'_>, codings: Vec<Coding>, cb: Option<&Codebook>) 
                 phase: parts.phase.to_string(),
                 date: parts.date,
                 speaker: first.and_then(|p| p.span.speaker.clone()),
+                question: first.and_then(|p| p.span.question.clone()),
                 coder: c.coder,
                 origin: c.origin,
                 start: c.start,
@@ -48,6 +49,8 @@ pub fn build(parts: &DocParts<'_>, codings: Vec<Coding>, cb: Option<&Codebook>) 
                     .unwrap_or("")
                     .to_string(),
                 memo: c.memo,
+                status: c.status,
+                quote: c.quote,
                 code: c.code,
             };
             ((c.start, pos, c.id), seg)

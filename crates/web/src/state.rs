@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use ambit_pipeline::pseudonymise::Pseudonymiser;
 use ambit_store::Project;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
@@ -24,6 +25,8 @@ struct Inner {
     /// Codebook edits read, change and rewrite `codebook.toml`; two tabs editing at once
     /// must not overwrite each other's change.
     codebook: tokio::sync::Mutex<()>,
+    /// The key the app's CSV exports are pseudonymised with (`ambit serve --pseudonymise`).
+    pseudonyms: Option<Pseudonymiser>,
 }
 
 impl App {
@@ -36,7 +39,26 @@ impl App {
             token,
             cookie: format!("ambit_token_{port}"),
             codebook: tokio::sync::Mutex::new(()),
+            pseudonyms: None,
         }))
+    }
+
+    /// The same app with its CSV exports pseudonymised with `names` (pages still show
+    /// the project as it is: the team works on the real texts). Call it before serving.
+    pub fn with_pseudonyms(self, names: Pseudonymiser) -> App {
+        let i = &self.0;
+        App(Arc::new(Inner {
+            root: i.root.clone(),
+            token: i.token.clone(),
+            cookie: i.cookie.clone(),
+            codebook: tokio::sync::Mutex::new(()),
+            pseudonyms: Some(names),
+        }))
+    }
+
+    /// The key exports are pseudonymised with, if any.
+    pub(crate) fn pseudonyms(&self) -> Option<&Pseudonymiser> {
+        self.0.pseudonyms.as_ref()
     }
 
     pub(crate) fn token(&self) -> &str {

@@ -70,6 +70,8 @@ pub fn save_codebook(project: &Project, codebook: &Codebook) -> Result<()> {
 pub fn rename_code(project: &mut Project, old: &str, new: &str) -> Result<u64> {
     let mut cb = load_codebook(project)?;
     let mapping = cb.rename(old, new)?;
+    let olds: Vec<String> = mapping.iter().map(|(o, _)| o.clone()).collect();
+    crate::qdpx::pin_code_guids(project, &olds)?;
     let n = project.store.recode(&mapping)?;
     save_codebook(project, &cb)?;
     Ok(n)
@@ -79,6 +81,7 @@ pub fn rename_code(project: &mut Project, old: &str, new: &str) -> Result<u64> {
 pub fn merge_code(project: &mut Project, from: &str, into: &str) -> Result<u64> {
     let mut cb = load_codebook(project)?;
     cb.merge(from, into)?;
+    crate::qdpx::pin_code_guids(project, &[into.to_string()])?;
     let n = project
         .store
         .recode(&[(from.to_string(), into.to_string())])?;
@@ -100,6 +103,8 @@ pub fn delete_code(project: &mut Project, id: &str, force: bool) -> Result<u64> 
         .store
         .codings(&CodingFilter {
             codes: ids.clone(),
+            // Detached codings are deleted with the code too: they are counted first.
+            detached: true,
             ..Default::default()
         })?
         .len() as u64;

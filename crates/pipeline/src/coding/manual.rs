@@ -76,40 +76,11 @@ pub struct Coded {
 pub fn code_manually(project: &mut Project, req: &ManualCoding) -> Result<Coded> {
     let cb = load_codebook(project)?;
     cb.require_codes(&[&req.code])?;
-    let doc = match req.target {
-        Target::Doc(d) => d,
-        Target::Passage(p) => p.doc,
-    };
-    let text = project.store.text(doc)?;
-    let passages = project.store.passages(doc)?;
-    let chars = CharIndex::new(&text);
-    let (base, len) = match req.target {
-        Target::Doc(_) => (0, chars.len_chars()),
-        Target::Passage(p) => {
-            let found = passages.iter().find(|x| x.id == p);
-            let found = found.ok_or_else(|| ambit_store::Error::NoSuchPassage(p.to_string()))?;
-            (found.span.start, found.span.end - found.span.start)
-        }
-    };
-    let target_text = chars.slice(&text, base, base + len).unwrap_or("");
-    let (start, end) = match &req.selection {
-        Selection::All => (0, len),
-        Selection::Span(s, e) => check_span(*s, *e, len)?,
-        Selection::Quote(q) => find_quote(&passages, doc, base, target_text, q)?,
-    };
-    if start == end {
-        return Err(Error::Request(format!(
-            "{} has no text to code",
-            match req.target {
-                Target::Doc(d) => d.to_string(),
-                Target::Passage(p) => p.to_string(),
-            }
-        )));
-    }
+    let (doc, start, end) = locate(project, req.target, &req.selection)?;
     let (id, added) = project.store.add_coding(&NewCoding {
         doc,
-        start: base + start,
-        end: base + end,
+        start,
+        end,
         code: req.code.clone(),
         coder: req.coder.clone(),
         origin: Origin::Manual,
@@ -118,10 +89,50 @@ pub fn code_manually(project: &mut Project, req: &ManualCoding) -> Result<Coded>
     Ok(Coded {
         id,
         doc,
-        start: base + start,
-        end: base + end,
+        start,
+        end,
         added,
     })
+}
+
+/// The document and character range (into the document's text) that `selection` of
+/// `target` names, as [`code_manually`] reads them; an empty range is refused.
+pub fn locate(
+    project: &Project,
+    target: Target,
+    selection: &Selection,
+) -> Result<(DocId, usize, usize)> {
+    let doc = match target {
+        Target::Doc(d) => d,
+        Target::Passage(p) => p.doc,
+    };
+    let text = project.store.text(doc)?;
+    let passages = project.store.passages(doc)?;
+    let chars = CharIndex::new(&text);
+    let (base, len) = match target {
+        Target::Doc(_) => (0, chars.len_chars()),
+        Target::Passage(p) => {
+            let found = passages.iter().find(|x| x.id == p);
+            let found = found.ok_or_else(|| ambit_store::Error::NoSuchPassage(p.to_string()))?;
+            (found.span.start, found.span.end - found.span.start)
+        }
+    };
+    let target_text = chars.slice(&text, base, base + len).unwrap_or("");
+    let (start, end) = match selection {
+        Selection::All => (0, len),
+        Selection::Span(s, e) => check_span(*s, *e, len)?,
+        Selection::Quote(q) => find_quote(&passages, doc, base, target_text, q)?,
+    };
+    if start == end {
+        return Err(Error::Request(format!(
+            "{} has no text to code",
+            match target {
+                Target::Doc(d) => d.to_string(),
+                Target::Passage(p) => p.to_string(),
+            }
+        )));
+    }
+    Ok((doc, base + start, base + end))
 }
 
 /// A `--span START..END` relative to a target of `len` characters.

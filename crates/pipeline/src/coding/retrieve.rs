@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ambit_coding::Codebook;
-use ambit_core::{Date, DocFilter, DocId, Origin, PassageId};
+use ambit_core::{CodingStatus, Date, DocFilter, DocId, Origin, PassageId};
 use ambit_store::{CodingFilter, Project};
 use serde::Serialize;
 
@@ -45,6 +45,8 @@ pub struct Segment {
     pub date: Option<Date>,
     /// Speaker of that passage.
     pub speaker: Option<String>,
+    /// The survey question that passage answers (survey documents).
+    pub question: Option<String>,
     /// Coder.
     pub coder: String,
     /// `manual`, `rule:<id>` or `import`.
@@ -57,27 +59,55 @@ pub struct Segment {
     pub text: String,
     /// Memo.
     pub memo: Option<String>,
+    /// `ok`; `needs-review` when its text changed as its document was corrected; or
+    /// `detached` when its text was deleted: it then points at no text (`passage` null,
+    /// `start` and `end` 0, `text` empty) and `quote` holds what it coded.
+    pub status: CodingStatus,
+    /// For a coding that needs review or is detached, the text it coded before its
+    /// document was corrected; otherwise null.
+    pub quote: Option<String>,
 }
 
 /// Coded segments matching a filter, in timeline order (phase, date, document, position).
+/// Detached codings, which point at no text, are not among them (see [`listing`]).
 pub fn segments(project: &Project, filter: &SegmentFilter) -> Result<Vec<Segment>> {
+    collect(project, filter, false)
+}
+
+/// What `ambit codings` lists: [`segments`], and the detached codings of the same filter
+/// (documents, codes, coders; a speaker filter leaves them out, as they are in no
+/// passage), each after the other codings of its document.
+pub fn listing(project: &Project, filter: &SegmentFilter) -> Result<Vec<Segment>> {
+    collect(project, filter, true)
+}
+
+fn collect(project: &Project, filter: &SegmentFilter, detached: bool) -> Result<Vec<Segment>> {
     let cb = load_codebook(project)?;
     let codes = expand_codes(&cb, &filter.codes)?;
     let corpus = Corpus::load(project)?;
-    let all = project.store.codings(&store_filter(codes, filter))?;
+    let all = project.store.codings(&CodingFilter {
+        detached,
+        ..store_filter(codes, filter)
+    })?;
     let f = &filter.doc;
+    let in_text = |c: &ambit_core::Coding| c.status != CodingStatus::Detached;
     let mut out: Vec<(_, Segment)> = all
         .into_iter()
         .filter(|c| corpus.passes(c.doc, f))
         .filter(|c| {
             f.speakers.is_empty()
-                || corpus
-                    .passages_overlapping(c.doc, c.start, c.end)
-                    .iter()
-                    .any(|p| f.passes_speaker(p.span.speaker.as_deref()))
+                || (in_text(c)
+                    && corpus
+                        .passages_overlapping(c.doc, c.start, c.end)
+                        .iter()
+                        .any(|p| f.passes_speaker(p.span.speaker.as_deref())))
         })
         .map(|c| {
-            let passage = corpus.passages_overlapping(c.doc, c.start, c.end).first();
+            let passage = if in_text(&c) {
+                corpus.passages_overlapping(c.doc, c.start, c.end).first()
+            } else {
+                None
+            };
             let seg = Segment {
                 coding: c.id,
                 code: c.code.clone(),
@@ -86,15 +116,23 @@ pub fn segments(project: &Project, filter: &SegmentFilter) -> Result<Vec<Segment
                 phase: corpus.phase_of(c.doc).to_string(),
                 date: corpus.doc(c.doc).and_then(|d| d.doc.date),
                 speaker: passage.and_then(|p| p.span.speaker.clone()),
+                question: passage.and_then(|p| p.span.question.clone()),
                 coder: c.coder.clone(),
                 origin: c.origin.clone(),
                 start: c.start,
                 end: c.end,
-                text: corpus.slice(c.doc, c.start, c.end).to_string(),
+                text: if in_text(&c) {
+                    corpus.slice(c.doc, c.start, c.end).to_string()
+                } else {
+                    String::new()
+                },
                 memo: c.memo.clone(),
+                status: c.status,
+                quote: c.quote.clone(),
             };
             let code_pos = cb.position(&c.code).unwrap_or(usize::MAX);
-            ((corpus.timeline_key(c.doc), c.start, code_pos, c.id), seg)
+            let at = if in_text(&c) { c.start } else { usize::MAX };
+            ((corpus.timeline_key(c.doc), at, code_pos, c.id), seg)
         })
         .collect();
     out.sort_by_key(|a| a.0);
@@ -107,6 +145,7 @@ pub(crate) fn store_filter(codes: Vec<String>, filter: &SegmentFilter) -> Coding
         codes,
         docs: filter.doc.docs.clone(),
         coders: filter.coders.clone(),
+        ..Default::default()
     }
 }
 

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use ambit_core::text::CharIndex;
 use ambit_core::{DocId, DocKind};
 use ambit_pipeline::coding::{self, SegmentFilter};
+use ambit_pipeline::pseudonymise::Exporter;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -28,6 +29,7 @@ pub async fn page(
     Path(code): Path<String>,
     params: Params,
 ) -> Result<Response, PageError> {
+    let names = app.pseudonyms().cloned();
     let res = app
         .read(move |p| {
             let ctx = Ctx::new(p, &headers);
@@ -44,7 +46,13 @@ pub async fn page(
                 doc: params.doc_filter(p)?,
             };
             let segs = coding::segments(p, &filter)?;
+            let pseudonymised = names.is_some();
             if params.get("format") == Some("csv") {
+                // What leaves the app is pseudonymised when the server was given a key.
+                let segs = match names {
+                    Some(n) => Exporter::new(p, n).segments(segs)?,
+                    None => segs,
+                };
                 let mut w = csv::Writer::from_writer(Vec::new());
                 for s in &segs {
                     w.serialize(s)
@@ -126,7 +134,7 @@ pub async fn page(
                             }
                         }
                         button { "Filter" }
-                        a.button href={ "/codes/" (segment(&code)) "?" (keep) (if keep.is_empty() { "" } else { "&" }) "format=csv" } { "Export CSV" }
+                        a.button href={ "/codes/" (segment(&code)) "?" (keep) (if keep.is_empty() { "" } else { "&" }) "format=csv" } { (if pseudonymised { "Export CSV (pseudonymised)" } else { "Export CSV" }) }
                     }
                     p.muted { (segs.len()) " coded segment(s), in timeline order" }
                     ol.seglist {
