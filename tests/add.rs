@@ -418,3 +418,36 @@ fn reparse_without_an_original_says_what_to_do() {
         "{err}"
     );
 }
+
+#[test]
+fn a_replaced_document_keeps_what_the_researcher_said_about_it() {
+    let w = Workdir::project();
+    w.write("n.txt", "I: Version one?\n\nR: Yes.\n");
+    w.run(&[
+        "add",
+        "n.txt",
+        "--kind",
+        "interview",
+        "--date",
+        "2013-02-05",
+        "--attr",
+        "organisation=Saimaa",
+        "--title",
+        "Kari, first interview",
+    ])
+    .ok();
+    w.write("n.txt", "I: Version two?\n\nR: Yes, corrected.\n");
+    w.run(&["add", "n.txt", "--replace"]).ok();
+    let d = &w.run(&["docs", "--format", "json"]).json()[0];
+    assert_eq!(d["title"], "Kari, first interview");
+    assert_eq!(d["kind"], "interview");
+    assert_eq!(d["date"], "2013-02-05");
+    assert_eq!(d["attributes"]["organisation"], "Saimaa");
+    // What the flags say now wins.
+    w.write("n.txt", "I: Version three?\n\nR: Yes.\n");
+    w.run(&["add", "n.txt", "--replace", "--kind", "observation"])
+        .ok();
+    let d = &w.run(&["docs", "--format", "json"]).json()[0];
+    assert_eq!(d["kind"], "observation");
+    assert_eq!(d["date"], "2013-02-05");
+}

@@ -15,14 +15,17 @@ pub struct Args {
 pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
     let mut project = ctx.open_project()?;
     let c = project.store.remove_coding(args.coding)?;
+    // A detached coding points at no text: say what it coded instead of 0..0.
+    let place = match (c.status, &c.quote) {
+        (ambit_core::CodingStatus::Detached, Some(q)) => format!("{} (detached, was {q:?})", c.doc),
+        (ambit_core::CodingStatus::Detached, None) => format!("{} (detached)", c.doc),
+        _ => format!("{} {}..{}", c.doc, c.start, c.end),
+    };
     writeln!(
         crate::output::stdout(),
-        "removed coding {}: {} on {} {}..{} by {} ({})",
+        "removed coding {}: {} on {place} by {} ({})",
         c.id,
         c.code,
-        c.doc,
-        c.start,
-        c.end,
         c.coder,
         c.origin
     )?;

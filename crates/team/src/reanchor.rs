@@ -457,6 +457,17 @@ impl Texts<'_> {
     }
 
     fn changed(&self, c: &Span, start: usize, end: usize) -> Anchored {
+        // What is left of a coded sentence after its words were deleted (its final full
+        // stop, a dash) codes nothing: the coding is lost, not shrunk.
+        let old_had_words = self.old[c.start..c.end]
+            .iter()
+            .any(|&ch| ambit_core::text::is_word_char(ch));
+        let new_has_words = self.new[start..end]
+            .iter()
+            .any(|&ch| ambit_core::text::is_word_char(ch));
+        if old_had_words && !new_has_words {
+            return self.lost(c);
+        }
         let status = match (end - start).cmp(&(c.end - c.start)) {
             Ordering::Less => Status::Shrunk,
             Ordering::Greater => Status::Grown,

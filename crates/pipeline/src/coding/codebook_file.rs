@@ -151,20 +151,15 @@ pub fn recolour_code(project: &Project, id: &str, color: Option<&str>) -> Result
 /// Codings whose code the codebook lacks, as `(code, codings)` in code order: tables do not
 /// count them and rules never replace them, so they must be seen.
 pub fn orphaned_codings(project: &Project, cb: &Codebook) -> Result<Vec<(String, u64)>> {
+    // Detached codings too: they point at no text, but they are a researcher's work.
+    let all = project.store.codings(&CodingFilter {
+        detached: true,
+        ..CodingFilter::default()
+    })?;
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    project
-        .store
-        .for_each_coding_span(|_, _, _, code, _| -> Result<()> {
-            if !cb.contains(code) {
-                match counts.get_mut(code) {
-                    Some(n) => *n += 1,
-                    None => {
-                        counts.insert(code.to_string(), 1);
-                    }
-                }
-            }
-            Ok(())
-        })?;
+    for c in all.iter().filter(|c| !cb.contains(&c.code)) {
+        *counts.entry(c.code.clone()).or_default() += 1;
+    }
     Ok(counts.into_iter().collect())
 }
 

@@ -21,5 +21,6 @@ pub use self::codebook_file::{
 pub use self::manual::{code_manually, Coded, ManualCoding, Selection, Target};
 pub use self::query::{count_by_phase, query, QueryHit};
 pub use self::retrieve::{
-    count_segments, listing, segments, theme_by_phase, CountUnit, Segment, SegmentFilter, ThemeRow,
+    count_segments, document_segments, listing, segments, theme_by_phase, CountUnit, Segment,
+    SegmentFilter, ThemeRow,
 };

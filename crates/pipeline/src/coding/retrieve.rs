@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ambit_coding::Codebook;
-use ambit_core::{CodingStatus, Date, DocFilter, DocId, Origin, PassageId};
+use ambit_core::{Coding, CodingStatus, Date, DocFilter, DocId, Origin, PassageId};
 use ambit_store::{CodingFilter, Project};
 use serde::Serialize;
 
@@ -90,7 +90,7 @@ fn collect(project: &Project, filter: &SegmentFilter, detached: bool) -> Result<
         ..store_filter(codes, filter)
     })?;
     let f = &filter.doc;
-    let in_text = |c: &ambit_core::Coding| c.status != CodingStatus::Detached;
+    let in_text = |c: &Coding| c.status != CodingStatus::Detached;
     let mut out: Vec<(_, Segment)> = all
         .into_iter()
         .filter(|c| corpus.passes(c.doc, f))
@@ -103,36 +103,98 @@ fn collect(project: &Project, filter: &SegmentFilter, detached: bool) -> Result<
                         .any(|p| f.passes_speaker(p.span.speaker.as_deref())))
         })
         .map(|c| {
-            let passage = if in_text(&c) {
-                corpus.passages_overlapping(c.doc, c.start, c.end).first()
-            } else {
-                None
-            };
-            let seg = Segment {
-                coding: c.id,
-                code: c.code.clone(),
-                doc: c.doc,
-                passage: passage.map(|p| p.id),
-                phase: corpus.phase_of(c.doc).to_string(),
-                date: corpus.doc(c.doc).and_then(|d| d.doc.date),
-                speaker: passage.and_then(|p| p.span.speaker.clone()),
-                question: passage.and_then(|p| p.span.question.clone()),
-                coder: c.coder.clone(),
-                origin: c.origin.clone(),
-                start: c.start,
-                end: c.end,
-                text: if in_text(&c) {
-                    corpus.slice(c.doc, c.start, c.end).to_string()
-                } else {
-                    String::new()
-                },
-                memo: c.memo.clone(),
-                status: c.status,
-                quote: c.quote.clone(),
-            };
-            let code_pos = cb.position(&c.code).unwrap_or(usize::MAX);
-            let at = if in_text(&c) { c.start } else { usize::MAX };
-            ((corpus.timeline_key(c.doc), at, code_pos, c.id), seg)
+            let key = (corpus.timeline_key(c.doc), order_in_document(&c, Some(&cb)));
+            let passages = corpus.passages_of(c.doc);
+            let date = corpus.doc(c.doc).and_then(|d| d.doc.date);
+            let text = corpus.slice(c.doc, c.start, c.end).to_string();
+            let phase = corpus.phase_of(c.doc).to_string();
+            (key, segment(c, passages, phase, date, text))
+        })
+        .collect();
+    out.sort_by_key(|a| a.0);
+    Ok(out.into_iter().map(|(_, s)| s).collect())
+}
+
+/// Where a coding comes in its document's listing: by position (detached ones, which
+/// have none, last), then codebook order, then id.
+fn order_in_document(c: &Coding, cb: Option<&Codebook>) -> (usize, usize, i64) {
+    let at = if c.status == CodingStatus::Detached {
+        usize::MAX
+    } else {
+        c.start
+    };
+    let pos = cb.and_then(|cb| cb.position(&c.code));
+    (at, pos.unwrap_or(usize::MAX), c.id)
+}
+
+/// The row of one coding; `passages` are its document's, `text` what it codes.
+fn segment(
+    c: Coding,
+    passages: &[ambit_core::Passage],
+    phase: String,
+    date: Option<Date>,
+    text: String,
+) -> Segment {
+    let in_text = c.status != CodingStatus::Detached;
+    let passage = if in_text {
+        passages[crate::corpus::overlapping(passages, c.start, c.end)].first()
+    } else {
+        None
+    };
+    Segment {
+        coding: c.id,
+        passage: passage.map(|p| p.id),
+        speaker: passage.and_then(|p| p.span.speaker.clone()),
+        question: passage.and_then(|p| p.span.question.clone()),
+        doc: c.doc,
+        phase,
+        date,
+        coder: c.coder,
+        origin: c.origin,
+        start: c.start,
+        end: c.end,
+        text: if in_text { text } else { String::new() },
+        memo: c.memo,
+        status: c.status,
+        quote: c.quote,
+        code: c.code,
+    }
+}
+
+/// The coded segments of one document (or, with `only`, of those codings of it), in the
+/// order `ambit codings` lists them, read from that document alone: what the web app's
+/// reader and `POST /api/codings` answer with, fast however large the project.
+pub fn document_segments(
+    project: &Project,
+    doc: DocId,
+    only: Option<&[i64]>,
+) -> Result<Vec<Segment>> {
+    let row = project.store.document(doc)?;
+    let text = project.store.text(doc)?;
+    let passages = project.store.passages(doc)?;
+    let phase = crate::overview::phase_of(project, &row);
+    // Without a codebook (yet), codings are still listed, in id order within a position.
+    let cb = load_codebook(project).ok();
+    let chars = ambit_core::text::CharIndex::new(&text);
+    let codings: Vec<Coding> = match only {
+        Some(ids) => ids
+            .iter()
+            .map(|&id| project.store.coding(id))
+            .collect::<std::result::Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter(|c| c.doc == doc)
+            .collect(),
+        None => project.store.codings(&CodingFilter {
+            docs: vec![doc],
+            ..Default::default()
+        })?,
+    };
+    let mut out: Vec<(_, Segment)> = codings
+        .into_iter()
+        .map(|c| {
+            let key = order_in_document(&c, cb.as_ref());
+            let cut = chars.slice(&text, c.start, c.end).unwrap_or("").to_string();
+            (key, segment(c, &passages, phase.clone(), row.doc.date, cut))
         })
         .collect();
     out.sort_by_key(|a| a.0);

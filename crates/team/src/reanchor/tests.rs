@@ -155,6 +155,14 @@ fn deleted_text_is_lost() {
         Status::Lost,
         true,
     );
+    // A sentence between two kept lines goes: what the diff leaves of it (its full stop)
+    // codes nothing, so the coding is lost, not shrunk to the punctuation.
+    check(
+        "First line stays.\n⟦The map was wrong.⟧\nLast line stays.",
+        "First line stays.\n.\nLast line stays.",
+        Status::Lost,
+        true,
+    );
 }
 
 #[test]
