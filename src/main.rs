@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod args;
 mod cmd;
@@ -58,6 +58,8 @@ enum Command {
     Attr(cmd::attr::Args),
     Edit(cmd::edit::Args),
     Pseudonyms(cmd::pseudonyms::Args),
+    Completions(cmd::completions::Args),
+    Man(cmd::man::Args),
 }
 
 /// What every command gets besides its own flags.
@@ -126,6 +128,8 @@ fn main() -> ExitCode {
         Command::Attr(a) => cmd::attr::run(&ctx, a),
         Command::Edit(a) => cmd::edit::run(&ctx, a),
         Command::Pseudonyms(a) => cmd::pseudonyms::run(&ctx, a),
+        Command::Completions(a) => cmd::completions::run(a, Cli::command()),
+        Command::Man(a) => cmd::man::run(a, Cli::command()),
     };
     let mut said = String::new();
     let code = match result {

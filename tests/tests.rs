@@ -5,6 +5,7 @@ mod util;
 
 mod add;
 mod coding;
+mod completions;
 mod concurrency;
 mod contract;
 mod demo;

@@ -2,7 +2,7 @@
 //! searches for the same things Ambit's matcher does.
 //!
 //! ```text
-//! rg_patterns [CODEBOOK.toml] [--ascii-boundaries] > patterns.txt
+//! rg_patterns [CODEBOOK.toml] [--ascii-boundaries | --keywords] > patterns.txt
 //! ```
 //!
 //! Without a file, the bundled `ambidexterity` template is used. One pattern per line:
@@ -12,6 +12,10 @@
 //! - vetoes (`exclude_keywords`) and `all` terms the same way, since Ambit searches them too;
 //! - regexes as written (Ambit and ripgrep share Rust's regex syntax);
 //! - `near` as `a(\W+\w+){0,N-1}\W+b` in both orders (ripgrep has no word-distance operator).
+//!
+//! `--keywords` writes only the distinct keywords and phrases, for `rg -c -i -w -f`: the plain
+//! keyword scan that issue 17 takes as the near-limit for rules that are mostly keywords (no
+//! regexes, no `near`, no vetoes; `*` as `\w*`, whitespace as `\s+`).
 //!
 //! `--ascii-boundaries` writes `(?-u:\b)` instead of `\b` for keywords: faster for ripgrep,
 //! but `ä` no longer counts as a letter at a word boundary, so it is not the same search.
@@ -87,12 +91,35 @@ fn patterns(codebook: &Codebook, boundary: &str) -> Vec<String> {
     out
 }
 
+/// The distinct keywords and phrases, for `rg -i -w` (which adds the case folding and the
+/// word boundaries itself).
+fn keywords(codebook: &Codebook) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for code in codebook.codes() {
+        for rule in &code.rules {
+            for raw in rule.keywords.iter().chain(&rule.phrases) {
+                if seen.insert(raw.trim().to_string()) {
+                    let words: Vec<String> = raw
+                        .split_whitespace()
+                        .map(|w| regex::escape(w).replace(r"\*", r"\w*"))
+                        .collect();
+                    out.push(words.join(r"\s+"));
+                }
+            }
+        }
+    }
+    out
+}
+
 fn main() -> ExitCode {
     let mut file = None;
     let mut boundary = r"\b";
+    let mut only_keywords = false;
     for a in std::env::args().skip(1) {
         match a.as_str() {
             "--ascii-boundaries" => boundary = r"(?-u:\b)",
+            "--keywords" => only_keywords = true,
             _ => file = Some(a),
         }
     }
@@ -113,7 +140,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    for p in patterns(&codebook, boundary) {
+    let lines = if only_keywords {
+        keywords(&codebook)
+    } else {
+        patterns(&codebook, boundary)
+    };
+    for p in lines {
         println!("{p}");
     }
     ExitCode::SUCCESS

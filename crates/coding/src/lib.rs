@@ -2,8 +2,9 @@
 //!
 //! - [`Codebook`]: codes (themes) with definitions, inclusion/exclusion criteria, examples,
 //!   colours and auto-coding rules, parsed from TOML and validated with every problem reported.
-//! - [`Matcher`]: all rules of a codebook compiled into one Aho-Corasick automaton and one
-//!   regex set, run over passages in parallel; see [`PassageInput`] and [`RuleHit`].
+//! - [`Matcher`]: all rules of a codebook compiled into one Aho-Corasick automaton and
+//!   regexes gated by its literals, run over passages in parallel; see [`PassageInput`] and
+//!   [`RuleHit`].
 //! - [`Query`]: the code query language (`kb.semantic AND NOT su`, `a NEAR/2 b`).
 //! - [`template`]: the bundled theory codebook (`"ambidexterity"`).
 //!
@@ -49,6 +50,7 @@
 
 mod codebook;
 mod error;
+mod gate;
 mod matcher;
 mod query;
 mod template;
@@ -56,6 +58,6 @@ mod text;
 
 pub use codebook::{Code, Codebook, Near, Rule};
 pub use error::{Diagnostic, Error, Result, UnknownCode};
-pub use matcher::{Matcher, PassageInput, RuleHit};
+pub use matcher::{Matcher, PassageInput, RuleHit, RuleInfo};
 pub use query::{PassageCodes, Query};
 pub use template::{template, TEMPLATE_NAMES};

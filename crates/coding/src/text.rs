@@ -11,33 +11,61 @@ pub(crate) fn is_word_char(c: char) -> bool {
 ///
 /// Leading whitespace is dropped; a single trailing space may remain.
 pub(crate) fn normalize_into(text: &str, out: &mut String) {
+    normalize_with(text, out, |_, _| {});
+}
+
+/// [`normalize_into`], also writing into `raw_of`, for each byte of `out`, the byte offset in
+/// `text` of the character it came from (a folded space: the first of its run), so that a
+/// match in the normal form can be found again in the text.
+pub(crate) fn normalize_mapped_into(text: &str, out: &mut String, raw_of: &mut Vec<u32>) {
+    raw_of.clear();
+    normalize_with(text, out, |raw, bytes| {
+        let raw = u32::try_from(raw).unwrap_or(u32::MAX);
+        raw_of.extend(std::iter::repeat_n(raw, bytes));
+    });
+}
+
+/// The normaliser, telling `note(offset in text, bytes written)` after each character it
+/// writes.
+fn normalize_with(text: &str, out: &mut String, mut note: impl FnMut(usize, usize)) {
     out.clear();
     out.reserve(text.len());
     let mut pending_space = false;
+    let mut space_at = 0;
     if text.is_ascii() {
         // Most transcripts are largely ASCII; a byte loop avoids the Unicode case tables.
-        for b in text.bytes() {
+        for (i, b) in text.bytes().enumerate() {
             if b.is_ascii_whitespace() {
+                if !pending_space {
+                    space_at = i;
+                }
                 pending_space = !out.is_empty();
                 continue;
             }
             if pending_space {
                 out.push(' ');
+                note(space_at, 1);
                 pending_space = false;
             }
             out.push(char::from(b.to_ascii_lowercase()));
+            note(i, 1);
         }
         return;
     }
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         if c.is_whitespace() {
+            if !pending_space {
+                space_at = i;
+            }
             pending_space = !out.is_empty();
             continue;
         }
         if pending_space {
             out.push(' ');
+            note(space_at, 1);
             pending_space = false;
         }
+        let len = out.len();
         match c {
             '\u{2019}' | '\u{2018}' => out.push('\''),
             // The long s folds to `s` (as Unicode case folding does), so `(?i)s` reads as `s`.
@@ -45,6 +73,7 @@ pub(crate) fn normalize_into(text: &str, out: &mut String) {
             c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
             c => out.extend(c.to_lowercase()),
         }
+        note(i, out.len() - len);
     }
 }
 

@@ -14,8 +14,10 @@ use tantivy::{DocSet, Term};
 use crate::catalogue::Catalogue;
 use crate::error::{Error, Result};
 use crate::highlight::tokens;
+use crate::in_docs::InDocs;
 use crate::index::Index;
 use crate::language::{analyzer, raw_analyzer};
+use crate::phrase::ExactPhrase;
 use crate::query::{Node, Query};
 use crate::request::Filter;
 use crate::schema::field;
@@ -97,19 +99,26 @@ impl Index {
     ) -> Result<Box<dyn TQuery>> {
         let mut stem = analyzer(self.stemming);
         let mut raw = raw_analyzer();
-        let text = self.compile_node(&query.root, &query.text, &mut stem, &mut raw)?;
-        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, text)];
         let f = &self.fields;
+        let within = match catalogue.docs_passing(&filter.doc) {
+            Some(docs) if docs.is_empty() => return Ok(Box::new(EmptyQuery)),
+            Some(docs) => Some(InDocs::new(f.doc, &docs)),
+            None => None,
+        };
+        let text = self.compile_node(
+            &query.root,
+            &query.text,
+            &mut stem,
+            &mut raw,
+            within.as_ref(),
+        )?;
+        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, text)];
         // Filters must not change relevance: only the query words score.
         let mut require = |q: Box<dyn TQuery>| {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
         };
-        if let Some(docs) = catalogue.docs_passing(&filter.doc) {
-            if docs.is_empty() {
-                return Ok(Box::new(EmptyQuery));
-            }
-            let terms = docs.into_iter().map(|d| Term::from_field_u64(f.doc, d));
-            require(Box::new(TermSetQuery::new(terms)));
+        if let Some(within) = within {
+            require(Box::new(within));
         }
         if !filter.doc.speakers.is_empty() {
             require(speakers(f.speaker, &filter.doc.speakers));
@@ -130,6 +139,7 @@ impl Index {
         query: &str,
         stem: &mut TextAnalyzer,
         raw: &mut TextAnalyzer,
+        within: Option<&InDocs>,
     ) -> Result<Box<dyn TQuery>> {
         let f = self.fields.text;
         let no_words = |pos: usize, text: &str| Error::Syntax {
@@ -155,6 +165,7 @@ impl Index {
                         terms.remove(0).1,
                         IndexRecordOption::WithFreqs,
                     )),
+                    _ if slop == 0 => Box::new(ExactPhrase::new(terms, within.cloned())),
                     _ => Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)),
                 }
             }
@@ -193,8 +204,8 @@ impl Index {
                 for i in items {
                     match i {
                         Node::Not(inner) => clauses
-                            .push((Occur::MustNot, self.compile_node(inner, query, stem, raw)?)),
-                        _ => clauses.push((Occur::Must, self.compile_node(i, query, stem, raw)?)),
+                            .push((Occur::MustNot, self.compile_node(inner, query, stem, raw, within)?)),
+                        _ => clauses.push((Occur::Must, self.compile_node(i, query, stem, raw, within)?)),
                     }
                 }
                 if !clauses.iter().any(|c| c.0 == Occur::Must) {
@@ -205,13 +216,13 @@ impl Index {
             Node::Or(items) => {
                 let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
                 for i in items {
-                    clauses.push((Occur::Should, self.compile_node(i, query, stem, raw)?));
+                    clauses.push((Occur::Should, self.compile_node(i, query, stem, raw, within)?));
                 }
                 Box::new(BooleanQuery::new(clauses))
             }
             Node::Not(inner) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, Box::new(AllQuery)),
-                (Occur::MustNot, self.compile_node(inner, query, stem, raw)?),
+                (Occur::MustNot, self.compile_node(inner, query, stem, raw, within)?),
             ])),
         })
     }

@@ -1,8 +1,16 @@
-//! Importing files into a project: one transaction per file, a report line per file.
+//! Importing files into a project: each file all or nothing, a report line per file.
 //!
 //! A batch never stops at a bad file: each file is read, parsed and stored on its own, and
 //! its outcome (added, unchanged, replaced, skipped, failed with a reason) is reported. A
 //! failed file leaves nothing of itself in the store.
+//!
+//! Files are read and parsed a window at a time on all cores while the previous window is
+//! stored, in order, on this thread. The new documents of a window share one store
+//! transaction, each file under its own savepoint, so a small file no longer pays for a
+//! commit of its own; a file is reported once its window is committed, so a killed import
+//! leaves whole documents only, and every file it reported is stored. When the search index
+//! is current, the stored documents' passages go to it from the parsed text as each window
+//! commits, rather than being read back from the store afterwards.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -16,6 +24,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::search::Feed;
 
 /// Metadata the user gave for a file (flags or a manifest row); it wins over metadata found
 /// in the file itself.
@@ -246,6 +255,15 @@ pub enum ImportError {
         path: String,
         /// The store's error.
         source: ambit_store::Error,
+    },
+    /// The file was stored in a transaction shared with other files, which the store
+    /// rolled back after an error in another of them: nothing of it was stored.
+    #[error("{path}: not stored, because the store rolled back the files imported with it ({reason}); run the import again")]
+    RolledBack {
+        /// The file.
+        path: String,
+        /// The store's error.
+        reason: String,
     },
     /// A manifest row that cannot be imported.
     #[error("{message}")]
@@ -500,7 +518,18 @@ pub fn add(
     progress: &mut dyn FnMut(&FileReport),
 ) -> Result<BatchReport> {
     let before = project.store.revision()?;
-    let mut report = import(project, items, opts, progress)?;
+    let ours = project.store.revisions_written();
+    // A current index is fed the new documents as they are stored; without one (or when it
+    // cannot be written) the old way below patches it, or leaves it to the next search.
+    let index = if opts.dry_run {
+        None
+    } else {
+        crate::search::current_index(project, before)
+            .ok()
+            .and_then(Result::ok)
+    };
+    let mut feed = index.as_ref().and_then(|i| Feed::new(project, i).ok());
+    let mut report = import_into(project, items, opts, progress, feed.as_mut())?;
     for f in &early {
         progress(f);
     }
@@ -510,75 +539,245 @@ pub fn add(
         .iter()
         .flat_map(|f| f.outcome.changed_documents().iter().copied())
         .collect();
-    if !changed.is_empty() {
-        if let Err(e) = crate::search::refresh_documents(project, &changed, before) {
-            report.index_warning = Some(format!(
-                "the search index was not updated ({e}); the next search rebuilds it"
-            ));
+    let refreshed = match feed {
+        // The documents this import added are in the feed already; replaced ones have
+        // codings and are read back with them.
+        Some(feed) if !changed.is_empty() => {
+            let replaced: Vec<DocId> = report
+                .files
+                .iter()
+                .filter(|f| matches!(f.outcome, Outcome::Replaced { .. }))
+                .flat_map(|f| f.outcome.changed_documents().iter().copied())
+                .collect();
+            let ours = project.store.revisions_written() - ours;
+            Some(feed.finish(project, &replaced, before, ours).map(|_| ()))
         }
+        Some(_) => None,
+        None if !changed.is_empty() => {
+            Some(crate::search::refresh_documents(project, &changed, before).map(|_| ()))
+        }
+        None => None,
+    };
+    if let Some(Err(e)) = refreshed {
+        report.index_warning = Some(format!(
+            "the search index was not updated ({e}); the next search rebuilds it"
+        ));
     }
     Ok(report)
 }
 
-/// Imports items in order, each in its own transaction, calling `progress` after each.
-/// Files are read and parsed a few at a time in parallel; storing stays sequential, so
-/// document ids follow the order of `items` and a failed file never stops the batch.
+/// Imports items in order, each file all or nothing, calling `progress` for each once it
+/// is stored. Files are read and parsed a window at a time in parallel while the window
+/// before is stored; storing stays sequential, so document ids follow the order of
+/// `items` and a failed file never stops the batch.
 pub fn import(
     project: &mut Project,
     items: &[ImportItem],
     opts: ImportOptions,
     progress: &mut dyn FnMut(&FileReport),
 ) -> Result<BatchReport> {
+    import_into(project, items, opts, progress, None)
+}
+
+/// [`import`], handing every document it stores to `feed` once it is committed.
+fn import_into(
+    project: &mut Project,
+    items: &[ImportItem],
+    opts: ImportOptions,
+    progress: &mut dyn FnMut(&FileReport),
+    feed: Option<&mut Feed<'_>>,
+) -> Result<BatchReport> {
     let speaker_pattern = speaker_pattern(&project.config)?;
     let shared_stems = shared_stems(items);
-    let mut report = BatchReport::default();
-    let window = 4 * rayon::current_num_threads().max(1);
-    let mut next = 0;
-    while next < items.len() {
-        // A window of files is read and parsed in parallel (bounded in files and bytes, so
-        // memory stays flat); then they are stored one by one, in order, each in its own
-        // transaction, exactly as if they had been parsed one at a time.
-        let mut end = next;
-        let mut bytes = 0u64;
-        while end < items.len() && end - next < window && (end == next || bytes < WINDOW_BYTES) {
-            bytes += std::fs::metadata(&items[end].path).map_or(0, |m| m.len());
-            end += 1;
-        }
-        let config = &project.config;
-        let pattern = speaker_pattern.as_ref();
-        let parsed: Vec<Parsed> = items[next..end]
-            .par_iter()
-            .map(|item| parse_file(config, item, pattern))
-            .collect();
-        for (item, parsed) in items[next..end].iter().zip(parsed) {
-            let mut warnings = Vec::new();
-            let shared = item
-                .path
-                .file_stem()
-                .is_some_and(|s| shared_stems.contains(s));
-            let outcome = match store_file(project, item, parsed, opts, shared, &mut warnings) {
-                Ok(o) => o,
-                Err(error) => Outcome::Failed {
-                    error: match &item.origin {
-                        Some(origin) => ImportError::At {
-                            origin: origin.clone(),
-                            source: Box::new(error),
-                        },
-                        None => error,
+    // The parsing thread reads its own copy while this one stores (and may change the
+    // project's store).
+    let config = project.config.clone();
+    let for_index = feed.is_some();
+    let mut storing = Storing {
+        report: BatchReport::default(),
+        progress,
+        feed,
+        pending: Vec::new(),
+    };
+    std::thread::scope(|scope| -> Result<()> {
+        // One parsed window waits while the next is parsed and the one before is stored:
+        // memory stays at three windows whatever the batch size.
+        let (send, windows) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(1);
+        let (config, pattern) = (&config, speaker_pattern.as_ref());
+        let parser = scope.spawn(move || {
+            let mut next = 0;
+            while next < items.len() {
+                let end = window_end(items, next);
+                let parsed: Vec<Parsed> = items[next..end]
+                    .par_iter()
+                    .map(|item| parse_file(config, item, pattern, for_index))
+                    .collect();
+                if send.send(parsed).is_err() {
+                    return;
+                }
+                next = end;
+            }
+        });
+        let mut next = 0;
+        for window in windows {
+            let end = next + window.len();
+            for (item, parsed) in items[next..end].iter().zip(window) {
+                let mut warnings = Vec::new();
+                let shared = item
+                    .path
+                    .file_stem()
+                    .is_some_and(|s| shared_stems.contains(s));
+                let mut stored = Vec::new();
+                let result = store_file(
+                    project,
+                    item,
+                    parsed,
+                    opts,
+                    shared,
+                    &mut warnings,
+                    &mut storing,
+                    &mut stored,
+                );
+                storing.check_batch(project);
+                let outcome = result.unwrap_or_else(|error| Outcome::Failed {
+                    error: at_origin(item, error),
+                });
+                // Documents in the open batch wait for its commit; a file stored on its own
+                // (no batch could be opened) is committed already.
+                let batched = !outcome.changed_documents().is_empty() && project.store.in_batch();
+                storing.pending.push(Pending {
+                    file: FileReport {
+                        path: item.path.clone(),
+                        outcome,
+                        warnings,
                     },
+                    origin: item.origin.clone(),
+                    batched,
+                    stored,
+                });
+            }
+            storing.settle(project);
+            next = end;
+        }
+        // A reader that panicked: the import's panic, as when parsing ran on this thread.
+        if let Err(panic) = parser.join() {
+            std::panic::resume_unwind(panic);
+        }
+        Ok(())
+    })?;
+    storing.settle(project);
+    Ok(storing.report)
+}
+
+/// A failure of a file named by a manifest row, with the row.
+fn at_origin(item: &ImportItem, error: ImportError) -> ImportError {
+    match &item.origin {
+        Some(origin) => ImportError::At {
+            origin: origin.clone(),
+            source: Box::new(error),
+        },
+        None => error,
+    }
+}
+
+/// The end of the window of files parsed together from `next`: bounded in files and bytes,
+/// so memory stays flat (a single larger file still goes alone).
+fn window_end(items: &[ImportItem], next: usize) -> usize {
+    let mut end = next;
+    let mut bytes = 0u64;
+    while end < items.len() && end - next < WINDOW_FILES && (end == next || bytes < WINDOW_BYTES) {
+        bytes += std::fs::metadata(&items[end].path).map_or(0, |m| m.len());
+        end += 1;
+    }
+    end
+}
+
+/// A document stored by an import, kept until its batch commits for the search index.
+struct StoredDoc {
+    id: DocId,
+    doc: NewDocument,
+    /// Byte range of each passage in the text.
+    bytes: Vec<(usize, usize)>,
+}
+
+/// A file whose report waits for the commit of its window.
+struct Pending {
+    file: FileReport,
+    /// The manifest row it came from.
+    origin: Option<String>,
+    /// Whether it stored documents in the open batch (lost if the batch is).
+    batched: bool,
+    /// Its documents, when the index is fed.
+    stored: Vec<StoredDoc>,
+}
+
+/// The storing side of an import: reports wait here, in order, until the batch holding
+/// their documents is committed; then they are given and the documents go to the index.
+struct Storing<'a, 'f> {
+    report: BatchReport,
+    progress: &'a mut dyn FnMut(&FileReport),
+    feed: Option<&'a mut Feed<'f>>,
+    pending: Vec<Pending>,
+}
+
+impl Storing<'_, '_> {
+    /// Opens a batch for the next document if none is open. When none can be opened (a
+    /// read-only or locked store), the document is written in its own transaction, and
+    /// fails there with the store's reason, as it would have without batches.
+    fn open_batch(&mut self, project: &mut Project) {
+        self.check_batch(project);
+        let _ = project.store.begin_batch();
+    }
+
+    /// Commits the open batch, then gives the reports waiting for it and feeds their
+    /// documents to the index. When the commit fails, nothing of the batch is stored, and
+    /// its files are reported failed with the store's reason.
+    fn settle(&mut self, project: &mut Project) {
+        if let Err(e) = project.store.commit_batch() {
+            self.lose(&e.to_string());
+        }
+        for p in self.pending.drain(..) {
+            if let Some(feed) = self.feed.as_deref_mut() {
+                for d in &p.stored {
+                    feed.add_document(&project.config.speakers, d.id, &d.doc, &d.bytes);
+                }
+            }
+            (self.progress)(&p.file);
+            self.report.files.push(p.file);
+        }
+    }
+
+    /// Notices a batch that SQLite rolled back after an error in one of its inserts (a
+    /// full disk, an I/O error): its files are reported failed, never stored.
+    fn check_batch(&mut self, project: &mut Project) {
+        if self.pending.iter().any(|p| p.batched) && !project.store.in_batch() {
+            let e = ambit_store::Error::BatchLost {
+                path: project.store.path().to_path_buf(),
+            };
+            self.lose(&e.to_string());
+        }
+    }
+
+    /// Turns the files of a rolled-back batch into failures.
+    fn lose(&mut self, reason: &str) {
+        for p in self.pending.iter_mut().filter(|p| p.batched) {
+            let error = ImportError::RolledBack {
+                path: p.file.path.display().to_string(),
+                reason: reason.to_string(),
+            };
+            p.file.outcome = Outcome::Failed {
+                error: match &p.origin {
+                    Some(origin) => ImportError::At {
+                        origin: origin.clone(),
+                        source: Box::new(error),
+                    },
+                    None => error,
                 },
             };
-            let file = FileReport {
-                path: item.path.clone(),
-                outcome,
-                warnings,
-            };
-            progress(&file);
-            report.files.push(file);
+            p.batched = false;
+            p.stored.clear();
         }
-        next = end;
     }
-    Ok(report)
 }
 
 /// File stems that several items of the batch share and whose titles nobody gave: their
@@ -642,19 +841,46 @@ pub(crate) fn checked_passages(
     text: &str,
     passages: Vec<ambit_core::PassageSpan>,
 ) -> std::result::Result<(Vec<NewPassage>, usize), ImportError> {
+    check_passages(shown, text, passages).map(|c| (c.passages, c.words))
+}
+
+/// Passages checked against their text, with their words and byte ranges.
+struct Checked {
+    passages: Vec<NewPassage>,
+    /// Words of the whole text.
+    words: usize,
+    /// Byte range of each passage in the text.
+    bytes: Vec<(usize, usize)>,
+}
+
+/// [`checked_passages`], with the byte range of each passage.
+fn check_passages(
+    shown: &str,
+    text: &str,
+    passages: Vec<ambit_core::PassageSpan>,
+) -> std::result::Result<Checked, ImportError> {
     // The reader promises these invariants; checking them here means a reader bug can never
     // store offsets that point outside the text.
     let index = CharIndex::new(text);
     let mut last_end = 0;
+    let mut bytes = Vec::with_capacity(passages.len());
     for seg in &passages {
-        let fits = seg.start >= last_end && index.slice(text, seg.start, seg.end).is_some();
-        if !fits {
+        let range = (seg.start >= last_end && seg.start <= seg.end)
+            .then(|| {
+                Some((
+                    index.byte_of(text, seg.start)?,
+                    index.byte_of(text, seg.end)?,
+                ))
+            })
+            .flatten();
+        let Some(range) = range else {
             return Err(ImportError::BadPassage {
                 path: shown.to_string(),
                 start: seg.start,
                 end: seg.end,
             });
-        }
+        };
+        bytes.push(range);
         last_end = seg.end;
     }
     let ranges: Vec<(usize, usize)> = passages.iter().map(|p| (p.start, p.end)).collect();
@@ -664,31 +890,66 @@ pub(crate) fn checked_passages(
         .zip(per_passage)
         .map(|(span, words)| NewPassage { span, words })
         .collect();
-    Ok((stored, words))
+    Ok(Checked {
+        passages: stored,
+        words,
+        bytes,
+    })
 }
 
-/// Bytes of files parsed together at most (a single larger file still goes alone).
-const WINDOW_BYTES: u64 = 64 << 20;
+/// Bytes of files parsed together at most (a single larger file still goes alone). Three
+/// windows are in memory at a time (being parsed, waiting, being stored), each about
+/// twice its bytes (the file and its text), beside the search index's buffers.
+const WINDOW_BYTES: u64 = 16 << 20;
+
+/// Files parsed together, and stored in one transaction, at most: enough that a commit per
+/// window costs little, few enough that progress is reported often.
+const WINDOW_FILES: usize = 256;
 
 /// A file read and parsed, before the store is looked at: the part of an import that runs
 /// in parallel. `hash` is set whenever the file could be read, so that a file identical to
 /// a stored one is reported unchanged even if it no longer parses.
 struct Parsed {
     hash: Option<String>,
-    result: std::result::Result<(Format, DocKind, Vec<Extracted>), ImportError>,
+    result: std::result::Result<(Format, DocKind, Vec<Prepared>), ImportError>,
     /// The file's bytes, kept with a single-document format's document.
     original: Option<Vec<u8>>,
 }
 
-/// Reads, checks and parses one file. Touches no store.
+/// A document a reader extracted, its passages already checked and its words counted:
+/// that is done while parsing, on all cores, not while storing on one.
+struct Prepared {
+    /// The reader's output, its passages moved to `checked`.
+    extracted: Extracted,
+    checked: std::result::Result<Checked, ImportError>,
+}
+
+/// Reads, checks and parses one file. Touches no store. Byte ranges of passages are kept
+/// only `for_index`.
 fn parse_file(
     config: &ambit_store::Config,
     item: &ImportItem,
     speaker_pattern: Option<&regex::Regex>,
+    for_index: bool,
 ) -> Parsed {
     let mut hash = None;
     let mut original = None;
     let result = read_and_parse(config, item, speaker_pattern, &mut hash, &mut original);
+    let shown = item.path.display().to_string();
+    let result = result.map(|(format, kind, all)| {
+        let prepared = all
+            .into_iter()
+            .map(|mut extracted| {
+                let spans = std::mem::take(&mut extracted.passages);
+                let mut checked = check_passages(&shown, &extracted.text, spans);
+                if let (Ok(c), false) = (&mut checked, for_index) {
+                    c.bytes = Vec::new();
+                }
+                Prepared { extracted, checked }
+            })
+            .collect();
+        (format, kind, prepared)
+    });
     Parsed {
         hash,
         result,
@@ -777,7 +1038,9 @@ fn read_and_parse(
     Ok((format, kind, all))
 }
 
-/// Stores one parsed file.
+/// Stores one parsed file: new documents in the open batch, keeping them in `stored` when
+/// the index is fed; any other write commits the batch first.
+#[allow(clippy::too_many_arguments)]
 fn store_file(
     project: &mut Project,
     item: &ImportItem,
@@ -785,6 +1048,8 @@ fn store_file(
     opts: ImportOptions,
     shared_stem: bool,
     warnings: &mut Vec<String>,
+    storing: &mut Storing<'_, '_>,
+    stored: &mut Vec<StoredDoc>,
 ) -> std::result::Result<Outcome, ImportError> {
     let shown = item.path.display().to_string();
     let store_err = |source| ImportError::Store {
@@ -796,7 +1061,7 @@ fn store_file(
             if opts.dry_run {
                 return Ok(Outcome::Unchanged { id: existing.id });
             }
-            return update_metadata(project, item, existing.id);
+            return update_metadata(project, item, existing.id, storing);
         }
     }
     let (format, kind, mut all) = parsed.result?;
@@ -808,7 +1073,9 @@ fn store_file(
                     .into(),
             });
         }
-        return import_several(project, item, format, kind, &hash, all, opts, warnings);
+        return import_several(
+            project, item, format, kind, &hash, all, opts, warnings, storing, stored,
+        );
     }
     if all.len() != 1 {
         return Err(ImportError::NotOne {
@@ -816,15 +1083,15 @@ fn store_file(
             count: all.len(),
         });
     }
-    let extracted = all.remove(0);
-    for diag in &extracted.diagnostics {
+    let prepared = all.remove(0);
+    for diag in &prepared.extracted.diagnostics {
         warnings.push(match diag.line {
             Some(line) => format!("{shown}:{line}: {}", diag.message),
             None => format!("{shown}: {}", diag.message),
         });
     }
 
-    let mut new = build_document(project, item, format, kind, &hash, extracted, warnings)?;
+    let (mut new, bytes) = build_document(project, item, format, kind, &hash, prepared, warnings)?;
     new.original = parsed.original.map(|bytes| Original {
         name: item
             .path
@@ -845,7 +1112,16 @@ fn store_file(
             reason: "a new file: --dry-run only shows what replacing documents does".into(),
         }),
         None => {
+            storing.open_batch(project);
             let id = project.store.insert_document(&new).map_err(store_err)?;
+            if storing.feed.is_some() {
+                new.original = None;
+                stored.push(StoredDoc {
+                    id,
+                    doc: new,
+                    bytes,
+                });
+            }
             Ok(Outcome::Added {
                 id,
                 passages,
@@ -853,10 +1129,27 @@ fn store_file(
             })
         }
         Some(old) if opts.replace => {
-            // A new version keeps the document's title unless the user gives one.
-            if item.defaults.title.is_none() {
+            // A new version keeps what the researcher said about the document (title,
+            // kind, date, phase, attributes) unless the flags or the manifest say
+            // otherwise now: a corrected transcript is still the same interview.
+            let d = &item.defaults;
+            let was = project.store.document(old.id).map_err(store_err)?.doc;
+            if d.title.is_none() {
                 new.title = old.title.clone();
             }
+            if d.kind.is_none() {
+                new.kind = was.kind;
+            }
+            if d.date.is_none() {
+                new.date = was.date.or(new.date);
+            }
+            if d.phase.is_none() {
+                new.phase = was.phase;
+            }
+            let mut attributes = was.attributes;
+            attributes.extend(std::mem::take(&mut new.attributes));
+            new.attributes = attributes;
+            storing.settle(project);
             let codings =
                 crate::reanchor::replace(project, old.id, &new, opts.dry_run).map_err(store_err)?;
             Ok(Outcome::Replaced {
@@ -940,6 +1233,7 @@ fn update_metadata(
     project: &mut Project,
     item: &ImportItem,
     id: DocId,
+    storing: &mut Storing<'_, '_>,
 ) -> std::result::Result<Outcome, ImportError> {
     let shown = item.path.display().to_string();
     let store_err = |source| ImportError::Store {
@@ -998,6 +1292,7 @@ fn update_metadata(
     if fields.is_empty() {
         return Ok(Outcome::Unchanged { id });
     }
+    storing.settle(project);
     project.store.update_document(&doc).map_err(store_err)?;
     Ok(Outcome::Updated { id, fields })
 }
@@ -1011,9 +1306,11 @@ fn import_several(
     format: Format,
     kind: DocKind,
     hash: &str,
-    all: Vec<Extracted>,
+    all: Vec<Prepared>,
     opts: ImportOptions,
     warnings: &mut Vec<String>,
+    storing: &mut Storing<'_, '_>,
+    stored: &mut Vec<StoredDoc>,
 ) -> std::result::Result<Outcome, ImportError> {
     let path = &item.path;
     let shown = path.display().to_string();
@@ -1034,7 +1331,9 @@ fn import_several(
         .map_or_else(|| shown.clone(), |s| s.to_string_lossy().into_owned());
     let mut used = BTreeSet::new();
     let mut docs = Vec::with_capacity(all.len());
-    for (i, extracted) in all.into_iter().enumerate() {
+    let mut ranges = Vec::with_capacity(all.len());
+    for (i, prepared) in all.into_iter().enumerate() {
+        let extracted = &prepared.extracted;
         let part = extracted
             .part
             .clone()
@@ -1065,7 +1364,7 @@ fn import_several(
         {
             one.defaults.date = None;
         }
-        let new = build_document(project, &one, format, kind, hash, extracted, warnings)?;
+        let (new, bytes) = build_document(project, &one, format, kind, hash, prepared, warnings)?;
         if let Some(old) = project.store.find_by_title(&new.title).map_err(store_err)? {
             return Err(ImportError::PartTitleTaken {
                 path: shown,
@@ -1075,10 +1374,21 @@ fn import_several(
             });
         }
         docs.push(new);
+        ranges.push(bytes);
     }
     let passages = docs.iter().map(|d| d.passages.len()).sum();
     let words = docs.iter().map(|d| d.words).sum();
+    storing.open_batch(project);
     let ids = project.store.insert_documents(&docs).map_err(store_err)?;
+    if storing.feed.is_some() {
+        for ((id, doc), bytes) in ids.iter().zip(docs).zip(ranges) {
+            stored.push(StoredDoc {
+                id: *id,
+                doc,
+                bytes,
+            });
+        }
+    }
     Ok(Outcome::AddedSeveral {
         ids,
         passages,
@@ -1103,15 +1413,15 @@ fn build_document(
     format: Format,
     kind: DocKind,
     hash: &str,
-    extracted: Extracted,
+    prepared: Prepared,
     warnings: &mut Vec<String>,
-) -> std::result::Result<NewDocument, ImportError> {
+) -> std::result::Result<(NewDocument, Vec<(usize, usize)>), ImportError> {
     let path = &item.path;
     let shown = path.display().to_string();
     let d = &item.defaults;
+    let Prepared { extracted, checked } = prepared;
     let Extracted {
         text,
-        passages,
         meta,
         encoding,
         ..
@@ -1150,8 +1460,12 @@ fn build_document(
     let mut attributes = meta.attributes;
     attributes.extend(d.attributes.clone());
 
-    let (stored, words) = checked_passages(&shown, &text, passages)?;
-    Ok(NewDocument {
+    let Checked {
+        passages: stored,
+        words,
+        bytes,
+    } = checked?;
+    let doc = NewDocument {
         title,
         kind,
         date,
@@ -1165,7 +1479,8 @@ fn build_document(
         attributes,
         passages: stored,
         original: None,
-    })
+    };
+    Ok((doc, bytes))
 }
 
 /// The short name stored with a document for the reader that produced it.
@@ -1199,4 +1514,124 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
             let _ = write!(s, "{b:02x}");
             s
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::{ensure_index, Reason, Search};
+    use ambit_index::{Filter, Query, Sort};
+
+    fn files(dir: &Path, texts: &[(&str, &str)]) -> Vec<ImportItem> {
+        let paths: Vec<PathBuf> = texts
+            .iter()
+            .map(|(name, text)| {
+                let path = dir.join(name);
+                std::fs::write(&path, text).unwrap();
+                path
+            })
+            .collect();
+        expand_paths(&paths, &DocDefaults::default()).0
+    }
+
+    fn quiet_index(project: &Project) -> Option<Reason> {
+        ensure_index(project, false, &mut |_, _| {})
+            .unwrap()
+            .rebuilt
+            .map(|r| r.reason)
+    }
+
+    /// An import into a project with a current index feeds it the new passages from the
+    /// parsed text, speakers named as the store names them, and leaves it current.
+    #[test]
+    fn an_import_feeds_a_current_index_speakers_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut project = Project::init(dir.path(), "Study").unwrap();
+        project.config.speakers.insert_global("R", "Respondent");
+        project
+            .store
+            .set_speaker_aliases(project.config.speakers.clone());
+        assert_eq!(quiet_index(&project), Some(Reason::Missing));
+        let items = files(
+            dir.path(),
+            &[
+                (
+                    "a.txt",
+                    "I: How do you order repairs?\n\nR: By phone, always.\n",
+                ),
+                ("b.txt", "R: The phone again.\n\nI: And the portal?\n"),
+            ],
+        );
+        let report = add(
+            &mut project,
+            &items,
+            Vec::new(),
+            ImportOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(report.stored(), 2);
+        assert_eq!(report.index_warning, None);
+        assert_eq!(quiet_index(&project), None, "the index followed the import");
+        let mut quiet = |_, _| {};
+        let mut search = Search::open(&project, &mut quiet).unwrap();
+        let filter = Filter {
+            doc: ambit_core::DocFilter {
+                speakers: vec![Some("Respondent".to_string())],
+                ..Default::default()
+            },
+            codes: Vec::new(),
+        };
+        let hits: Vec<String> = search
+            .hits(&Query::parse("phone").unwrap(), &filter, Sort::Time, None)
+            .unwrap()
+            .iter()
+            .map(|h| format!("{} {}", h.passage, h.text))
+            .collect();
+        assert_eq!(hits, ["D1:2 By phone, always.", "D2:1 The phone again."]);
+    }
+
+    /// Another command that writes while an import feeds the index (a coder coding a
+    /// document): the index never claims a revision whose changes it lacks, so the next
+    /// search rebuilds it.
+    #[test]
+    fn a_write_by_another_command_during_an_import_leaves_the_index_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut project = Project::init(dir.path(), "Study").unwrap();
+        let first = files(dir.path(), &[("a.txt", "I: Orders?\n\nR: By phone.\n")]);
+        add(
+            &mut project,
+            &first,
+            Vec::new(),
+            ImportOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(quiet_index(&project), Some(Reason::Missing));
+        let mut other = Project::open(dir.path()).unwrap();
+        let items = files(dir.path(), &[("b.txt", "R: The phone again.\n")]);
+        let report = add(
+            &mut project,
+            &items,
+            Vec::new(),
+            ImportOptions::default(),
+            &mut |_| {
+                other
+                    .store
+                    .add_coding(&ambit_store::NewCoding {
+                        doc: DocId(1),
+                        start: 0,
+                        end: 2,
+                        code: "kb".into(),
+                        coder: "kari".into(),
+                        origin: ambit_core::Origin::Manual,
+                        memo: None,
+                    })
+                    .unwrap();
+            },
+        )
+        .unwrap();
+        assert_eq!(report.stored(), 1);
+        assert_eq!(quiet_index(&project), Some(Reason::Stale));
+    }
 }

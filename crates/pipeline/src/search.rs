@@ -326,22 +326,10 @@ pub enum Refresh {
 /// then can be patched; otherwise it is left for the next search to rebuild (it is
 /// recognised as stale, so no search ever sees it as it is). One commit.
 pub fn refresh_documents(project: &Project, docs: &[DocId], before: u64) -> Result<Refresh> {
-    let dir = index_path(project);
-    if !dir.join("meta.json").is_file() {
-        return Ok(Refresh::Skipped(Reason::Missing));
-    }
-    let index = match Index::open(&dir) {
-        Ok(i) => i,
-        Err(e) => return Ok(Refresh::Skipped(Reason::Corrupt(short(&e)))),
+    let index = match current_index(project, before)? {
+        Ok(index) => index,
+        Err(reason) => return Ok(Refresh::Skipped(reason)),
     };
-    if index.stemming() != stemming_of(project) {
-        return Ok(Refresh::Skipped(Reason::Language));
-    }
-    if index.revision().ok().flatten() != Some(before)
-        || index.settings().ok().flatten() != Some(settings(project))
-    {
-        return Ok(Refresh::Skipped(Reason::Stale));
-    }
     let revision = project.store.revision()?;
     let wanted: Vec<DocId> = docs
         .iter()
@@ -365,6 +353,126 @@ pub fn refresh_documents(project: &Project, docs: &[DocId], before: u64) -> Resu
     writer.set_settings(&settings(project));
     writer.commit(revision)?;
     Ok(Refresh::Updated { passages: written })
+}
+
+/// The index, when it reflects store revision `before` with the project's stemming and
+/// settings: the one a change made after `before` may patch. Otherwise why not.
+pub(crate) fn current_index(
+    project: &Project,
+    before: u64,
+) -> Result<std::result::Result<Index, Reason>> {
+    let dir = index_path(project);
+    if !dir.join("meta.json").is_file() {
+        return Ok(Err(Reason::Missing));
+    }
+    let index = match Index::open(&dir) {
+        Ok(i) => i,
+        Err(e) => return Ok(Err(Reason::Corrupt(short(&e)))),
+    };
+    if index.stemming() != stemming_of(project) {
+        return Ok(Err(Reason::Language));
+    }
+    if index.revision().ok().flatten() != Some(before)
+        || index.settings().ok().flatten() != Some(settings(project))
+    {
+        return Ok(Err(Reason::Stale));
+    }
+    Ok(Ok(index))
+}
+
+/// A current index kept in step with an import while it stores documents: each new
+/// document's passages come from the parsed text (no codings yet), not read back from the
+/// store afterwards, and the index's threads work while the import goes on. Nothing is
+/// visible before [`Feed::finish`] commits, which it does only when nobody else changed the
+/// store or the index meanwhile; otherwise the index stays stale and the next search
+/// rebuilds it.
+pub(crate) struct Feed<'a> {
+    writer: ambit_index::Writer<'a>,
+    /// The index's `meta.json` when the feed began, and where it is: a rebuild by another
+    /// process meanwhile replaces it.
+    meta: (PathBuf, Option<Vec<u8>>),
+    /// The first error writing to the index; nothing is written after it.
+    error: Option<ambit_index::Error>,
+    /// Passages queued.
+    written: u64,
+}
+
+impl<'a> Feed<'a> {
+    /// Starts feeding `index` (from [`current_index`]) of `project`.
+    pub(crate) fn new(project: &Project, index: &'a Index) -> Result<Feed<'a>> {
+        let meta = index_path(project).join("meta.json");
+        let bytes = std::fs::read(&meta).ok();
+        Ok(Feed {
+            writer: index.writer()?,
+            meta: (meta, bytes),
+            error: None,
+            written: 0,
+        })
+    }
+
+    /// Queues the passages of a stored document: `bytes` are their ranges in its text.
+    pub(crate) fn add_document(
+        &mut self,
+        speakers: &ambit_core::SpeakerAliases,
+        id: DocId,
+        doc: &ambit_store::NewDocument,
+        bytes: &[(usize, usize)],
+    ) {
+        if self.error.is_some() {
+            return;
+        }
+        for (i, (p, &(from, to))) in doc.passages.iter().zip(bytes).enumerate() {
+            // The index holds speakers by name, as the store gives them.
+            let speaker = p
+                .span
+                .speaker
+                .as_deref()
+                .map(|label| speakers.resolve(id, doc.kind, label));
+            let added = self.writer.add(&Record {
+                passage: PassageId {
+                    doc: id,
+                    ordinal: i as u32 + 1,
+                },
+                text: doc.text.get(from..to).unwrap_or_default(),
+                speaker,
+                codes: &[],
+            });
+            if let Err(e) = added {
+                self.error = Some(e);
+                return;
+            }
+            self.written += 1;
+        }
+    }
+
+    /// Writes the `replaced` documents again from the store (they keep their codings) and
+    /// commits at the store's revision, if the only writes since `before` were this
+    /// import's `ours` and the index is still the one the feed began with.
+    pub(crate) fn finish(
+        mut self,
+        project: &Project,
+        replaced: &[DocId],
+        before: u64,
+        ours: u64,
+    ) -> Result<Refresh> {
+        if let Some(e) = self.error.take() {
+            return Err(e.into());
+        }
+        for doc in replaced {
+            self.writer.delete_doc(*doc);
+        }
+        let (again, _) = write_documents(project, &mut self.writer, replaced, 0, &mut |_, _| {})?;
+        let revision = project.store.revision()?;
+        let (meta, was) = &self.meta;
+        if revision != before + ours || std::fs::read(meta).ok() != *was {
+            return Ok(Refresh::Skipped(Reason::Stale));
+        }
+        self.writer.set_settings(&settings(project));
+        self.writer.commit(revision)?;
+        Ok(Refresh::Updated {
+            passages: self.written + again,
+        })
+    }
 }
 
 /// One row of a `--by` table: a group and how many matching passages and documents it

@@ -154,6 +154,13 @@ pub enum Error {
     /// A value read back from the store breaks a domain rule (a damaged or hand-edited store).
     #[error("project store holds an invalid value: {0}")]
     Corrupt(String),
+    /// SQLite gave up the transaction of a batch of inserts after an error in one of them
+    /// (a full disk, an I/O error): none of the batch's documents were stored.
+    #[error("the project store {path} rolled back a batch of documents after an error, so none of them were stored: fix what the error said and run the command again")]
+    BatchLost {
+        /// The store file.
+        path: PathBuf,
+    },
     /// A domain rule was broken.
     #[error(transparent)]
     Core(#[from] ambit_core::Error),

@@ -29,6 +29,8 @@ mod guids;
 mod project;
 mod schema;
 mod store;
+mod stream;
+mod tables;
 mod team;
 
 pub use crate::codings::{CodingFilter, Memo, NewCoding};
@@ -41,6 +43,8 @@ pub use crate::guids::{
 pub use crate::project::{Project, DATA_DIR, STORE_FILE};
 pub use crate::schema::SCHEMA_VERSION;
 pub use crate::store::{DocRow, Existing, ImportInfo, NewDocument, NewPassage, Original, Store};
+pub use crate::stream::{CodingRow, Origins, StreamedDocument};
+pub use crate::tables::{CodingColumns, PassageColumns, Stamp};
 pub use crate::team::{
     timestamp, Added, DocRef, Incoming, IncomingCoding, IncomingDocument, IncomingMemo,
     IncomingTarget, Reanchor, Reattached, Removed, Replaced,

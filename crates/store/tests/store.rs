@@ -402,3 +402,77 @@ fn a_codings_memo_is_set_and_cleared() {
         Err(ambit_store::Error::NoSuchCoding(99))
     ));
 }
+
+/// A batch of inserts is one transaction and one revision: a document that fails leaves
+/// nothing and the batch goes on; reads in the batch see it, other connections only after
+/// the commit.
+#[test]
+fn a_batch_stores_whole_documents_in_one_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let mut s = Store::open_or_create(&db).unwrap();
+    let r0 = s.revision().unwrap();
+    s.begin_batch().unwrap();
+    assert!(s.in_batch());
+    let a = s.insert_document(&doc("a", "Hyvä — ok")).unwrap();
+    // `CHECK (start <= end)` refuses its passage after the document row went in.
+    let mut bad = doc("bad", "broken");
+    bad.passages[0].span.start = 5;
+    bad.passages[0].span.end = 2;
+    assert!(s.insert_document(&bad).is_err());
+    assert!(s.in_batch(), "a failed document does not end the batch");
+    let cd = s
+        .insert_documents(&[doc("c", "one"), doc("d", "two")])
+        .unwrap();
+    assert!(s.find_by_title("a").unwrap().is_some());
+    let other = Store::open_read_only(&db).unwrap();
+    assert!(other.documents().unwrap().is_empty());
+    s.commit_batch().unwrap();
+    assert!(!s.in_batch());
+    assert_eq!(s.revision().unwrap(), r0 + 1);
+    assert_eq!(s.revisions_written(), 1);
+    // The failed document's id went back with it: ids are never *seen* twice.
+    assert_eq!(
+        (a.to_string(), cd[0].to_string()),
+        ("D1".into(), "D2".into())
+    );
+    let titles: Vec<String> = other
+        .documents()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.doc.title)
+        .collect();
+    assert_eq!(titles, ["a", "c", "d"]);
+    assert_eq!(other.passage_count().unwrap(), 3);
+}
+
+/// A batch that is never committed (a killed import) leaves nothing; a write of another
+/// kind commits the open batch first.
+#[test]
+fn a_batch_is_kept_only_once_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    {
+        let mut s = Store::open_or_create(&db).unwrap();
+        s.begin_batch().unwrap();
+        s.insert_document(&doc("lost", "gone")).unwrap();
+    }
+    let mut s = Store::open(&db).unwrap();
+    assert!(s.documents().unwrap().is_empty());
+    assert_eq!(s.revision().unwrap(), 0);
+
+    s.begin_batch().unwrap();
+    let id = s.insert_document(&doc("kept", "here")).unwrap();
+    let mut meta = s.document(id).unwrap().doc;
+    meta.title = "kept, renamed".into();
+    s.update_document(&meta).unwrap();
+    assert!(!s.in_batch());
+    assert_eq!(s.revision().unwrap(), 2);
+    assert_eq!(s.revisions_written(), 2);
+    let other = Store::open_read_only(&db).unwrap();
+    assert_eq!(other.document(id).unwrap().doc.title, "kept, renamed");
+    // Nothing to commit: no revision.
+    s.begin_batch().unwrap();
+    s.commit_batch().unwrap();
+    assert_eq!(s.revision().unwrap(), 2);
+}

@@ -518,6 +518,213 @@ fn charts_render_both_formats() {
     assert_eq!(chart::parse_color("blue"), None);
 }
 
+/// The width and height a PNG's header declares.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&png[16..20]), be(&png[20..24]))
+}
+
+/// The texts of an SVG's `<text>` elements, in order.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>').map(|(_, rest)| rest))
+        .filter_map(|t| {
+            t.split_once("</text>")
+                .map(|(text, _)| text.trim().to_string())
+        })
+        .collect()
+}
+
+fn chart_options(
+    width: Option<u32>,
+    height: Option<u32>,
+    scale: u32,
+    title: Option<&str>,
+) -> chart::ChartOptions {
+    chart::ChartOptions {
+        width,
+        height,
+        scale,
+        title: title.map(String::from),
+    }
+}
+
+#[test]
+fn default_chart_options_draw_the_default_charts() {
+    let t = freq(&fixture(), &FreqSpec::default()).unwrap();
+    let default = chart::ChartOptions::default();
+    for format in [chart::ChartFormat::Svg, chart::ChartFormat::Png] {
+        assert_eq!(
+            chart::timeline_with(&t, format, &default).unwrap(),
+            chart::timeline(&t, format).unwrap()
+        );
+        assert_eq!(
+            chart::heatmap_with(&t, format, &default).unwrap(),
+            chart::heatmap(&t, format).unwrap()
+        );
+    }
+}
+
+#[test]
+fn charts_take_a_size_and_a_scale() {
+    let t = freq(&fixture(), &FreqSpec::default()).unwrap();
+    let (svg, png) = (chart::ChartFormat::Svg, chart::ChartFormat::Png);
+    // (width, height, scale) → the PNG's pixels and the SVG's declared size and viewBox.
+    let check =
+        |w: Option<u32>, h: Option<u32>, scale: u32, pixels: (u32, u32), view: (u32, u32)| {
+            let o = chart_options(w, h, scale, None);
+            let p = chart::timeline_with(&t, png, &o).unwrap();
+            assert_eq!(png_size(&p), pixels, "{w:?} {h:?} ×{scale}");
+            let s = String::from_utf8(chart::timeline_with(&t, svg, &o).unwrap()).unwrap();
+            let head = format!(
+                "<svg width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\"",
+                pixels.0, pixels.1, view.0, view.1
+            );
+            assert!(s.starts_with(&head), "{head}: {}", &s[..80]);
+        };
+    check(None, None, 1, (1280, 720), (1280, 720));
+    check(None, None, 2, (2560, 1440), (1280, 720));
+    check(Some(500), Some(600), 2, (1000, 1200), (500, 600));
+    check(Some(1000), Some(400), 1, (1000, 400), (1000, 400));
+    // A heatmap shares a given width and height out among its cells.
+    let o = chart_options(Some(600), Some(300), 3, None);
+    assert_eq!(
+        png_size(&chart::heatmap_with(&t, png, &o).unwrap()),
+        (1800, 900)
+    );
+}
+
+#[test]
+fn a_scaled_png_is_the_same_chart_drawn_larger() {
+    // Twice the scale is a bitmap twice as large each way with the ink in the same places:
+    // the layout does not change, only the resolution.
+    let t = freq(&fixture(), &FreqSpec::default()).unwrap();
+    let decode = |png: Vec<u8>| {
+        let decoder = png::Decoder::new(std::io::Cursor::new(png));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        (info.width as usize, buf)
+    };
+    let o = |scale| chart_options(Some(640), Some(480), scale, Some(""));
+    let (w1, one) = decode(chart::timeline_with(&t, chart::ChartFormat::Png, &o(1)).unwrap());
+    let (w2, two) = decode(chart::timeline_with(&t, chart::ChartFormat::Png, &o(2)).unwrap());
+    assert_eq!(w2, 2 * w1);
+    let dark = |buf: &[u8], w: usize, x: usize, y: usize| buf[(y * w + x) * 3 + 1] < 200;
+    let (mut agree, mut inked) = (0, 0);
+    for y in 0..480 {
+        for x in 0..w1 {
+            if dark(&one, w1, x, y) {
+                inked += 1;
+                let near = (0..2).any(|dy| (0..2).any(|dx| dark(&two, w2, 2 * x + dx, 2 * y + dy)));
+                agree += usize::from(near);
+            }
+        }
+    }
+    assert!(inked > 1000 && agree * 10 > inked * 9, "{agree} of {inked}");
+}
+
+#[test]
+fn a_chart_takes_a_title_or_none() {
+    let t = freq(&fixture(), &FreqSpec::default()).unwrap();
+    let svg = |o: &chart::ChartOptions, heat: bool| {
+        let bytes = if heat {
+            chart::heatmap_with(&t, chart::ChartFormat::Svg, o)
+        } else {
+            chart::timeline_with(&t, chart::ChartFormat::Svg, o)
+        };
+        svg_texts(&String::from_utf8(bytes.unwrap()).unwrap())
+    };
+    for heat in [false, true] {
+        let default = svg(&chart::ChartOptions::default(), heat);
+        let own = svg(
+            &chart_options(None, None, 1, Some("Figure 2: Themes")),
+            heat,
+        );
+        let none = svg(&chart_options(None, None, 1, Some("")), heat);
+        assert!(default[0].starts_with("Coded passages per"), "{default:?}");
+        assert_eq!(own[0], "Figure 2: Themes");
+        assert_eq!(own[1..], default[1..]);
+        assert!(
+            !none.iter().any(|t| t.starts_with("Coded passages per")),
+            "{none:?}"
+        );
+    }
+}
+
+/// A table whose first code has a name far longer than a legend line.
+fn long_names() -> Table {
+    let mut t = freq(&fixture(), &FreqSpec::default()).unwrap();
+    t.rows[0].name = "Shared understanding / common ground between the customer \
+                      service desk and the delivery technicians"
+        .into();
+    t
+}
+
+#[test]
+fn legend_names_wrap_instead_of_being_cut() {
+    let t = long_names();
+    for o in [
+        chart::ChartOptions::default(),
+        chart_options(Some(500), Some(600), 1, None),
+        chart_options(Some(700), Some(500), 1, Some("")),
+    ] {
+        let svg = chart::timeline_with(&t, chart::ChartFormat::Svg, &o).unwrap();
+        let texts = svg_texts(&String::from_utf8(svg).unwrap());
+        let start = texts
+            .iter()
+            .position(|t| t.starts_with("Shared"))
+            .unwrap_or_else(|| panic!("{texts:?}"));
+        let lines: Vec<&String> = texts[start..]
+            .iter()
+            .take_while(|l| **l != t.rows[1].code)
+            .collect();
+        assert!(lines.len() >= 2, "{o:?}: {lines:?}");
+        let joined = lines
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(joined, t.rows[0].name, "{o:?}");
+    }
+    // PNGs wrap the same way (the layout is shared); they render at any of these sizes.
+    let png = chart::timeline_with(
+        &t,
+        chart::ChartFormat::Png,
+        &chart_options(Some(500), Some(600), 2, None),
+    )
+    .unwrap();
+    assert_eq!(png_size(&png), (1000, 1200));
+}
+
+#[test]
+fn a_chart_too_small_for_its_content_says_how_large_it_must_be() {
+    let t = freq(&fixture(), &FreqSpec::default()).unwrap();
+    let err = |o: chart::ChartOptions, heat: bool| {
+        let r = if heat {
+            chart::heatmap_with(&t, chart::ChartFormat::Png, &o)
+        } else {
+            chart::timeline_with(&t, chart::ChartFormat::Png, &o)
+        };
+        r.unwrap_err().to_string()
+    };
+    let e = err(chart_options(Some(200), None, 1, None), false);
+    assert!(
+        e.contains("200 pixels wide") && e.contains("at least 320"),
+        "{e}"
+    );
+    let e = err(chart_options(Some(500), Some(200), 1, None), false);
+    assert!(
+        e.contains("200 pixels high") && e.contains("make it at least"),
+        "{e}"
+    );
+    let e = err(chart_options(Some(100), None, 1, None), true);
+    assert!(e.contains("columns") && e.contains("100"), "{e}");
+    let e = err(chart_options(None, None, 11, None), true);
+    assert!(e.contains("scale 11"), "{e}");
+}
+
 /// Random inputs: `n` codes (parents earlier), passages over documents in phases, codings.
 fn arb_input() -> impl Strategy<Value = TableInput> {
     (1usize..6, 1usize..12, 0usize..40).prop_flat_map(|(ncodes, npass, ncod)| {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use toml::de::{DeValue, ValueDeserializer};
 use toml::Spanned;
 
-use super::validate::{build, diag};
+use super::validate::{build, diag, RegexCheck};
 use super::{Codebook, Near};
 use crate::error::{Diagnostic, Error, Result};
 use crate::text::suggest;
@@ -322,19 +322,24 @@ fn read_raw(src: &str, diags: &mut Vec<Diagnostic>) -> Option<(RawHeader, Vec<Lo
 
 impl Codebook {
     /// Parses and validates a codebook from TOML; on failure the error lists every problem found.
+    ///
+    /// Regexes are parsed, not compiled: only auto-coding needs them compiled
+    /// ([`Matcher::compile`](crate::Matcher::compile)), and [`Codebook::check`] also reports
+    /// the rare pattern that parses but is too large to compile.
     pub fn parse(src: &str) -> Result<Codebook> {
         let mut diags = Vec::new();
-        let cb = Self::load(src, &mut diags);
+        let cb = Self::load(src, RegexCheck::Syntax, &mut diags);
         match cb {
             Some(cb) if diags.is_empty() => Ok(cb),
             _ => Err(Error::Codebook(diags)),
         }
     }
 
-    /// Every problem in a codebook source; empty when [`Codebook::parse`] would succeed.
+    /// Every problem in a codebook source; empty when [`Codebook::parse`] would succeed and
+    /// every regex compiles (as [`Matcher::compile`](crate::Matcher::compile) will).
     pub fn check(src: &str) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
-        let _ = Self::load(src, &mut diags);
+        let _ = Self::load(src, RegexCheck::Compile, &mut diags);
         diags
     }
 
@@ -343,16 +348,16 @@ impl Codebook {
     /// ([`Codebook::check_phases`]), ordered by line.
     pub fn check_with_timeline(src: &str, timeline: &Timeline) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
-        if let Some(cb) = Self::load(src, &mut diags) {
+        if let Some(cb) = Self::load(src, RegexCheck::Compile, &mut diags) {
             diags.extend(cb.check_phases(timeline));
             diags.sort_by_key(|d| d.line);
         }
         diags
     }
 
-    fn load(src: &str, diags: &mut Vec<Diagnostic>) -> Option<Codebook> {
+    fn load(src: &str, regexes: RegexCheck, diags: &mut Vec<Diagnostic>) -> Option<Codebook> {
         let (header, located) = read_raw(src, diags)?;
-        let cb = build(src, header, located, diags);
+        let cb = build(src, header, located, regexes, diags);
         // Stable, so problems on one line keep the order in which they were found.
         diags.sort_by_key(|d| d.line);
         Some(cb)

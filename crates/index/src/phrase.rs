@@ -1,0 +1,457 @@
+//! Exact phrases (`"delivery technician"`, slop 0): the passages holding every word are
+//! found as one bitset per segment, and only those are checked against positions.
+//!
+//! tantivy's `PhraseQuery` walks the words' postings together, seeking one list to each
+//! document of the other, and reads positions on the way; for two frequent words that
+//! walk was half of a phrase search. Here each word's postings are decoded block by
+//! block into a bitset of the segment's documents and the bitsets are intersected, so
+//! the walk costs about a nanosecond per posting, and positions are read only for the
+//! documents in the intersection.
+//!
+//! Under a document filter ([`InDocs`]) the filter's bitset joins the intersection, so
+//! positions are read only where a hit can be.
+//!
+//! Results and relevance are those of `PhraseQuery` with slop 0: the same BM25 weight
+//! (the words' summed IDF, the text field's lengths) and the same phrase frequency, so
+//! hits and their order do not change. A test compares both on random passages.
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{
+    Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query as TQuery, Scorer, Weight,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
+
+use crate::in_docs::{bits_for, next_bit, set_bits, InDocs};
+
+/// An exact phrase: words at fixed offsets from the first (consecutive, unless the
+/// analyzer dropped an over-long word between two of them).
+#[derive(Clone, Debug)]
+pub(crate) struct ExactPhrase {
+    /// (offset, term of the text field), in phrase order; the first offset is 0.
+    words: Vec<(u32, Term)>,
+    /// The search's document filter: passages outside it cannot be hits, so they are
+    /// not checked (the filter still applies, as its own clause).
+    within: Option<InDocs>,
+}
+
+impl ExactPhrase {
+    /// The phrase of `words` (at least two) at their query positions, looked for only in
+    /// the passages of `within` when given.
+    pub(crate) fn new(words: Vec<(usize, Term)>, within: Option<InDocs>) -> ExactPhrase {
+        let first = words.iter().map(|w| w.0).min().unwrap_or(0);
+        ExactPhrase {
+            words: words
+                .into_iter()
+                .map(|(p, t)| (u32::try_from(p - first).unwrap_or(u32::MAX), t))
+                .collect(),
+            within,
+        }
+    }
+
+    fn terms(&self) -> Vec<Term> {
+        self.words.iter().map(|w| w.1.clone()).collect()
+    }
+}
+
+impl TQuery for ExactPhrase {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let bm25 = match scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => Some(Bm25Weight::for_terms(statistics_provider, &self.terms())?),
+            EnableScoring::Disabled { .. } => None,
+        };
+        Ok(Box::new(PhraseWeight {
+            phrase: self.clone(),
+            bm25,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for (_, t) in &self.words {
+            visitor(t, true);
+        }
+    }
+}
+
+struct PhraseWeight {
+    phrase: ExactPhrase,
+    /// `None` when the search does not score (counts, groups).
+    bm25: Option<Bm25Weight>,
+}
+
+impl PhraseWeight {
+    fn phrase_scorer(
+        &self,
+        reader: &SegmentReader,
+        boost: Score,
+    ) -> tantivy::Result<Option<PhraseScorer>> {
+        let words = &self.phrase.words;
+        let Some(field) = words.first().map(|w| w.1.field()) else {
+            return Ok(None);
+        };
+        let inverted = reader.inverted_index(field)?;
+        let mut infos = Vec::with_capacity(words.len());
+        for (_, term) in words {
+            match inverted.get_term_info(term)? {
+                Some(info) => infos.push(info),
+                None => return Ok(None),
+            }
+        }
+        // The rarest word first: its bitset is the sparsest, and the others are only
+        // decoded while something is left.
+        let mut order: Vec<usize> = (0..words.len()).collect();
+        order.sort_by_key(|&i| infos[i].doc_freq);
+        let mut candidates = bits_for(reader.max_doc());
+        let mut other = Vec::new();
+        let within = match &self.phrase.within {
+            Some(w) => Some(w.bits(reader)?),
+            None => None,
+        };
+        if within.as_ref().is_some_and(|w| w.iter().all(|&b| b == 0)) {
+            return Ok(None);
+        }
+        for (k, &i) in order.iter().enumerate() {
+            let postings =
+                inverted.read_block_postings_from_terminfo(&infos[i], IndexRecordOption::Basic)?;
+            if k == 0 {
+                set_bits(&mut candidates, postings);
+                if let Some(w) = &within {
+                    if !and(&mut candidates, w) {
+                        return Ok(None);
+                    }
+                }
+                continue;
+            }
+            other.clear();
+            other.resize(candidates.len(), 0);
+            set_bits(&mut other, postings);
+            if !and(&mut candidates, &other) {
+                return Ok(None);
+            }
+        }
+        let size = candidates.iter().map(|w| w.count_ones()).sum();
+        let mut postings = Vec::with_capacity(words.len());
+        for ((offset, _), info) in words.iter().zip(&infos) {
+            let p = inverted
+                .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?;
+            postings.push((*offset, p));
+        }
+        let fieldnorms = match &self.bm25 {
+            Some(_) => reader.fieldnorms_readers().get_field(field)?,
+            None => None,
+        }
+        .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+        let mut scorer = PhraseScorer {
+            candidates,
+            size,
+            words: postings,
+            fieldnorms,
+            bm25: self.bm25.as_ref().map(|w| w.boost_by(boost)),
+            doc: 0,
+            count: 0,
+            starts: Vec::new(),
+            positions: Vec::new(),
+        };
+        scorer.settle(0);
+        Ok(Some(scorer))
+    }
+}
+
+impl Weight for PhraseWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(match self.phrase_scorer(reader, boost)? {
+            Some(s) => Box::new(s),
+            None => Box::new(EmptyScorer),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let not_found =
+            || TantivyError::InvalidArgument(format!("document #{doc} does not match"));
+        let mut scorer = self.phrase_scorer(reader, 1.0)?.ok_or_else(not_found)?;
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
+            return Err(not_found());
+        }
+        let mut e = Explanation::new("exact phrase", scorer.score());
+        if let Some(bm25) = &self.bm25 {
+            e.add_detail(bm25.explain(scorer.fieldnorms.fieldnorm_id(doc), scorer.count));
+        }
+        Ok(e)
+    }
+}
+
+/// Keeps in `bits` only what `other` has too; whether anything is left.
+fn and(bits: &mut [u64], other: &[u64]) -> bool {
+    let mut any = 0;
+    for (b, o) in bits.iter_mut().zip(other) {
+        *b &= *o;
+        any |= *b;
+    }
+    any != 0
+}
+
+/// The passages of a segment where a phrase occurs, and how often.
+struct PhraseScorer {
+    /// A bit per document of the segment: set where every word occurs.
+    candidates: Vec<u64>,
+    /// How many bits are set (an upper bound of the matches).
+    size: u32,
+    /// Each word's offset in the phrase and postings with positions, in phrase order.
+    words: Vec<(u32, SegmentPostings)>,
+    fieldnorms: FieldNormReader,
+    bm25: Option<Bm25Weight>,
+    doc: DocId,
+    /// How often the phrase occurs in the current passage.
+    count: u32,
+    /// Where the phrase may start in the current passage.
+    starts: Vec<u32>,
+    positions: Vec<u32>,
+}
+
+impl PhraseScorer {
+    /// Moves to the first passage at or after `from` where the phrase occurs.
+    fn settle(&mut self, from: DocId) -> DocId {
+        let mut candidate = next_bit(&self.candidates, from);
+        while candidate != TERMINATED && !self.occurs(candidate) {
+            candidate = next_bit(&self.candidates, candidate + 1);
+        }
+        self.doc = candidate;
+        candidate
+    }
+
+    /// Whether the phrase occurs in `doc`, which holds every word; sets `count`.
+    fn occurs(&mut self, doc: DocId) -> bool {
+        for (i, (offset, postings)) in self.words.iter_mut().enumerate() {
+            // Candidates come in order, so postings only ever move forward.
+            if postings.doc() < doc {
+                postings.seek(doc);
+            }
+            if postings.doc() != doc {
+                // Cannot happen: the bitset says the word is there.
+                return false;
+            }
+            if i == 0 {
+                postings.positions(&mut self.starts);
+                continue;
+            }
+            postings.positions(&mut self.positions);
+            // Keep the starts `s` with this word at `s + offset`; both lists ascend.
+            let mut k = 0;
+            let positions = &self.positions;
+            self.starts.retain(|&s| {
+                let want = s.saturating_add(*offset);
+                while k < positions.len() && positions[k] < want {
+                    k += 1;
+                }
+                k < positions.len() && positions[k] == want
+            });
+            if self.starts.is_empty() {
+                return false;
+            }
+        }
+        self.count = self.starts.len() as u32;
+        true
+    }
+}
+
+impl DocSet for PhraseScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        self.settle(self.doc + 1)
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if target <= self.doc {
+            return self.doc;
+        }
+        self.settle(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.size
+    }
+}
+
+impl Scorer for PhraseScorer {
+    fn score(&mut self) -> Score {
+        match &self.bm25 {
+            Some(w) => w.score(self.fieldnorms.fieldnorm_id(self.doc), self.count),
+            None => 1.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use ambit_core::{DocFilter, DocId, DocKind, Document, PassageId, Placement, TimelineKey};
+    use tantivy::query::PhraseQuery;
+
+    use crate::collector::PassageCollector;
+    use crate::language::analyzer;
+    use crate::{Catalogue, DocInfo, Filter, Index, Query, Record, Sort, Stemming};
+
+    /// Few words, so that phrases occur often: stems shared by several words, a word of
+    /// two tokens, a word too long to index (it leaves a gap), non-ASCII words.
+    const WORDS: &[&str] = &[
+        "order",
+        "orders",
+        "ordered",
+        "the",
+        "map",
+        "maps",
+        "e-mail",
+        "työ",
+        "Åsa",
+        "x10",
+        "pneumonoultramicroscopicsilicovolcanoconiosisandthensomemoreletters",
+    ];
+
+    fn text(words: &[usize]) -> String {
+        words.iter().map(|&w| WORDS[w]).collect::<Vec<_>>().join(" ")
+    }
+
+    /// Stems with their positions, as the analyzer makes them.
+    fn stems(text: &str) -> Vec<(usize, String)> {
+        let mut a = analyzer(Stemming::for_language("en").unwrap());
+        let mut out = Vec::new();
+        let mut s = a.token_stream(text);
+        while let Some(t) = s.next() {
+            out.push((t.position, t.text.clone()));
+        }
+        out
+    }
+
+    /// The naive scan: does `phrase` (stems at their query positions) occur in `text`?
+    fn occurs(phrase: &[(usize, String)], text: &str) -> bool {
+        let at: BTreeMap<usize, String> = stems(text).into_iter().collect();
+        let first = phrase[0].0;
+        at.keys().any(|&p| {
+            phrase
+                .iter()
+                .all(|(q, s)| at.get(&(p + q - first)) == Some(s))
+        })
+    }
+
+    /// Documents alternate between phases `P1` (odd numbers) and `P0` (even).
+    fn catalogue(docs: usize) -> Catalogue {
+        let mut cat = Catalogue::default();
+        for d in 1..=docs as u32 {
+            let doc = Document {
+                id: DocId(d),
+                title: String::new(),
+                kind: DocKind::Interview,
+                date: None,
+                phase: None,
+                source: String::new(),
+                attributes: Default::default(),
+            };
+            cat.insert(DocInfo {
+                timeline: TimelineKey::new(Placement::Phase(d as usize % 2), None, doc.id),
+                phase: format!("P{}", d % 2),
+                doc,
+            });
+        }
+        cat
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// A phrase finds exactly the passages whose stems hold it at its positions (a
+        /// naive scan of the texts), with or without a phase filter, after deletes and
+        /// re-adds over two commits (several segments, deleted documents); counts agree;
+        /// and the scores are those of tantivy's own phrase query.
+        #[test]
+        fn phrases_are_exact(
+            docs in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::collection::vec(0..WORDS.len(), 0..14), 1..6),
+                1..7),
+            deleted in proptest::collection::vec(0usize..7, 0..3),
+            phrase in proptest::collection::vec(0..WORDS.len(), 2..5),
+            phase in proptest::option::of(0u32..2),
+        ) {
+            let ix = Index::create_in_ram(Stemming::for_language("en").unwrap()).unwrap();
+            let mut live: BTreeMap<PassageId, String> = BTreeMap::new();
+            let mut w = ix.writer().unwrap();
+            for (d, passages) in docs.iter().enumerate() {
+                for (o, p) in passages.iter().enumerate() {
+                    let passage = PassageId { doc: DocId(d as u32 + 1), ordinal: o as u32 + 1 };
+                    let t = text(p);
+                    w.add(&Record { passage, text: &t, speaker: None, codes: &[] }).unwrap();
+                    live.insert(passage, t);
+                }
+            }
+            w.commit(1).unwrap();
+            let mut w = ix.writer().unwrap();
+            for &d in &deleted {
+                w.delete_doc(DocId(d as u32 + 1));
+                live.retain(|p, _| p.doc.0 != d as u32 + 1);
+            }
+            if let Some(&d) = deleted.first() {
+                if let Some(last) = docs.get(d).and_then(|p| p.last()) {
+                    let passage = PassageId { doc: DocId(d as u32 + 1), ordinal: 1 };
+                    let t = text(last);
+                    w.add(&Record { passage, text: &t, speaker: None, codes: &[] }).unwrap();
+                    live.insert(passage, t);
+                }
+            }
+            w.commit(2).unwrap();
+
+            let words = stems(&text(&phrase));
+            let q = Query::parse(&format!("\"{}\"", text(&phrase))).unwrap();
+            let cat = catalogue(docs.len());
+            let filter = Filter {
+                doc: DocFilter {
+                    phases: phase.map(|p| format!("P{p}")).into_iter().collect(),
+                    ..DocFilter::default()
+                },
+                codes: Vec::new(),
+            };
+            if words.is_empty() {
+                proptest::prop_assert!(ix.count(&q, &filter, &cat).is_err());
+                return Ok(());
+            }
+            let expected: BTreeSet<PassageId> = live
+                .iter()
+                .filter(|(p, t)| phase.is_none_or(|ph| p.doc.0 % 2 == ph) && occurs(&words, t))
+                .map(|(p, _)| *p)
+                .collect();
+            let found = ix.search(&q, &filter, &cat, Sort::Relevance, None).unwrap();
+            let got: BTreeSet<PassageId> = found.iter().map(|f| f.passage).collect();
+            proptest::prop_assert_eq!(&got, &expected);
+            proptest::prop_assert_eq!(ix.count(&q, &filter, &cat).unwrap(), expected.len() as u64);
+            let first = ix.search(&q, &filter, &cat, Sort::Time, Some(3)).unwrap();
+            proptest::prop_assert_eq!(first.len(), expected.len().min(3));
+
+            if words.len() > 1 && phase.is_none() {
+                let terms = words
+                    .iter()
+                    .map(|(p, s)| (*p, tantivy::Term::from_field_text(ix.fields.text, s)))
+                    .collect();
+                let reference = ix
+                    .reader
+                    .searcher()
+                    .search(&PhraseQuery::new_with_offset(terms), &PassageCollector)
+                    .unwrap();
+                let reference: BTreeMap<PassageId, f32> =
+                    reference.into_iter().map(|f| (f.passage, f.score)).collect();
+                let ours: BTreeMap<PassageId, f32> =
+                    found.into_iter().map(|f| (f.passage, f.score)).collect();
+                proptest::prop_assert_eq!(ours, reference);
+            }
+        }
+    }
+}

@@ -1,0 +1,1228 @@
+//! The store's part of the tables input as integer columns, cached per store revision in
+//! `.ambit/tables.snapshot`.
+//!
+//! A snapshot holds only what comes from the store: passages (words, speaker label), the
+//! attached codings (code id, coder) and every coding's overlaps with passages as ranges
+//! of the passage's words (the part that needs the texts). What `ambit.toml` and
+//! `codebook.toml` say (timeline order, speaker aliases, which codes exist) is applied
+//! while the snapshot is read, so editing those files never makes a snapshot wrong.
+//!
+//! The file is derived data: written to a temporary file and renamed, keyed by the store's
+//! [`Stamp`] and the format version, and checked while it is read (a checksum over every
+//! byte, every index bounds-checked); anything that does not match is rebuilt from the
+//! store. A project that cannot be written only loses the speed. The file is read in
+//! chunks straight into the tables input, so a table never holds it whole.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use ambit_core::text::{word_range, word_spans, CharIndex};
+use ambit_core::{DocId, DocKind, SpeakerAliases};
+use ambit_store::{Stamp, Store};
+use ambit_tables::{CodingInfo, Overlap, PassageInfo};
+
+use crate::error::{Error, Result};
+
+/// The snapshot file inside `.ambit/`.
+pub(crate) const FILE: &str = "tables.snapshot";
+
+const MAGIC: &[u8; 8] = b"AMBITTBL";
+/// Bumped whenever the layout or the meaning of a field changes.
+const FORMAT: u32 = 1;
+/// Set on an overlap's passage when it covers the whole passage (what rule codings do): its
+/// words are the passage's and are not stored.
+const WHOLE: u32 = 1 << 31;
+/// Bytes read at a time; a multiple of 8, as the checksum reads 8-byte words.
+const CHUNK: usize = 1 << 18;
+
+/// The store's part of a tables input, as read from the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Snapshot {
+    /// The store this was read from.
+    pub stamp: Stamp,
+    /// Documents with passages, in id order.
+    pub docs: Vec<u32>,
+    /// The first passage of each entry of `docs`; its passages run to the next one's.
+    pub first: Vec<u32>,
+    /// Words of each passage, in document and ordinal order.
+    pub words: Vec<u32>,
+    /// Each passage's speaker label (an index into `labels`), `u32::MAX` for none.
+    pub speaker: Vec<u32>,
+    /// Speaker labels as stored.
+    pub labels: Vec<String>,
+    /// Each coding's code (an index into `codes`).
+    pub code: Vec<u32>,
+    /// Each coding's coder (an index into `coders`).
+    pub coder: Vec<u32>,
+    /// Code ids.
+    pub codes: Vec<String>,
+    /// Coder names.
+    pub coders: Vec<String>,
+    /// The overlaps, grouped by coding in coding order: (coding, passage, first word,
+    /// end word).
+    pub overlaps: Vec<(u32, u32, u32, u32)>,
+}
+
+/// What the project's files say, for reading a snapshot into a tables input.
+pub(crate) struct Frame<'a> {
+    /// The documents of the input, in its (timeline) order.
+    pub docs: &'a [(DocId, DocKind)],
+    /// The row of a code id in the input, `None` for a code the codebook lacks.
+    pub row_of: &'a dyn Fn(&str) -> Option<u32>,
+    /// Speaker aliases from `ambit.toml`.
+    pub aliases: &'a SpeakerAliases,
+}
+
+/// The store's part of a tables input, in the input's order and numbering.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Parts {
+    /// Passages, document by document in the frame's order.
+    pub passages: Vec<PassageInfo>,
+    /// Speaker names, in the order first met.
+    pub speakers: Vec<String>,
+    /// Coder names, in the order first met.
+    pub coders: Vec<String>,
+    /// Codings of codes the codebook has.
+    pub codings: Vec<CodingInfo>,
+    /// Their overlaps, grouped by coding.
+    pub overlaps: Vec<Overlap>,
+}
+
+/// The store's part of the tables input: from the cached snapshot when it matches `stamp`,
+/// else built from the store (and cached when the project can be written). Call it inside
+/// [`Store::read_consistently`], so the stamp and what is read belong together.
+pub(crate) fn load(
+    store: &Store,
+    data_dir: &Path,
+    stamp: Stamp,
+    frame: &Frame<'_>,
+) -> Result<Parts> {
+    let path = data_dir.join(FILE);
+    if let Ok(file) = std::fs::File::open(&path) {
+        if let Some(parts) = read(file, stamp, frame) {
+            return Ok(parts);
+        }
+    }
+    let bytes = encode(&build(store, stamp)?)?;
+    if !store.is_read_only() {
+        // Derived data: a cache that cannot be written is only slower next time.
+        let _ = write_atomically(&path, &bytes);
+    }
+    read(&bytes[..], stamp, frame).ok_or_else(|| {
+        ambit_store::Error::Corrupt("passages or codings that do not fit together".into()).into()
+    })
+}
+
+/// Where each document id's passages are: a dense table when ids are dense (they are
+/// given in order and rarely deleted), else a binary search.
+pub(crate) struct DocSlots<'a> {
+    ids: &'a [u32],
+    dense: Vec<u32>,
+}
+
+impl<'a> DocSlots<'a> {
+    /// `ids` in increasing order.
+    pub fn new(ids: &'a [u32]) -> DocSlots<'a> {
+        let max = ids.last().map_or(0, |&m| m as usize);
+        let dense = if max <= 4 * ids.len() + 1024 {
+            let mut d = vec![u32::MAX; max + 1];
+            for (k, &id) in ids.iter().enumerate() {
+                d[id as usize] = k as u32;
+            }
+            d
+        } else {
+            Vec::new()
+        };
+        DocSlots { ids, dense }
+    }
+
+    /// The position of `id` in `ids`.
+    #[inline]
+    pub fn get(&self, id: u32) -> Option<usize> {
+        if self.dense.is_empty() {
+            return self.ids.binary_search(&id).ok();
+        }
+        match self.dense.get(id as usize) {
+            Some(&k) if k != u32::MAX => Some(k as usize),
+            _ => None,
+        }
+    }
+}
+
+/// The passages (one document's, in order, as start and end columns) that the span
+/// `start..end` touches: those it overlaps, and for an empty span the passage it sits in.
+/// The same rule as [`crate::corpus::overlapping`].
+fn overlapping(
+    starts: &[usize],
+    ends: &[usize],
+    start: usize,
+    end: usize,
+) -> std::ops::Range<usize> {
+    let before = |i: usize| ends[i] <= start && !(starts[i] == start && ends[i] == start);
+    let (mut lo, mut hi) = (0, starts.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if before(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    let mut last = lo;
+    while last < starts.len() && (starts[last] < end || (start == end && starts[last] <= start)) {
+        last += 1;
+    }
+    lo..last
+}
+
+/// Reads the snapshot from the store: two sequential scans, then the text of each document
+/// with codings that cover part of a passage, once.
+pub(crate) fn build(store: &Store, stamp: Stamp) -> Result<Snapshot> {
+    let p = store.passage_columns()?;
+    let c = store.coding_columns()?;
+    let ids: Vec<u32> = p.docs.iter().map(|d| d.0 .0).collect();
+    let slots = DocSlots::new(&ids);
+    let mut overlaps = Vec::with_capacity(c.len() + c.len() / 8);
+    // Overlaps that cover part of their passage: (document, passage, coding, overlap).
+    let mut partial: Vec<(u32, u32, u32, u32)> = Vec::new();
+    for i in 0..c.len() {
+        let Some(k) = slots.get(c.doc[i].0) else {
+            continue;
+        };
+        let range = p.range(k);
+        let (start, end) = (c.start[i], c.end[i]);
+        let hit = overlapping(&p.start[range.clone()], &p.end[range.clone()], start, end);
+        for pi in hit.start + range.start..hit.end + range.start {
+            if start <= p.start[pi] && end >= p.end[pi] {
+                // The whole passage: no need to find words.
+                overlaps.push((i as u32, pi as u32, 0, p.words[pi]));
+            } else {
+                partial.push((k as u32, pi as u32, i as u32, overlaps.len() as u32));
+                overlaps.push((i as u32, pi as u32, 0, 0));
+            }
+        }
+    }
+    partial.sort_unstable();
+    for doc in partial.chunk_by(|a, b| a.0 == b.0) {
+        let text = store.text(p.docs[doc[0].0 as usize].0)?;
+        let index = CharIndex::new(&text);
+        for passage in doc.chunk_by(|a, b| a.1 == b.1) {
+            let pi = passage[0].1 as usize;
+            let (ps, pe) = (p.start[pi], p.end[pi]);
+            let spans = word_spans(index.slice(&text, ps, pe).unwrap_or(""));
+            for &(_, _, coding, at) in passage {
+                let s = c.start[coding as usize].clamp(ps, pe) - ps;
+                let e = c.end[coding as usize].clamp(ps, pe) - ps;
+                let (first, last) = word_range(&spans, s, e);
+                let o = &mut overlaps[at as usize];
+                (o.2, o.3) = (first, last);
+            }
+        }
+    }
+    Ok(Snapshot {
+        stamp,
+        first: p.docs.iter().map(|d| d.1).collect(),
+        docs: ids,
+        words: p.words,
+        speaker: p.speaker,
+        labels: p.labels,
+        code: c.code,
+        coder: c.coder,
+        codes: c.codes,
+        coders: c.coders,
+        overlaps,
+    })
+}
+
+/// The checksum of a body: 64-bit words from its start, then the last bytes, mixed into a
+/// state that starts at the body's length (not cryptographic: it catches damage).
+#[derive(Clone, Copy)]
+struct Checksum(u64);
+
+impl Checksum {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+
+    fn new(len: u64) -> Checksum {
+        Checksum(len)
+    }
+
+    /// Adds bytes; all but the last call must pass a multiple of 8 bytes.
+    fn add(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let v = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            self.0 = (self.0.rotate_left(23) ^ v).wrapping_mul(Self::K);
+        }
+        for &b in words.remainder() {
+            self.0 = (self.0.rotate_left(23) ^ u64::from(b)).wrapping_mul(Self::K);
+        }
+    }
+
+    fn value(self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_len(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&(n as u64).to_le_bytes());
+}
+
+fn put_strings(out: &mut Vec<u8>, v: &[String]) {
+    put_len(out, v.len());
+    for s in v {
+        put_len(out, s.len());
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// The file's bytes: a header (magic, format, stamp, body length, checksum), then the body:
+/// the labels, codes and coders; the documents (id, first passage); the passages (words,
+/// label); the codings (code, coder); the overlaps (coding, passage with [`WHOLE`]); the
+/// first and end word of each overlap that is not whole, in order. Every record of a
+/// section has 8 bytes, so a section is read in bulk.
+pub(crate) fn encode(s: &Snapshot) -> Result<Vec<u8>> {
+    if s.words.len() >= WHOLE as usize {
+        return Err(Error::Request(format!(
+            "{} passages are more than tables can count",
+            s.words.len()
+        )));
+    }
+    let mut body = Vec::with_capacity(
+        64 + 8 * (s.docs.len() + s.words.len() + s.code.len() + 2 * s.overlaps.len()),
+    );
+    put_strings(&mut body, &s.labels);
+    put_strings(&mut body, &s.codes);
+    put_strings(&mut body, &s.coders);
+    put_len(&mut body, s.docs.len());
+    put_len(&mut body, s.words.len());
+    for (&id, &first) in s.docs.iter().zip(&s.first) {
+        put_u32(&mut body, id);
+        put_u32(&mut body, first);
+    }
+    for (&words, &label) in s.words.iter().zip(&s.speaker) {
+        put_u32(&mut body, words);
+        put_u32(&mut body, label);
+    }
+    put_len(&mut body, s.code.len());
+    for (&code, &coder) in s.code.iter().zip(&s.coder) {
+        put_u32(&mut body, code);
+        put_u32(&mut body, coder);
+    }
+    put_len(&mut body, s.overlaps.len());
+    let mut ranges = Vec::new();
+    for &(coding, passage, first, end) in &s.overlaps {
+        put_u32(&mut body, coding);
+        if first == 0 && s.words.get(passage as usize) == Some(&end) {
+            put_u32(&mut body, passage | WHOLE);
+        } else {
+            put_u32(&mut body, passage);
+            ranges.push((first, end));
+        }
+    }
+    put_len(&mut body, ranges.len());
+    for (first, end) in ranges {
+        put_u32(&mut body, first);
+        put_u32(&mut body, end);
+    }
+    let mut sum = Checksum::new(body.len() as u64);
+    sum.add(&body);
+    let mut out = Vec::with_capacity(48 + body.len());
+    out.extend_from_slice(MAGIC);
+    put_u32(&mut out, FORMAT);
+    put_u32(&mut out, 0);
+    for v in [
+        s.stamp.revision,
+        s.stamp.documents,
+        s.stamp.codings,
+        body.len() as u64,
+        sum.value(),
+    ] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
+/// A snapshot file's body, read in chunks and checksummed as it is read. Every read is
+/// bounds-checked: a short or damaged file gives `None`, never a panic.
+struct Input<R> {
+    source: R,
+    buf: Vec<u8>,
+    at: usize,
+    /// Body bytes not yet loaded into `buf`.
+    left: u64,
+    sum: Checksum,
+}
+
+impl<R: Read> Input<R> {
+    fn new(source: R, len: u64) -> Input<R> {
+        Input {
+            source,
+            buf: Vec::new(),
+            at: 0,
+            left: len,
+            sum: Checksum::new(len),
+        }
+    }
+
+    /// Keeps the unread bytes and loads the next chunk after them.
+    fn refill(&mut self) -> Option<()> {
+        if self.left == 0 {
+            return None;
+        }
+        self.buf.drain(..self.at);
+        self.at = 0;
+        let kept = self.buf.len();
+        let n = CHUNK.min(usize::try_from(self.left).unwrap_or(CHUNK));
+        self.buf.resize(kept + n, 0);
+        self.source.read_exact(&mut self.buf[kept..]).ok()?;
+        self.sum.add(&self.buf[kept..]);
+        self.left -= n as u64;
+        Some(())
+    }
+
+    #[inline]
+    fn u32(&mut self) -> Option<u32> {
+        if self.buf.len() - self.at < 4 {
+            self.refill()?;
+            if self.buf.len() - self.at < 4 {
+                return None;
+            }
+        }
+        let b = &self.buf[self.at..self.at + 4];
+        self.at += 4;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// Calls `each` on `n` records of `size` bytes (at most [`CHUNK`]), read in bulk.
+    fn records(
+        &mut self,
+        n: usize,
+        size: usize,
+        mut each: impl FnMut(&[u8]) -> Option<()>,
+    ) -> Option<()> {
+        let mut done = 0;
+        while done < n {
+            if self.buf.len() - self.at < size {
+                self.refill()?;
+                if self.buf.len() - self.at < size {
+                    return None;
+                }
+            }
+            let k = ((self.buf.len() - self.at) / size).min(n - done);
+            let end = self.at + k * size;
+            for rec in self.buf[self.at..end].chunks_exact(size) {
+                each(rec)?;
+            }
+            self.at = end;
+            done += k;
+        }
+        Some(())
+    }
+
+    /// Bytes of the body not read yet.
+    fn remaining(&self) -> u64 {
+        self.left + (self.buf.len() - self.at) as u64
+    }
+
+    fn len(&mut self) -> Option<usize> {
+        let lo = u64::from(self.u32()?);
+        let hi = u64::from(self.u32()?);
+        usize::try_from(hi << 32 | lo).ok()
+    }
+
+    /// A number of records of at least `size` bytes each, refused when the rest of the body
+    /// cannot hold them (so a damaged count never allocates much).
+    fn count(&mut self, size: u64) -> Option<usize> {
+        let n = self.len()?;
+        (n as u64)
+            .checked_mul(size)?
+            .le(&self.remaining())
+            .then_some(n)
+    }
+
+    fn bytes(&mut self, n: usize) -> Option<Vec<u8>> {
+        if n as u64 > self.remaining() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            if self.at == self.buf.len() {
+                self.refill()?;
+            }
+            let take = (n - out.len()).min(self.buf.len() - self.at);
+            out.extend_from_slice(&self.buf[self.at..self.at + take]);
+            self.at += take;
+        }
+        Some(out)
+    }
+
+    fn strings(&mut self) -> Option<Vec<String>> {
+        let n = self.count(8)?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let len = self.len()?;
+            out.push(String::from_utf8(self.bytes(len)?).ok()?);
+        }
+        Some(out)
+    }
+
+    /// Whether everything was read, nothing follows, and the checksum is `expected`.
+    fn finish(mut self, expected: u64) -> bool {
+        self.left == 0
+            && self.at == self.buf.len()
+            && self.sum.value() == expected
+            && matches!(self.source.read(&mut [0u8; 1]), Ok(0))
+    }
+}
+
+fn header_u64(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Reads a snapshot file into the store's part of a tables input. `None` when the file is
+/// of another format or store, short, damaged or inconsistent: rebuild it.
+pub(crate) fn read(mut source: impl Read, stamp: Stamp, frame: &Frame<'_>) -> Option<Parts> {
+    let mut head = [0u8; 56];
+    source.read_exact(&mut head).ok()?;
+    let format = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
+    let found = Stamp {
+        revision: header_u64(&head, 16),
+        documents: header_u64(&head, 24),
+        codings: header_u64(&head, 32),
+    };
+    if &head[..8] != MAGIC || format != FORMAT || found != stamp {
+        return None;
+    }
+    let (len, expected) = (header_u64(&head, 40), header_u64(&head, 48));
+    let mut r = Input::new(source, len);
+    let parts = read_body(&mut r, frame)?;
+    r.finish(expected).then_some(parts)
+}
+
+fn u32_at(rec: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([rec[at], rec[at + 1], rec[at + 2], rec[at + 3]])
+}
+
+fn read_body<R: Read>(r: &mut Input<R>, frame: &Frame<'_>) -> Option<Parts> {
+    let labels = r.strings()?;
+    let codes = r.strings()?;
+    let coders = r.strings()?;
+
+    // Documents: which input document each one is, and where its passages go.
+    let ndocs = r.count(8)?;
+    let npassages = r.count(8)?;
+    if (ndocs as u64 + npassages as u64) * 8 > r.remaining() {
+        return None;
+    }
+    let mut ids = Vec::with_capacity(ndocs);
+    let mut first = Vec::with_capacity(ndocs);
+    r.records(ndocs, 8, |rec| {
+        let (id, f) = (u32_at(rec, 0), u32_at(rec, 4));
+        let ordered = ids.last().is_none_or(|&last| id > last)
+            && first.last().map_or(f == 0, |&last| f >= last)
+            && f as usize <= npassages;
+        ids.push(id);
+        first.push(f);
+        ordered.then_some(())
+    })?;
+    if ndocs == 0 && npassages > 0 {
+        return None;
+    }
+    let end_of = |k: usize| first.get(k + 1).map_or(npassages, |&f| f as usize);
+    let slots = DocSlots::new(&ids);
+    let mut input_doc = vec![u32::MAX; ndocs];
+    let mut base = vec![0usize; ndocs];
+    let mut total = 0;
+    for (t, (id, _)) in frame.docs.iter().enumerate() {
+        if let Some(k) = slots.get(id.0) {
+            input_doc[k] = t as u32;
+            base[k] = total;
+            total += end_of(k) - first[k] as usize;
+        }
+    }
+
+    // Passages into their documents' places; `moved[p]` is where passage `p` went.
+    let blank = PassageInfo {
+        doc: 0,
+        speaker: None,
+        words: 0,
+    };
+    let mut passages = vec![blank; total];
+    let mut moved = vec![u32::MAX; npassages];
+    let (mut p, mut k) = (0, 0);
+    r.records(npassages, 8, |rec| {
+        while p >= end_of(k) {
+            k += 1;
+        }
+        let (words, label) = (u32_at(rec, 0), u32_at(rec, 4));
+        if label != u32::MAX && label as usize >= labels.len() {
+            return None;
+        }
+        if input_doc[k] != u32::MAX {
+            let at = base[k] + p - first[k] as usize;
+            moved[p] = at as u32;
+            passages[at] = PassageInfo {
+                doc: input_doc[k],
+                // The label for now; the speaker once every passage is in place.
+                speaker: (label != u32::MAX).then_some(label),
+                words,
+            };
+        }
+        p += 1;
+        Some(())
+    })?;
+    let speakers = name_speakers(&mut passages, &labels, frame);
+
+    // Codings of codes the codebook has, coders numbered as first met. Codings of other
+    // codes are few: the ones dropped are listed, and the others renumbered past them.
+    let rows: Vec<Option<u32>> = codes.iter().map(|c| (frame.row_of)(c)).collect();
+    let ncodings = r.count(8)?;
+    let mut coder_ix = vec![u32::MAX; coders.len()];
+    let mut kept_coders = Vec::new();
+    let mut codings = Vec::with_capacity(ncodings);
+    let mut dropped: Vec<u32> = Vec::new();
+    let mut i = 0u32;
+    r.records(ncodings, 8, |rec| {
+        let (code, coder) = (u32_at(rec, 0) as usize, u32_at(rec, 4) as usize);
+        let row = *rows.get(code)?;
+        let ix = coder_ix.get_mut(coder)?;
+        match row {
+            None => dropped.push(i),
+            Some(row) => {
+                if *ix == u32::MAX {
+                    *ix = kept_coders.len() as u32;
+                    kept_coders.push(coders[coder].clone());
+                }
+                codings.push(CodingInfo {
+                    code: row,
+                    coder: *ix,
+                });
+            }
+        }
+        i += 1;
+        Some(())
+    })?;
+
+    // Overlaps; those that cover part of their passage get their words after.
+    let noverlaps = r.count(8)?;
+    let mut overlaps = Vec::with_capacity(noverlaps);
+    // Where each partial overlap went (u32::MAX: not kept).
+    let mut partial: Vec<u32> = Vec::new();
+    let (mut last, mut gone) = (0u32, 0usize);
+    r.records(noverlaps, 8, |rec| {
+        let (coding, field) = (u32_at(rec, 0), u32_at(rec, 4));
+        if coding < last || coding as usize >= ncodings {
+            return None;
+        }
+        last = coding;
+        while dropped.get(gone).is_some_and(|&d| d < coding) {
+            gone += 1;
+        }
+        let to = *moved.get((field & !WHOLE) as usize)?;
+        let kept = to != u32::MAX && dropped.get(gone) != Some(&coding);
+        let whole = field & WHOLE != 0;
+        if !whole {
+            partial.push(if kept {
+                overlaps.len() as u32
+            } else {
+                u32::MAX
+            });
+        }
+        if kept {
+            overlaps.push(Overlap {
+                coding: coding - gone as u32,
+                passage: to,
+                first_word: 0,
+                end_word: if whole {
+                    passages[to as usize].words
+                } else {
+                    0
+                },
+            });
+        }
+        Some(())
+    })?;
+    if r.count(8)? != partial.len() {
+        return None;
+    }
+    let mut at = partial.iter();
+    r.records(partial.len(), 8, |rec| {
+        let (first_word, end_word) = (u32_at(rec, 0), u32_at(rec, 4));
+        let &to = at.next()?;
+        if first_word > end_word {
+            return None;
+        }
+        if let Some(o) = overlaps.get_mut(to as usize) {
+            (o.first_word, o.end_word) = (first_word, end_word);
+        }
+        Some(())
+    })?;
+    Some(Parts {
+        passages,
+        speakers,
+        coders: kept_coders,
+        codings,
+        overlaps,
+    })
+}
+
+/// Turns the passages' speaker labels into speakers: names through the aliases, numbered
+/// in the order first met along the input's passages.
+fn name_speakers(
+    passages: &mut [PassageInfo],
+    labels: &[String],
+    frame: &Frame<'_>,
+) -> Vec<String> {
+    let mut speakers: Vec<String> = Vec::new();
+    let mut by_name: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    // A label means one speaker everywhere without aliases; with them, in one document.
+    let mut of_label = vec![u32::MAX; labels.len()];
+    let per_doc = !frame.aliases.is_empty();
+    let mut doc = u32::MAX;
+    for p in passages {
+        let Some(label) = p.speaker else {
+            continue;
+        };
+        if per_doc && p.doc != doc {
+            doc = p.doc;
+            of_label.fill(u32::MAX);
+        }
+        let known = &mut of_label[label as usize];
+        if *known == u32::MAX {
+            let (id, kind) = frame.docs[p.doc as usize];
+            let name = frame.aliases.resolve(id, kind, &labels[label as usize]);
+            *known = match by_name.get(name) {
+                Some(&s) => s,
+                None => {
+                    speakers.push(name.to_string());
+                    by_name.insert(name.to_string(), (speakers.len() - 1) as u32);
+                    (speakers.len() - 1) as u32
+                }
+            };
+        }
+        p.speaker = Some(*known);
+    }
+    speakers
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
+/// a reader sees the old file or the new one, never half of one.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp: PathBuf = path.to_path_buf();
+    tmp.set_file_name(format!(".{FILE}.{}.tmp", std::process::id()));
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::collections::HashMap;
+
+    use ambit_core::text::word_count;
+    use ambit_core::{Date, Origin, Passage, PassageId, PassageSpan};
+    use ambit_store::{NewCoding, NewDocument, NewPassage, Project};
+    use ambit_tables::TableInput;
+
+    use super::*;
+    use crate::corpus::Corpus;
+
+    /// The rule of `overlapping` on columns is the corpus's on passages.
+    #[test]
+    fn overlapping_follows_the_corpus_rule() {
+        fn check(
+            passages: &[(usize, usize)],
+            span: (usize, usize),
+            expected: std::ops::Range<usize>,
+        ) {
+            let starts: Vec<usize> = passages.iter().map(|p| p.0).collect();
+            let ends: Vec<usize> = passages.iter().map(|p| p.1).collect();
+            let got = overlapping(&starts, &ends, span.0, span.1);
+            assert_eq!(got, expected, "{passages:?} {span:?}");
+            let ps: Vec<Passage> = passages
+                .iter()
+                .enumerate()
+                .map(|(i, &(s, e))| Passage {
+                    id: PassageId {
+                        doc: DocId(1),
+                        ordinal: i as u32 + 1,
+                    },
+                    span: PassageSpan::new(s, e),
+                    words: 0,
+                })
+                .collect();
+            assert_eq!(crate::corpus::overlapping(&ps, span.0, span.1), got);
+        }
+        let three = [(0, 5), (7, 12), (14, 20)];
+        check(&three, (0, 5), 0..1);
+        check(&three, (2, 9), 0..2);
+        check(&three, (5, 7), 1..1);
+        check(&three, (5, 8), 1..2);
+        check(&three, (0, 20), 0..3);
+        check(&three, (13, 13), 2..2);
+        check(&three, (7, 7), 1..2);
+        check(&three, (20, 20), 3..3);
+        check(&[(0, 0), (0, 4)], (0, 0), 0..2);
+        check(&[(0, 3), (3, 3), (3, 6)], (3, 3), 1..3);
+        check(&[], (0, 4), 0..0);
+    }
+
+    fn frame_of<'a>(
+        docs: &'a [(DocId, DocKind)],
+        row_of: &'a dyn Fn(&str) -> Option<u32>,
+        aliases: &'a SpeakerAliases,
+    ) -> Frame<'a> {
+        Frame {
+            docs,
+            row_of,
+            aliases,
+        }
+    }
+
+    /// Two documents, one without passages; a coding of a code the codebook lacks, one
+    /// that covers part of a passage, one over two passages.
+    fn small() -> Snapshot {
+        Snapshot {
+            stamp: Stamp {
+                revision: 7,
+                documents: 3,
+                codings: 5,
+            },
+            docs: vec![1, 3],
+            first: vec![0, 2],
+            words: vec![4, 0, 6],
+            speaker: vec![0, u32::MAX, 1],
+            labels: vec!["I".into(), "R".into()],
+            code: vec![0, 1, 0, 2],
+            coder: vec![0, 0, 1, 1],
+            codes: vec!["a".into(), "gone".into(), "b".into()],
+            coders: vec!["anna".into(), "ben".into()],
+            overlaps: vec![
+                (0, 0, 0, 4),
+                (1, 2, 0, 6),
+                (2, 0, 1, 3),
+                (3, 1, 0, 0),
+                (3, 2, 0, 2),
+            ],
+        }
+    }
+
+    fn read_small(bytes: &[u8], stamp: Stamp) -> Option<Parts> {
+        // Input order: D3 first, then D1; D2 has no passages.
+        let docs = [
+            (DocId(3), DocKind::Interview),
+            (DocId(2), DocKind::Other),
+            (DocId(1), DocKind::Interview),
+        ];
+        let row_of = |c: &str| match c {
+            "a" => Some(0),
+            "b" => Some(1),
+            _ => None,
+        };
+        let aliases = SpeakerAliases::default();
+        read(bytes, stamp, &frame_of(&docs, &row_of, &aliases))
+    }
+
+    #[test]
+    fn a_snapshot_reads_back_in_the_input_order() {
+        let s = small();
+        let bytes = encode(&s).unwrap();
+        let parts = read_small(&bytes, s.stamp).unwrap();
+        let p = |doc, speaker, words| PassageInfo {
+            doc,
+            speaker,
+            words,
+        };
+        assert_eq!(
+            parts.passages,
+            [p(0, Some(0), 6), p(2, Some(1), 4), p(2, None, 0)]
+        );
+        assert_eq!(parts.speakers, ["R", "I"]);
+        assert_eq!(parts.coders, ["anna", "ben"]);
+        let c = |code, coder| CodingInfo { code, coder };
+        assert_eq!(parts.codings, [c(0, 0), c(0, 1), c(1, 1)]);
+        let o = |coding, passage, first_word, end_word| Overlap {
+            coding,
+            passage,
+            first_word,
+            end_word,
+        };
+        assert_eq!(
+            parts.overlaps,
+            [o(0, 1, 0, 4), o(1, 1, 1, 3), o(2, 2, 0, 0), o(2, 0, 0, 2)]
+        );
+    }
+
+    /// Another store, another format, a short, damaged or longer file, and a whole file
+    /// whose indices do not fit are all refused (rebuilt), never read and never a panic.
+    #[test]
+    fn a_snapshot_that_does_not_match_is_refused() {
+        let s = small();
+        let bytes = encode(&s).unwrap();
+        for other in [
+            Stamp {
+                revision: 8,
+                ..s.stamp
+            },
+            Stamp {
+                documents: 4,
+                ..s.stamp
+            },
+            Stamp {
+                codings: 6,
+                ..s.stamp
+            },
+        ] {
+            assert!(read_small(&bytes, other).is_none(), "{other:?}");
+        }
+        let mut format = bytes.clone();
+        format[8] += 1;
+        assert!(read_small(&format, s.stamp).is_none());
+        for cut in [0, 10, 56, 60, bytes.len() / 2, bytes.len() - 1] {
+            assert!(read_small(&bytes[..cut], s.stamp).is_none(), "cut at {cut}");
+        }
+        for at in [56, 70, bytes.len() - 3] {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 0x10;
+            assert!(read_small(&flipped, s.stamp).is_none(), "flipped at {at}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(read_small(&longer, s.stamp).is_none());
+
+        let bad: [fn(&mut Snapshot); 7] = [
+            |s| s.code[1] = 3,
+            |s| s.coder[0] = 2,
+            |s| s.speaker[0] = 2,
+            |s| s.overlaps[0].1 = 3,
+            |s| s.overlaps.swap(0, 1),
+            |s| s.overlaps[2] = (2, 0, 3, 1),
+            |s| s.first = vec![0, 4],
+        ];
+        for (i, breaks) in bad.iter().enumerate() {
+            let mut s = small();
+            breaks(&mut s);
+            let bytes = encode(&s).unwrap();
+            assert!(read_small(&bytes, s.stamp).is_none(), "case {i}");
+        }
+    }
+
+    // ---- a real project, against the loader this module replaced ----
+
+    const CONFIG: &str = r#"name = "t"
+language = "en"
+coder = "anna"
+
+[speakers]
+"I" = "Interviewer"
+
+[speakers.D2]
+R = "Kari"
+
+[[phase]]
+id = "p1"
+label = "One"
+start = 2013-01-01
+end = 2013-06-30
+
+[[phase]]
+id = "p2"
+label = "Two"
+start = 2013-07-01
+end = 2013-12-31
+"#;
+
+    const CODEBOOK: &str = r#"[codebook]
+name = "t"
+
+[[code]]
+id = "a"
+name = "A"
+
+[[code]]
+id = "a.x"
+name = "A x"
+
+[[code]]
+id = "b"
+name = "B"
+"#;
+
+    /// A document of speaker turns `"LABEL: text"`, one passage each.
+    fn doc(title: &str, date: Option<&str>, turns: &[&str]) -> NewDocument {
+        let text = turns.join("\n\n");
+        let mut passages = Vec::new();
+        let mut at = 0;
+        for t in turns {
+            let n = t.chars().count();
+            let (label, _) = t.split_once(": ").unwrap_or(("", ""));
+            passages.push(NewPassage {
+                span: PassageSpan {
+                    speaker: (!label.is_empty()).then(|| label.to_string()),
+                    ..PassageSpan::new(at, at + n)
+                },
+                words: word_count(t),
+            });
+            at += n + 2;
+        }
+        NewDocument {
+            title: title.into(),
+            kind: DocKind::Interview,
+            date: date.map(|d| Date::parse(d).unwrap()),
+            phase: None,
+            source: format!("{title}.txt"),
+            content_hash: title.into(),
+            format: "txt".into(),
+            encoding: "UTF-8".into(),
+            words: word_count(&text),
+            text,
+            attributes: Default::default(),
+            passages,
+            original: None,
+        }
+    }
+
+    fn coding(doc: DocId, start: usize, end: usize, code: &str, coder: &str) -> NewCoding {
+        NewCoding {
+            doc,
+            start,
+            end,
+            code: code.into(),
+            coder: coder.into(),
+            origin: Origin::Manual,
+            memo: None,
+        }
+    }
+
+    fn study() -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Project::init(dir.path(), "t").unwrap();
+        std::fs::write(dir.path().join("ambit.toml"), CONFIG).unwrap();
+        std::fs::write(dir.path().join("codebook.toml"), CODEBOOK).unwrap();
+        let later = doc(
+            "later",
+            Some("2013-08-01"),
+            &[
+                "I: Hyvä, how do you order?",
+                "R: By phone — always.",
+                "I: Why?",
+            ],
+        );
+        let earlier = doc(
+            "earlier",
+            Some("2013-02-01"),
+            &[
+                "I: And the map?",
+                "R: Työpaja helped a lot.",
+                "notes without a label",
+            ],
+        );
+        let undated = doc("undated", None, &["R: Nothing new here."]);
+        let d1 = p.store.insert_document(&later).unwrap();
+        let d2 = p.store.insert_document(&earlier).unwrap();
+        let d3 = p.store.insert_document(&undated).unwrap();
+        p.store
+            .add_codings(&[
+                coding(d1, 0, 26, "a.x", "anna"),  // the whole first passage
+                coding(d1, 3, 7, "a", "ben"),      // "Hyvä"
+                coding(d1, 20, 35, "b", "anna"),   // into the second passage
+                coding(d2, 17, 41, "a", "anna"),   // the second passage
+                coding(d2, 20, 27, "a.x", "anna"), // "Työpaja"
+                coding(d2, 0, 63, "zz", "carl"),   // a code the codebook lacks
+                coding(d3, 0, 3, "b", "ben"),
+                coding(d3, 2, 2, "a", "ben"), // empty: touches its passage
+            ])
+            .unwrap();
+        drop(p);
+        let p = Project::open(dir.path()).unwrap();
+        (dir, p)
+    }
+
+    /// The loader this module replaced, as it was: the reference for what an input holds.
+    fn reference(project: &Project) -> TableInput {
+        let mut input = {
+            let cb = crate::coding::load_codebook(project).unwrap();
+            let docs = project.store.documents_brief().unwrap();
+            super::super::frame(project, &cb, docs).0
+        };
+        let cb = crate::coding::load_codebook(project).unwrap();
+        let order = cb.tree_order();
+        let mut index_of = vec![0usize; cb.codes().len()];
+        for (row, &i) in order.iter().enumerate() {
+            index_of[i] = row;
+        }
+        let corpus = Corpus::load_without_texts(project).unwrap();
+        let mut passage_ix: HashMap<PassageId, usize> = HashMap::new();
+        let mut extents = Vec::new();
+        let mut speaker_ix: HashMap<String, u32> = HashMap::new();
+        for (k, d) in input.documents.iter().enumerate() {
+            for gi in corpus.passage_range(d.id) {
+                let p = &corpus.passages[gi];
+                let speaker = p.span.speaker.as_ref().map(|s| {
+                    *speaker_ix.entry(s.clone()).or_insert_with(|| {
+                        input.speakers.push(s.clone());
+                        (input.speakers.len() - 1) as u32
+                    })
+                });
+                passage_ix.insert(p.id, input.passages.len());
+                input.passages.push(PassageInfo {
+                    doc: k as u32,
+                    speaker,
+                    words: p.words,
+                });
+                extents.push((p.span.start, p.span.end));
+            }
+        }
+        project
+            .store
+            .for_each_coding_span(|doc, start, end, code, coder| -> Result<()> {
+                let Some(code) = cb.position(code).map(|p| index_of[p]) else {
+                    return Ok(());
+                };
+                let coder = match input.coders.iter().position(|x| x == coder) {
+                    Some(k) => k,
+                    None => {
+                        input.coders.push(coder.to_string());
+                        input.coders.len() - 1
+                    }
+                };
+                let coding = input.codings.len() as u32;
+                input.codings.push(CodingInfo {
+                    code: code as u32,
+                    coder: coder as u32,
+                });
+                for p in corpus.passages_overlapping(doc, start, end) {
+                    let pi = passage_ix[&p.id];
+                    let (ps, pe) = extents[pi];
+                    let (first_word, end_word) = if start <= ps && end >= pe {
+                        (0, input.passages[pi].words)
+                    } else {
+                        let text = project.store.text(doc)?;
+                        let slice = ambit_core::text::char_slice(&text, ps, pe).unwrap_or("");
+                        let s = start.clamp(ps, pe) - ps;
+                        let e = end.clamp(ps, pe) - ps;
+                        word_range(&word_spans(slice), s, e)
+                    };
+                    input.overlaps.push(Overlap {
+                        coding,
+                        passage: pi as u32,
+                        first_word,
+                        end_word,
+                    });
+                }
+                Ok(())
+            })
+            .unwrap();
+        input
+    }
+
+    /// An input with speakers and coders by name and codings in a canonical order, so
+    /// two inputs that count the same compare equal whatever their numbering.
+    #[allow(clippy::type_complexity)]
+    fn canonical(
+        i: &TableInput,
+    ) -> (
+        String,
+        Vec<(u32, Option<String>, u32)>,
+        Vec<(u32, String, Vec<(u32, u32, u32)>)>,
+    ) {
+        let head = format!("{:?} {:?} {:?}", i.phases, i.codes, i.documents);
+        let passages = i
+            .passages
+            .iter()
+            .map(|p| {
+                (
+                    p.doc,
+                    p.speaker.map(|s| i.speakers[s as usize].clone()),
+                    p.words,
+                )
+            })
+            .collect();
+        let mut codings: Vec<(u32, String, Vec<(u32, u32, u32)>)> = i
+            .codings
+            .iter()
+            .map(|c| (c.code, i.coders[c.coder as usize].clone(), Vec::new()))
+            .collect();
+        for o in &i.overlaps {
+            codings[o.coding as usize]
+                .2
+                .push((o.passage, o.first_word, o.end_word));
+        }
+        codings.sort();
+        (head, passages, codings)
+    }
+
+    fn snapshot_file(p: &Project) -> PathBuf {
+        p.root.join(ambit_store::DATA_DIR).join(FILE)
+    }
+
+    /// Built from the store, read from the cache, after a write, after settings edits and
+    /// from a damaged file: always what the old loader read.
+    #[test]
+    fn every_input_is_what_the_store_holds() {
+        let (dir, mut p) = study();
+        let fresh = crate::tables::table_input(&p).unwrap();
+        fresh.validate().unwrap();
+        assert_eq!(canonical(&fresh), canonical(&reference(&p)));
+        assert_eq!(fresh.speakers, ["Interviewer", "R", "Kari"]);
+        assert!(fresh.overlaps.iter().any(|o| o.first_word > 0));
+        let file = snapshot_file(&p);
+        assert!(file.is_file(), "the snapshot is cached");
+        let cached = crate::tables::table_input(&p).unwrap();
+        assert_eq!(canonical(&cached), canonical(&fresh));
+
+        // A store write makes the cache stale; it is rebuilt, never read.
+        let before = std::fs::read(&file).unwrap();
+        p.store
+            .add_coding(&coding(DocId(1), 30, 35, "b", "dora"))
+            .unwrap();
+        let after = crate::tables::table_input(&p).unwrap();
+        assert_eq!(canonical(&after), canonical(&reference(&p)));
+        assert_eq!(after.codings.len(), fresh.codings.len() + 1);
+        assert_ne!(std::fs::read(&file).unwrap(), before);
+
+        // The timeline and aliases come from ambit.toml each time, not from the cache.
+        let edited = CONFIG
+            .replace("2013-06-30", "2013-01-31")
+            .replace("2013-07-01", "2013-02-01")
+            .replace("R = \"Kari\"", "R = \"Kalle\"");
+        std::fs::write(dir.path().join("ambit.toml"), edited).unwrap();
+        let p = Project::open(dir.path()).unwrap();
+        let moved = crate::tables::table_input(&p).unwrap();
+        assert_eq!(canonical(&moved), canonical(&reference(&p)));
+        assert!(moved.speakers.contains(&"Kalle".to_string()));
+        assert_ne!(canonical(&moved).0, canonical(&after).0);
+
+        // A damaged file is rebuilt.
+        std::fs::write(&file, b"AMBITTBL and then nonsense").unwrap();
+        let repaired = crate::tables::table_input(&p).unwrap();
+        assert_eq!(canonical(&repaired), canonical(&moved));
+        assert_ne!(std::fs::read(&file).unwrap(), b"AMBITTBL and then nonsense");
+    }
+
+    /// A detached coding points at no text: tables never count it, cached or not.
+    #[test]
+    fn detached_codings_are_not_counted() {
+        let (_dir, mut p) = study();
+        let counted = crate::tables::table_input(&p).unwrap().codings.len();
+        let old = p.store.text(DocId(3)).unwrap();
+        let mut new = doc("undated", None, &["I: Something else entirely."]);
+        new.content_hash = "changed".into();
+        assert_ne!(old, new.text);
+        let done = crate::reanchor::replace(&mut p, DocId(3), &new, false).unwrap();
+        assert!(done.moved.iter().any(|m| m.start.is_none()), "{done:?}");
+        let input = crate::tables::table_input(&p).unwrap();
+        assert_eq!(canonical(&input), canonical(&reference(&p)));
+        assert!(input.codings.len() < counted);
+    }
+}

@@ -1,0 +1,384 @@
+//! Reads for tables: every passage and every attached coding as flat integer columns.
+//!
+//! A table over a million codings used to spend nearly all its time reading them: one
+//! `Passage` with owned strings per passage, and the codings walked through the
+//! `codings_doc` index in timeline order, which costs a table lookup per row and a sort.
+//! Here the codings come in one sequential scan of the table (rowid order, no sort: eight
+//! times faster than the index walk, and twice as fast as a covering index, measured on
+//! 900,000 codings), and codes, coders and speakers are interned as they are read, so the
+//! caller gets integers and a few short lists of names.
+
+use std::collections::HashMap;
+
+use ambit_core::DocId;
+use rusqlite::Row;
+
+use crate::codings::ATTACHED;
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// What a table's derived data must match to be current: the revision counter and the
+/// highest document and coding ids ever given. A store put in place of another one (a
+/// copied `store.db`) rarely has the same revision and the same ids.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    /// The revision counter ([`Store::revision`]).
+    pub revision: u64,
+    /// The highest document id ever given (0 before the first document).
+    pub documents: u64,
+    /// The highest coding id ever given (0 before the first coding).
+    pub codings: u64,
+}
+
+/// Every passage of the project as columns, in document and ordinal order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassageColumns {
+    /// The documents that have passages, in id order, with the index of their first
+    /// passage; a document's passages run up to the next document's first.
+    pub docs: Vec<(DocId, u32)>,
+    /// Start of each passage, in characters.
+    pub start: Vec<usize>,
+    /// End (exclusive) of each passage, in characters.
+    pub end: Vec<usize>,
+    /// Words in each passage.
+    pub words: Vec<u32>,
+    /// Each passage's speaker label as an index into [`PassageColumns::labels`];
+    /// `u32::MAX` for a passage without a speaker.
+    pub speaker: Vec<u32>,
+    /// Speaker labels as the store holds them (speaker aliases are not applied: they live
+    /// in `ambit.toml`, so derived data keyed by the store must not contain them).
+    pub labels: Vec<String>,
+}
+
+impl PassageColumns {
+    /// The number of passages.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether the project has no passages.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Where the passages of the `k`-th entry of [`PassageColumns::docs`] are.
+    pub fn range(&self, k: usize) -> std::ops::Range<usize> {
+        let start = self.docs.get(k).map_or(self.len(), |d| d.1 as usize);
+        let end = self.docs.get(k + 1).map_or(self.len(), |d| d.1 as usize);
+        start..end
+    }
+}
+
+/// Every coding that points at text (not detached) as columns, in id order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodingColumns {
+    /// The document of each coding.
+    pub doc: Vec<DocId>,
+    /// Start, in characters.
+    pub start: Vec<usize>,
+    /// End (exclusive), in characters.
+    pub end: Vec<usize>,
+    /// The code as an index into [`CodingColumns::codes`].
+    pub code: Vec<u32>,
+    /// The coder as an index into [`CodingColumns::coders`].
+    pub coder: Vec<u32>,
+    /// Code ids, in the order they were first met.
+    pub codes: Vec<String>,
+    /// Coder names, in the order they were first met.
+    pub coders: Vec<String>,
+}
+
+impl CodingColumns {
+    /// The number of codings.
+    pub fn len(&self) -> usize {
+        self.doc.len()
+    }
+
+    /// Whether there are no codings.
+    pub fn is_empty(&self) -> bool {
+        self.doc.is_empty()
+    }
+}
+
+/// Gives each distinct name a number. Names repeat in runs (a coder's codings, a
+/// document's two speakers), so the last few are compared before the map is hashed.
+#[derive(Default)]
+struct Interner {
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+    recent: [u32; 4],
+    filled: usize,
+}
+
+impl Interner {
+    fn get(&mut self, name: &str) -> u32 {
+        for &i in &self.recent[..self.filled] {
+            if self.names[i as usize] == name {
+                return i;
+            }
+        }
+        let i = match self.index.get(name) {
+            Some(&i) => i,
+            None => {
+                let i = self.names.len() as u32;
+                self.names.push(name.to_string());
+                self.index.insert(name.to_string(), i);
+                i
+            }
+        };
+        self.recent.rotate_right(1);
+        self.recent[0] = i;
+        self.filled = (self.filled + 1).min(self.recent.len());
+        i
+    }
+}
+
+fn str_at<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    r.get_ref(i)?.as_str().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+/// A stored offset or count as a number, refusing negative values (a hand-edited store).
+fn count<T: TryFrom<i64>>(r: &Row<'_>, i: usize, what: &str) -> Result<T> {
+    let v: i64 = r.get(i)?;
+    T::try_from(v).map_err(|_| Error::Corrupt(format!("{what} {v}")))
+}
+
+impl Store {
+    /// The store's [`Stamp`]: what derived data compares against to know it is current.
+    pub fn stamp(&self) -> Result<Stamp> {
+        let revision = self.revision()?;
+        self.reading(|| {
+            let mut stamp = Stamp {
+                revision,
+                documents: 0,
+                codings: 0,
+            };
+            let mut stmt = self.conn.prepare("SELECT name, seq FROM sqlite_sequence")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let seq = u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
+                match str_at(r, 0)? {
+                    "documents" => stamp.documents = seq,
+                    "codings" => stamp.codings = seq,
+                    _ => {}
+                }
+            }
+            Ok(stamp)
+        })
+    }
+
+    /// Runs `read` inside one read transaction, so everything it reads from this store
+    /// comes from the same moment even while another command writes.
+    pub fn read_consistently<T, E: From<Error>>(
+        &self,
+        read: impl FnOnce(&Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| self.fail(e))?;
+        let value = read(self)?;
+        tx.commit().map_err(|e| self.fail(e))?;
+        Ok(value)
+    }
+
+    /// Every passage as [`PassageColumns`], speaker labels as stored.
+    pub fn passage_columns(&self) -> Result<PassageColumns> {
+        self.reading(|| {
+            let mut out = PassageColumns::default();
+            let mut labels = Interner::default();
+            // The primary key is (doc, ordinal): this order costs no sort.
+            let mut stmt = self.conn.prepare(
+                "SELECT doc, start, end, words, speaker FROM passages ORDER BY doc, ordinal",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let doc = DocId(r.get(0)?);
+                if out.docs.last().is_none_or(|d| d.0 != doc) {
+                    out.docs.push((doc, out.words.len() as u32));
+                }
+                out.start.push(count(r, 1, "passage start")?);
+                out.end.push(count(r, 2, "passage end")?);
+                out.words.push(count(r, 3, "passage words")?);
+                let speaker = match r.get_ref(4)? {
+                    rusqlite::types::ValueRef::Null => u32::MAX,
+                    _ => labels.get(str_at(r, 4)?),
+                };
+                out.speaker.push(speaker);
+            }
+            out.labels = labels.names;
+            Ok(out)
+        })
+    }
+
+    /// Every coding that points at text as [`CodingColumns`]; detached codings are left
+    /// out, as [`Store::for_each_coding_span`] leaves them out.
+    pub fn coding_columns(&self) -> Result<CodingColumns> {
+        self.reading(|| {
+            let mut out = CodingColumns::default();
+            let (mut codes, mut coders) = (Interner::default(), Interner::default());
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT doc, start, end, code, coder FROM codings WHERE {ATTACHED} ORDER BY id"
+            ))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                out.doc.push(DocId(r.get(0)?));
+                out.start.push(count(r, 1, "coding start")?);
+                out.end.push(count(r, 2, "coding end")?);
+                out.code.push(codes.get(str_at(r, 3)?));
+                out.coder.push(coders.get(str_at(r, 4)?));
+            }
+            out.codes = codes.names;
+            out.coders = coders.names;
+            Ok(out)
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use ambit_core::{DocKind, Origin, PassageSpan};
+
+    use super::*;
+    use crate::{NewCoding, NewDocument, NewPassage, Project};
+
+    /// A document of passages `(start, end, speaker)`; words are one per passage.
+    fn doc(text: &str, passages: &[(usize, usize, Option<&str>)]) -> NewDocument {
+        NewDocument {
+            title: "t".into(),
+            kind: DocKind::Interview,
+            date: None,
+            phase: None,
+            source: format!("{}.txt", text.len()),
+            content_hash: text.into(),
+            format: "txt".into(),
+            encoding: "UTF-8".into(),
+            text: text.into(),
+            words: passages.len(),
+            attributes: Default::default(),
+            passages: passages
+                .iter()
+                .map(|&(start, end, speaker)| NewPassage {
+                    span: PassageSpan {
+                        speaker: speaker.map(str::to_string),
+                        ..PassageSpan::new(start, end)
+                    },
+                    words: 1,
+                })
+                .collect(),
+            original: None,
+        }
+    }
+
+    fn coding(doc: DocId, start: usize, end: usize, code: &str, coder: &str) -> NewCoding {
+        NewCoding {
+            doc,
+            start,
+            end,
+            code: code.into(),
+            coder: coder.into(),
+            origin: Origin::Manual,
+            memo: None,
+        }
+    }
+
+    /// Passages in document and ordinal order with interned labels; codings in id order
+    /// with interned codes and coders; a detached coding is not read.
+    #[test]
+    fn columns_hold_what_the_store_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Project::init(dir.path(), "t").unwrap();
+        let a = p
+            .store
+            .insert_document(&doc(
+                "aa bb cc",
+                &[(0, 2, Some("R")), (3, 5, None), (6, 8, Some("I"))],
+            ))
+            .unwrap();
+        let b = p
+            .store
+            .insert_document(&doc("dd", &[(0, 2, Some("R"))]))
+            .unwrap();
+        p.store
+            .add_codings(&[
+                coding(b, 0, 2, "x", "anna"),
+                coding(a, 3, 8, "y", "ben"),
+                coding(a, 0, 2, "x", "ben"),
+                coding(a, 1, 2, "z", "anna"),
+            ])
+            .unwrap();
+        p.store
+            .conn
+            .execute(
+                "UPDATE codings SET status = 'detached', start = 0, end = 0 WHERE code = 'z'",
+                [],
+            )
+            .unwrap();
+        let ps = p.store.passage_columns().unwrap();
+        assert_eq!(ps.docs, [(a, 0), (b, 3)]);
+        assert_eq!((ps.range(0), ps.range(1)), (0..3, 3..4));
+        assert_eq!(ps.start, [0, 3, 6, 0]);
+        assert_eq!(ps.end, [2, 5, 8, 2]);
+        assert_eq!(ps.words, [1, 1, 1, 1]);
+        assert_eq!(ps.speaker, [0, u32::MAX, 1, 0]);
+        assert_eq!(ps.labels, ["R", "I"]);
+        let cs = p.store.coding_columns().unwrap();
+        assert_eq!(cs.doc, [b, a, a]);
+        assert_eq!((cs.start, cs.end), (vec![0, 3, 0], vec![2, 8, 2]));
+        assert_eq!(cs.code, [0, 1, 0]);
+        assert_eq!(cs.codes, ["x", "y"]);
+        assert_eq!(cs.coder, [0, 1, 1]);
+        assert_eq!(cs.coders, ["anna", "ben"]);
+    }
+
+    /// Every write changes the stamp; a copy of the store from elsewhere at the same
+    /// revision has other ids.
+    #[test]
+    fn the_stamp_follows_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Project::init(dir.path(), "t").unwrap();
+        let empty = p.store.stamp().unwrap();
+        assert_eq!((empty.documents, empty.codings), (0, 0));
+        let a = p
+            .store
+            .insert_document(&doc("aa", &[(0, 2, None)]))
+            .unwrap();
+        let one = p.store.stamp().unwrap();
+        assert_eq!(one.documents, 1);
+        assert_ne!(one, empty);
+        let (id, _) = p.store.add_coding(&coding(a, 0, 2, "x", "anna")).unwrap();
+        let two = p.store.stamp().unwrap();
+        assert_eq!(two.codings, 1);
+        p.store.remove_coding(id).unwrap();
+        let three = p.store.stamp().unwrap();
+        assert!(three.revision > two.revision);
+        assert_eq!(three.codings, 1, "ids are never given again");
+    }
+
+    /// A read transaction sees one moment: a write by another connection in between is
+    /// not seen until it ends.
+    #[test]
+    fn a_consistent_read_sees_one_moment() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Project::init(dir.path(), "t").unwrap();
+        let a = p
+            .store
+            .insert_document(&doc("aa", &[(0, 2, None)]))
+            .unwrap();
+        let path = p.store.path().to_path_buf();
+        let (before, after) = p
+            .store
+            .read_consistently(|s| -> Result<_> {
+                let before = s.coding_columns()?.len();
+                let mut other = Store::open(&path)?;
+                other.add_coding(&coding(a, 0, 2, "x", "anna"))?;
+                Ok((before, s.coding_columns()?.len()))
+            })
+            .unwrap();
+        assert_eq!((before, after), (0, 0));
+        assert_eq!(p.store.coding_columns().unwrap().len(), 1);
+    }
+}
