@@ -620,6 +620,7 @@ impl<'p> Exporter<'p> {
             original,
             selections,
             passages,
+            passages_kept: _,
             guid: _,
         } = source;
         let out = self.names.pseudonymise(text);

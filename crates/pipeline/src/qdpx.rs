@@ -340,6 +340,7 @@ fn export_model(
 
     let source_guids = stored_guids(project, guid_kind::SOURCE)?;
     let times = project.store.import_times()?;
+    let pattern = speaker_pattern(&project.config)?;
     let mut index: HashMap<DocId, usize> = HashMap::new();
     for row in &chosen {
         let d = &row.doc;
@@ -356,6 +357,8 @@ fn export_model(
             bytes: o.bytes,
         });
         s.guid = source_guids.get(&key).copied();
+        s.passages = passages_to_keep(project, pattern.as_ref(), &s, d.kind)?;
+        s.passages_kept = !s.passages.is_empty();
         index.insert(d.id, model.sources.len());
         model.sources.push(s);
     }
@@ -1129,6 +1132,29 @@ fn text_options(config: &Config, pattern: Option<&regex::Regex>) -> ambit_ingest
     opts
 }
 
+/// The passages of an exported document that an import could not find again in its text
+/// or original file (survey answers with their questions, the messages of a mailbox): all
+/// of them, to keep in the archive's Ambit data; none when reading finds them.
+fn passages_to_keep(
+    project: &Project,
+    pattern: Option<&regex::Regex>,
+    src: &Source,
+    kind: DocKind,
+) -> Result<Vec<PassageSpan>> {
+    let Some(doc) = DocId::parse(&src.key).ok() else {
+        return Ok(Vec::new());
+    };
+    // As stored: the text holds the speaker labels, not the names `[speakers]` gives them.
+    let stored: Vec<PassageSpan> = project
+        .store
+        .passages_as_stored(doc)?
+        .into_iter()
+        .map(|p| p.span)
+        .collect();
+    let (found, _, _) = read_passages(&project.config, pattern, src, kind);
+    Ok(if found == stored { Vec::new() } else { stored })
+}
+
 /// A source's passages as `ambit add` reads them: from its original file when that gives
 /// exactly its text, else from the text; with the reader's name and the encoding.
 fn read_passages(
@@ -1137,6 +1163,10 @@ fn read_passages(
     src: &Source,
     kind: DocKind,
 ) -> (Vec<PassageSpan>, String, String) {
+    let plain = ("txt".to_owned(), "UTF-8".to_owned());
+    if src.passages_kept {
+        return (src.passages.clone(), plain.0, plain.1);
+    }
     let opts = reader_options(config, kind, pattern);
     if let Some(o) = &src.original {
         if let Some((format, name)) = single_format(&o.file_name) {
@@ -1147,7 +1177,6 @@ fn read_passages(
             }
         }
     }
-    let plain = ("txt".to_owned(), "UTF-8".to_owned());
     // The archive's reader read the text with the options of a document of no particular
     // kind ([`text_options`]); only archival material is read otherwise (no speaker turns).
     if kind != DocKind::Archival && !src.passages.is_empty() {

@@ -303,9 +303,14 @@ pub struct Source {
     pub original: Option<Original>,
     /// Coded (or memoed) ranges.
     pub selections: Vec<Selection>,
-    /// Passages of the text as `ambit add` would find them; filled on import, ignored on
-    /// export.
+    /// Passages of the text. On import: those the exporting Ambit kept in its data (then
+    /// `passages_kept` is set), else as `ambit add` would find them in the text. On export:
+    /// written into the Ambit data when `passages_kept` is set.
     pub passages: Vec<PassageSpan>,
+    /// Whether `passages` are kept in the archive: the exporting Ambit's own, which its
+    /// reader would not find again in the text (survey answers with their questions, the
+    /// messages of a mailbox).
+    pub passages_kept: bool,
     /// The GUID from the file or the store; derived from the key when `None`.
     pub guid: Option<Guid>,
 }
@@ -330,6 +335,7 @@ impl Source {
             original: None,
             selections: Vec::new(),
             passages: Vec::new(),
+            passages_kept: false,
             guid: None,
         }
     }

@@ -860,8 +860,9 @@ impl Store {
         Ok(out)
     }
 
-    /// The passages of a document as stored, speaker labels as written.
-    fn passages_as_stored(&self, id: DocId) -> Result<Vec<Passage>> {
+    /// The passages of a document as stored, speaker labels as written (what the text
+    /// says; [`Store::passages`] gives the names `[speakers]` maps them to).
+    pub fn passages_as_stored(&self, id: DocId) -> Result<Vec<Passage>> {
         self.reading(|| {
             let mut stmt = self.conn.prepare(&format!(
                 "SELECT ordinal, {PASSAGE_COLUMNS} FROM passages WHERE doc = ?1

@@ -11,7 +11,7 @@ use super::parse::{Pos, RawCode, RawCoding, RawProject, RawSelection, RawSource}
 use super::{
     ImportReport, ReadOptions, SelectionReport, Skipped, SourceReport, Tolerance, Unplaced,
 };
-use crate::ambit::{slug, split_data, valid_code_id};
+use crate::ambit::{passages_from_data, slug, split_data, valid_code_id};
 use crate::error::Place;
 use crate::model::{
     Case, Code, CodeTree, Coding, Note, NoteTarget, Original, Project, Selection, Set, Source,
@@ -674,6 +674,17 @@ pub(crate) fn project<R: Read + Seek>(
             o.file_name = n;
         }
         src.passages = passages;
+        if let Some(kept) = data.get("passages") {
+            match passages_from_data(kept, chars) {
+                Ok(p) => {
+                    src.passages = p;
+                    src.passages_kept = true;
+                }
+                Err(why) => cx.tol.note("kept passages", Some(s.line), || {
+                    format!("the passages Ambit kept for this text do not fit it ({why}); read from the text instead")
+                }),
+            }
+        }
         let marked_phase = data.contains_key("key");
         for v in &s.values {
             let Some(var) = var_names.get(&v.var) else {

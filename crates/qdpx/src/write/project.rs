@@ -9,7 +9,7 @@ use super::codes::CodesOut;
 use super::guids::Guids;
 use super::values::{fits, infer, is_datetime, value_element};
 use super::{origin, ExportReport, WriteOptions, PROJECT_NS, PROJECT_XSD, XSI};
-use crate::ambit::with_data;
+use crate::ambit::{passages_data, with_data};
 use crate::guid::Kind;
 use crate::model::{
     Coding, NoteTarget, Project, Selection, Source, VarType, VAR_DATE, VAR_KIND, VAR_PHASE,
@@ -721,6 +721,9 @@ impl<'a> Plan<'a> {
         }
         if let Some(o) = &s.original {
             data.insert("original".into(), o.file_name.clone().into());
+        }
+        if s.passages_kept {
+            data.insert("passages".into(), passages_data(&s.passages));
         }
         x.text_element("Description", &with_data(&s.description, &data))?;
 
