@@ -174,7 +174,11 @@ pub fn document_segments(
     let passages = project.store.passages(doc)?;
     let phase = crate::overview::phase_of(project, &row);
     // Without a codebook (yet), codings are still listed, in id order within a position.
-    let cb = load_codebook(project).ok();
+    // One coding has no order to keep: the coding API answers without reading the codebook.
+    let cb = match only {
+        Some(ids) if ids.len() < 2 => None,
+        _ => load_codebook(project).ok(),
+    };
     let chars = ambit_core::text::CharIndex::new(&text);
     let codings: Vec<Coding> = match only {
         Some(ids) => ids
