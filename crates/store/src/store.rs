@@ -667,14 +667,27 @@ impl Store {
 
     /// All documents in id order, with passage and word counts.
     pub fn documents(&self) -> Result<Vec<DocRow>> {
+        self.document_rows(None)
+    }
+
+    /// All documents (`None`) or one, with passage and word counts.
+    fn document_rows(&self, only: Option<DocId>) -> Result<Vec<DocRow>> {
         self.reading(|| {
-            let mut attrs = self.attributes()?;
-            let mut stmt = self.conn.prepare(
-                "SELECT d.id, d.title, d.kind, d.date, d.phase, d.source, d.words,
-                    (SELECT COUNT(*) FROM passages p WHERE p.doc = d.id)
-             FROM documents d ORDER BY d.id",
-            )?;
-            let rows = stmt.query_map([], |r| {
+            let mut attrs = self.attributes(only)?;
+            // Two statements, not `?1 IS NULL OR …`, which SQLite plans as a scan.
+            let mut stmt = self.conn.prepare_cached(match only {
+                None => {
+                    "SELECT d.id, d.title, d.kind, d.date, d.phase, d.source, d.words,
+                        (SELECT COUNT(*) FROM passages p WHERE p.doc = d.id)
+                     FROM documents d WHERE ?1 IS NULL ORDER BY d.id"
+                }
+                Some(_) => {
+                    "SELECT d.id, d.title, d.kind, d.date, d.phase, d.source, d.words,
+                        (SELECT COUNT(*) FROM passages p WHERE p.doc = d.id)
+                     FROM documents d WHERE d.id = ?1"
+                }
+            })?;
+            let rows = stmt.query_map([only.map(|d| d.0)], |r| {
                 Ok((doc_columns(r)?, r.get::<_, i64>(6)?, r.get::<_, i64>(7)?))
             })?;
             let mut out = Vec::new();
@@ -694,7 +707,7 @@ impl Store {
     /// (search reads it for every query).
     pub fn documents_brief(&self) -> Result<Vec<Document>> {
         self.reading(|| {
-            let mut attrs = self.attributes()?;
+            let mut attrs = self.attributes(None)?;
             // Only columns stored before `text`, all in the `documents_listing` index: reading
             // the table would read a page per document.
             let mut stmt = self.conn.prepare(
@@ -709,12 +722,16 @@ impl Store {
         })
     }
 
-    fn attributes(&self) -> Result<BTreeMap<u32, BTreeMap<String, String>>> {
+    /// The attributes of every document (`None`) or of one.
+    fn attributes(&self, only: Option<DocId>) -> Result<BTreeMap<u32, BTreeMap<String, String>>> {
         let mut attrs: BTreeMap<u32, BTreeMap<String, String>> = BTreeMap::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT doc, key, value FROM attributes ORDER BY doc, key")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, u32>(0)?, r.get(1)?, r.get(2)?)))?;
+        let mut stmt = self.conn.prepare_cached(match only {
+            None => "SELECT doc, key, value FROM attributes WHERE ?1 IS NULL ORDER BY doc, key",
+            Some(_) => "SELECT doc, key, value FROM attributes WHERE doc = ?1 ORDER BY key",
+        })?;
+        let rows = stmt.query_map([only.map(|d| d.0)], |r| {
+            Ok((r.get::<_, u32>(0)?, r.get(1)?, r.get(2)?))
+        })?;
         for row in rows {
             let (doc, k, v) = row?;
             attrs.entry(doc).or_default().insert(k, v);
@@ -790,11 +807,11 @@ impl Store {
 
     /// One document by id.
     pub fn document(&self, id: DocId) -> Result<DocRow> {
-        // Listing all and picking one keeps one code path for reading documents; projects
-        // hold hundreds of documents, not millions.
-        self.documents()?
-            .into_iter()
-            .find(|d| d.doc.id == id)
+        // The listing's query narrowed to one row: the coding API reads one document per
+        // request, and listing them all (with every passage counted) cost 10 ms on a
+        // thousand documents.
+        self.document_rows(Some(id))?
+            .pop()
             .ok_or_else(|| Error::NoSuchDocument(id.to_string()))
     }
 
