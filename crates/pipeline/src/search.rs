@@ -123,19 +123,26 @@ pub fn ensure_index(project: &Project, force: bool, progress: Progress<'_>) -> R
     })
 }
 
-/// The open index when it is current; otherwise why it must be rebuilt.
-fn check(project: &Project) -> Result<std::result::Result<Index, Reason>> {
+/// The project's index, opened, when it exists with the project's stemming; otherwise
+/// why it must be rebuilt.
+fn open_index(project: &Project) -> std::result::Result<Index, Reason> {
     let dir = index_path(project);
     if !dir.join("meta.json").is_file() {
-        return Ok(Err(Reason::Missing));
+        return Err(Reason::Missing);
     }
-    let index = match Index::open(&dir) {
-        Ok(i) => i,
-        Err(e) => return Ok(Err(Reason::Corrupt(short(&e)))),
-    };
+    let index = Index::open(&dir).map_err(|e| Reason::Corrupt(short(&e)))?;
     if index.stemming() != stemming_of(project) {
-        return Ok(Err(Reason::Language));
+        return Err(Reason::Language);
     }
+    Ok(index)
+}
+
+/// The open index when it is current; otherwise why it must be rebuilt.
+fn check(project: &Project) -> Result<std::result::Result<Index, Reason>> {
+    let index = match open_index(project) {
+        Ok(i) => i,
+        Err(why) => return Ok(Err(why)),
+    };
     if index
         .settings()
         .ok()
@@ -361,17 +368,10 @@ pub(crate) fn current_index(
     project: &Project,
     before: u64,
 ) -> Result<std::result::Result<Index, Reason>> {
-    let dir = index_path(project);
-    if !dir.join("meta.json").is_file() {
-        return Ok(Err(Reason::Missing));
-    }
-    let index = match Index::open(&dir) {
+    let index = match open_index(project) {
         Ok(i) => i,
-        Err(e) => return Ok(Err(Reason::Corrupt(short(&e)))),
+        Err(why) => return Ok(Err(why)),
     };
-    if index.stemming() != stemming_of(project) {
-        return Ok(Err(Reason::Language));
-    }
     if index.revision().ok().flatten() != Some(before)
         || index.settings().ok().flatten() != Some(settings(project))
     {
