@@ -1,20 +1,51 @@
 //! The store's part of the tables input as integer columns, cached per store revision in
 //! `.ambit/tables.snapshot`.
 //!
-//! A snapshot holds only what comes from the store: passages (words, speaker label), the
-//! attached codings (code id, coder) and every coding's overlaps with passages as ranges
-//! of the passage's words (the part that needs the texts). What `ambit.toml` and
-//! `codebook.toml` say (timeline order, speaker aliases, which codes exist) is applied
-//! while the snapshot is read, so editing those files never makes a snapshot wrong.
+//! # Which approach, and why
 //!
-//! The file is derived data: written to a temporary file and renamed, keyed by the store's
-//! [`Stamp`] and the format version, and checked while it is read (a checksum over every
-//! byte, every index bounds-checked); anything that does not match is rebuilt from the
-//! store. A project that cannot be written only loses the speed. The file is read in
-//! chunks straight into the tables input, so a table never holds it whole.
+//! Issue #17 named three ways to stop tables waiting on SQLite: integers instead of
+//! strings per coding, a covering index, or a columnar snapshot cached per store revision.
+//! This is the third, built on the first:
+//!
+//! - The store reads codings in one sequential scan of the table with codes and coders
+//!   interned as they are read (`Store::coding_columns`), so a coding is five integers,
+//!   not a row of owned strings. On 900,000 codings that scan was 8× faster than walking
+//!   the `codings_doc` index and 2× faster than a covering index (measured when it was
+//!   written, see `crates/store/src/tables.rs`), which is also why there is no covering
+//!   index: it would cost a schema migration and a larger store for every write, and
+//!   lose to the scan.
+//! - Even so, building the input is dominated by SQLite and the texts: every passage and
+//!   coding row decoded, and every document text read to turn codings that cover part of
+//!   a passage into word ranges (on the benchmark project of `benches/tables`: 600,000
+//!   passages, 895,000 codings and 182 MB of text, 1.0 s of CPU). None of that changes
+//!   until the store does, while a paper's tables are made again and again between
+//!   writes. So the result is kept: about 22 bytes per coding, read back in one
+//!   sequential pass, and a whole `ambit table` command takes 0.1 s of CPU instead. The
+//!   first table after a write pays the build once (`benches/tables/README.md` has the
+//!   figures).
+//!
+//! # Never stale
+//!
+//! A snapshot holds only what the store decides: passages (words, speaker label as
+//! stored), the attached codings (code id, coder) and every coding's overlaps with passages
+//! as ranges of the passage's words. What `ambit.toml` and `codebook.toml` say (timeline
+//! order, phases, speaker aliases, which codes exist and in which order) is applied each
+//! time the snapshot is read: editing those files cannot make it wrong, so they are not
+//! part of its key and do not cost a rebuild. The key is everything the contents depend
+//! on: the store's [`Stamp`] (revision, highest document and coding ids), the store file's
+//! identity and the program's ([`origin`]), and the format version. Anything that does
+//! not match is rebuilt from the store.
+//!
+//! The file is derived data: `.ambit/tables.snapshot` can be deleted at any time and the
+//! next table rebuilds the same input. It is written to a temporary file and renamed, and
+//! checked while it is read (a checksum over every byte, every index bounds-checked), so a
+//! damaged file is rebuilt, never trusted. A project that cannot be written only loses the
+//! speed. The file is read in chunks straight into the tables input, so a table never
+//! holds it whole.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ambit_core::text::{word_range, word_spans, CharIndex};
 use ambit_core::{DocId, DocKind, SpeakerAliases};
@@ -27,8 +58,11 @@ use crate::error::{Error, Result};
 pub(crate) const FILE: &str = "tables.snapshot";
 
 const MAGIC: &[u8; 8] = b"AMBITTBL";
-/// Bumped whenever the layout or the meaning of a field changes.
-const FORMAT: u32 = 1;
+/// Bumped whenever the layout or the meaning of a field changes (2: the key has an
+/// [`origin`]).
+const FORMAT: u32 = 2;
+/// Bytes of the header: magic, format, padding, the [`Key`], body length, checksum.
+const HEADER: usize = 64;
 /// Set on an overlap's passage when it covers the whole passage (what rule codings do): its
 /// words are the passage's and are not stored.
 const WHOLE: u32 = 1 << 31;
@@ -38,8 +72,8 @@ const CHUNK: usize = 1 << 18;
 /// The store's part of a tables input, as read from the store.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Snapshot {
-    /// The store this was read from.
-    pub stamp: Stamp,
+    /// The store (and program) this was read by.
+    pub key: Key,
     /// Documents with passages, in id order.
     pub docs: Vec<u32>,
     /// The first passage of each entry of `docs`; its passages run to the next one's.
@@ -88,9 +122,57 @@ pub(crate) struct Parts {
     pub overlaps: Vec<Overlap>,
 }
 
-/// The store's part of the tables input: from the cached snapshot when it matches `stamp`,
-/// else built from the store (and cached when the project can be written). Call it inside
-/// [`Store::read_consistently`], so the stamp and what is read belong together.
+/// What a snapshot must match to be read: the store's [`Stamp`] and [`origin`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Key {
+    /// The store's revision and highest ids.
+    pub stamp: Stamp,
+    /// The store file and the program that built the snapshot.
+    pub origin: u64,
+}
+
+/// A fingerprint of the store file (size, modification time, and on Unix device and inode)
+/// and of the running program (size, modification time); `None` when either cannot be
+/// known, and then nothing is cached.
+///
+/// The stamp alone can match a different store: a backup put back at revision 100 and
+/// written once more has revision 101 and perhaps the same highest ids as the store the
+/// snapshot was built from, with other codings. Putting a file back or writing to it
+/// changes its modification time (SQLite copies every write into `store.db` when the last
+/// connection closes). Reads do not touch the file, so commands that only read keep the
+/// snapshot. The program is part of the key because the word ranges are computed by its
+/// word rule: another build of Ambit rebuilds the snapshot rather than trust [`FORMAT`]
+/// to have been bumped for every change of `ambit_core::text`.
+pub(crate) fn origin(store_file: &Path) -> Option<u64> {
+    let mut sum = Checksum::new(0);
+    for path in [store_file.to_path_buf(), std::env::current_exe().ok()?] {
+        let meta = std::fs::metadata(path).ok()?;
+        let modified = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        for v in [
+            meta.len(),
+            modified.as_secs(),
+            u64::from(modified.subsec_nanos()),
+        ] {
+            sum.add(&v.to_le_bytes());
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            sum.add(&meta.dev().to_le_bytes());
+            sum.add(&meta.ino().to_le_bytes());
+        }
+    }
+    Some(sum.value())
+}
+
+/// The store's part of the tables input: from the cached snapshot when it matches the
+/// store's `stamp` and [`origin`], else built from the store (and cached when the project
+/// can be written). Call it inside [`Store::read_consistently`], so the stamp and what is
+/// read belong together.
 pub(crate) fn load(
     store: &Store,
     data_dir: &Path,
@@ -98,17 +180,24 @@ pub(crate) fn load(
     frame: &Frame<'_>,
 ) -> Result<Parts> {
     let path = data_dir.join(FILE);
-    if let Ok(file) = std::fs::File::open(&path) {
-        if let Some(parts) = read(file, stamp, frame) {
-            return Ok(parts);
+    let origin = origin(store.path());
+    let key = Key {
+        stamp,
+        origin: origin.unwrap_or(0),
+    };
+    if origin.is_some() {
+        if let Ok(file) = std::fs::File::open(&path) {
+            if let Some(parts) = read(file, key, frame) {
+                return Ok(parts);
+            }
         }
     }
-    let bytes = encode(&build(store, stamp)?)?;
-    if !store.is_read_only() {
+    let bytes = encode(&build(store, key)?)?;
+    if origin.is_some() && !store.is_read_only() {
         // Derived data: a cache that cannot be written is only slower next time.
         let _ = write_atomically(&path, &bytes);
     }
-    read(&bytes[..], stamp, frame).ok_or_else(|| {
+    read(&bytes[..], key, frame).ok_or_else(|| {
         ambit_store::Error::Corrupt("passages or codings that do not fit together".into()).into()
     })
 }
@@ -177,7 +266,7 @@ fn overlapping(
 
 /// Reads the snapshot from the store: two sequential scans, then the text of each document
 /// with codings that cover part of a passage, once.
-pub(crate) fn build(store: &Store, stamp: Stamp) -> Result<Snapshot> {
+pub(crate) fn build(store: &Store, key: Key) -> Result<Snapshot> {
     let p = store.passage_columns()?;
     let c = store.coding_columns()?;
     let ids: Vec<u32> = p.docs.iter().map(|d| d.0 .0).collect();
@@ -220,7 +309,7 @@ pub(crate) fn build(store: &Store, stamp: Stamp) -> Result<Snapshot> {
         }
     }
     Ok(Snapshot {
-        stamp,
+        key,
         first: p.docs.iter().map(|d| d.1).collect(),
         docs: ids,
         words: p.words,
@@ -279,7 +368,7 @@ fn put_strings(out: &mut Vec<u8>, v: &[String]) {
     }
 }
 
-/// The file's bytes: a header (magic, format, stamp, body length, checksum), then the body:
+/// The file's bytes: a header (magic, format, key, body length, checksum), then the body:
 /// the labels, codes and coders; the documents (id, first passage); the passages (words,
 /// label); the codings (code, coder); the overlaps (coding, passage with [`WHOLE`]); the
 /// first and end word of each overlap that is not whole, in order. Every record of a
@@ -330,14 +419,15 @@ pub(crate) fn encode(s: &Snapshot) -> Result<Vec<u8>> {
     }
     let mut sum = Checksum::new(body.len() as u64);
     sum.add(&body);
-    let mut out = Vec::with_capacity(48 + body.len());
+    let mut out = Vec::with_capacity(HEADER + body.len());
     out.extend_from_slice(MAGIC);
     put_u32(&mut out, FORMAT);
     put_u32(&mut out, 0);
     for v in [
-        s.stamp.revision,
-        s.stamp.documents,
-        s.stamp.codings,
+        s.key.stamp.revision,
+        s.key.stamp.documents,
+        s.key.stamp.codings,
+        s.key.origin,
         body.len() as u64,
         sum.value(),
     ] {
@@ -488,19 +578,22 @@ fn header_u64(b: &[u8], at: usize) -> u64 {
 
 /// Reads a snapshot file into the store's part of a tables input. `None` when the file is
 /// of another format or store, short, damaged or inconsistent: rebuild it.
-pub(crate) fn read(mut source: impl Read, stamp: Stamp, frame: &Frame<'_>) -> Option<Parts> {
-    let mut head = [0u8; 56];
+pub(crate) fn read(mut source: impl Read, key: Key, frame: &Frame<'_>) -> Option<Parts> {
+    let mut head = [0u8; HEADER];
     source.read_exact(&mut head).ok()?;
     let format = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
-    let found = Stamp {
-        revision: header_u64(&head, 16),
-        documents: header_u64(&head, 24),
-        codings: header_u64(&head, 32),
+    let found = Key {
+        stamp: Stamp {
+            revision: header_u64(&head, 16),
+            documents: header_u64(&head, 24),
+            codings: header_u64(&head, 32),
+        },
+        origin: header_u64(&head, 40),
     };
-    if &head[..8] != MAGIC || format != FORMAT || found != stamp {
+    if &head[..8] != MAGIC || format != FORMAT || found != key {
         return None;
     }
-    let (len, expected) = (header_u64(&head, 40), header_u64(&head, 48));
+    let (len, expected) = (header_u64(&head, 48), header_u64(&head, 56));
     let mut r = Input::new(source, len);
     let parts = read_body(&mut r, frame)?;
     r.finish(expected).then_some(parts)
@@ -715,8 +808,11 @@ fn name_speakers(
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
 /// a reader sees the old file or the new one, never half of one.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    // The web app builds tables on several threads of one process at once.
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, Ordering::Relaxed);
     let mut tmp: PathBuf = path.to_path_buf();
-    tmp.set_file_name(format!(".{FILE}.{}.tmp", std::process::id()));
+    tmp.set_file_name(format!(".{FILE}.{}.{n}.tmp", std::process::id()));
     let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -793,10 +889,13 @@ mod tests {
     /// that covers part of a passage, one over two passages.
     fn small() -> Snapshot {
         Snapshot {
-            stamp: Stamp {
-                revision: 7,
-                documents: 3,
-                codings: 5,
+            key: Key {
+                stamp: Stamp {
+                    revision: 7,
+                    documents: 3,
+                    codings: 5,
+                },
+                origin: 11,
             },
             docs: vec![1, 3],
             first: vec![0, 2],
@@ -817,7 +916,7 @@ mod tests {
         }
     }
 
-    fn read_small(bytes: &[u8], stamp: Stamp) -> Option<Parts> {
+    fn read_small(bytes: &[u8], key: Key) -> Option<Parts> {
         // Input order: D3 first, then D1; D2 has no passages.
         let docs = [
             (DocId(3), DocKind::Interview),
@@ -830,14 +929,14 @@ mod tests {
             _ => None,
         };
         let aliases = SpeakerAliases::default();
-        read(bytes, stamp, &frame_of(&docs, &row_of, &aliases))
+        read(bytes, key, &frame_of(&docs, &row_of, &aliases))
     }
 
     #[test]
     fn a_snapshot_reads_back_in_the_input_order() {
         let s = small();
         let bytes = encode(&s).unwrap();
-        let parts = read_small(&bytes, s.stamp).unwrap();
+        let parts = read_small(&bytes, s.key).unwrap();
         let p = |doc, speaker, words| PassageInfo {
             doc,
             speaker,
@@ -863,42 +962,54 @@ mod tests {
         );
     }
 
-    /// Another store, another format, a short, damaged or longer file, and a whole file
-    /// whose indices do not fit are all refused (rebuilt), never read and never a panic.
+    /// Another store, another store file or program, another format, a short, damaged or
+    /// longer file, and a whole file whose indices do not fit are all refused (rebuilt),
+    /// never read and never a panic.
     #[test]
     fn a_snapshot_that_does_not_match_is_refused() {
         let s = small();
         let bytes = encode(&s).unwrap();
+        let stamp = s.key.stamp;
         for other in [
             Stamp {
                 revision: 8,
-                ..s.stamp
+                ..stamp
             },
             Stamp {
                 documents: 4,
-                ..s.stamp
+                ..stamp
             },
             Stamp {
                 codings: 6,
-                ..s.stamp
+                ..stamp
             },
         ] {
-            assert!(read_small(&bytes, other).is_none(), "{other:?}");
+            let key = Key {
+                stamp: other,
+                ..s.key
+            };
+            assert!(read_small(&bytes, key).is_none(), "{other:?}");
         }
+        let elsewhere = Key {
+            origin: 12,
+            ..s.key
+        };
+        assert!(read_small(&bytes, elsewhere).is_none());
         let mut format = bytes.clone();
         format[8] += 1;
-        assert!(read_small(&format, s.stamp).is_none());
-        for cut in [0, 10, 56, 60, bytes.len() / 2, bytes.len() - 1] {
-            assert!(read_small(&bytes[..cut], s.stamp).is_none(), "cut at {cut}");
+        assert!(read_small(&format, s.key).is_none());
+        for cut in [0, 10, HEADER, HEADER + 4, bytes.len() / 2, bytes.len() - 1] {
+            assert!(read_small(&bytes[..cut], s.key).is_none(), "cut at {cut}");
         }
-        for at in [56, 70, bytes.len() - 3] {
+        // The origin, the body length, the checksum, the body.
+        for at in [40, 48, 56, HEADER, HEADER + 14, bytes.len() - 3] {
             let mut flipped = bytes.clone();
             flipped[at] ^= 0x10;
-            assert!(read_small(&flipped, s.stamp).is_none(), "flipped at {at}");
+            assert!(read_small(&flipped, s.key).is_none(), "flipped at {at}");
         }
         let mut longer = bytes.clone();
         longer.push(0);
-        assert!(read_small(&longer, s.stamp).is_none());
+        assert!(read_small(&longer, s.key).is_none());
 
         let bad: [fn(&mut Snapshot); 7] = [
             |s| s.code[1] = 3,
@@ -913,7 +1024,7 @@ mod tests {
             let mut s = small();
             breaks(&mut s);
             let bytes = encode(&s).unwrap();
-            assert!(read_small(&bytes, s.stamp).is_none(), "case {i}");
+            assert!(read_small(&bytes, s.key).is_none(), "case {i}");
         }
     }
 
@@ -1174,7 +1285,17 @@ name = "B"
         let fresh = crate::tables::table_input(&p).unwrap();
         fresh.validate().unwrap();
         assert_eq!(canonical(&fresh), canonical(&reference(&p)));
-        assert_eq!(fresh.speakers, ["Interviewer", "R", "Kari"]);
+        // Speakers are numbered as first met along the passages in timeline order, as the
+        // old loader numbered them: "earlier" (D2, where R is Kari) comes before "later"
+        // (D1). Only the numbering follows it; tables sort speaker columns by name.
+        assert_eq!(fresh.speakers, ["Interviewer", "Kari", "R"]);
+        let mut met: Vec<u32> = Vec::new();
+        for s in fresh.passages.iter().filter_map(|p| p.speaker) {
+            if !met.contains(&s) {
+                met.push(s);
+            }
+        }
+        assert_eq!(met, [0, 1, 2], "numbered in the order first met");
         assert!(fresh.overlaps.iter().any(|o| o.first_word > 0));
         let file = snapshot_file(&p);
         assert!(file.is_file(), "the snapshot is cached");
@@ -1216,7 +1337,9 @@ name = "B"
         let (_dir, mut p) = study();
         let counted = crate::tables::table_input(&p).unwrap().codings.len();
         let old = p.store.text(DocId(3)).unwrap();
-        let mut new = doc("undated", None, &["I: Something else entirely."]);
+        // The coded label "R: " is deleted and nothing like it is left, so its coding is
+        // lost (detached); a text rewritten around it would only edit the coding.
+        let mut new = doc("undated", None, &["Nothing new here."]);
         new.content_hash = "changed".into();
         assert_ne!(old, new.text);
         let done = crate::reanchor::replace(&mut p, DocId(3), &new, false).unwrap();
@@ -1224,5 +1347,98 @@ name = "B"
         let input = crate::tables::table_input(&p).unwrap();
         assert_eq!(canonical(&input), canonical(&reference(&p)));
         assert!(input.codings.len() < counted);
+    }
+
+    /// When the snapshot file was written, and on Unix which file it is: a rebuild renames
+    /// a new file into place.
+    fn written(path: &Path) -> (std::time::SystemTime, u64) {
+        let meta = std::fs::metadata(path).unwrap();
+        #[cfg(unix)]
+        let ino = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let ino = 0;
+        (meta.modified().unwrap(), ino)
+    }
+
+    /// Reading a table keeps the snapshot; so do edits of the codebook (codes removed,
+    /// added, reordered) and of the aliases, which shape the input but are not in the file;
+    /// deleting the file only costs a rebuild of the same input.
+    #[test]
+    fn the_snapshot_holds_only_what_the_store_decides() {
+        let (dir, p) = study();
+        let first = crate::tables::table_input(&p).unwrap();
+        let file = snapshot_file(&p);
+        let built = written(&file);
+        let again = crate::tables::table_input(&p).unwrap();
+        assert_eq!(canonical(&again), canonical(&first));
+        assert_eq!(written(&file), built, "read, not rebuilt");
+        drop(p);
+        let p = Project::open(dir.path()).unwrap();
+        crate::tables::table_input(&p).unwrap();
+        assert_eq!(written(&file), built, "another command reads it too");
+
+        let codebook = r#"[codebook]
+name = "t"
+
+[[code]]
+id = "c"
+name = "C"
+
+[[code]]
+id = "a"
+name = "A"
+"#;
+        std::fs::write(dir.path().join("codebook.toml"), codebook).unwrap();
+        let config = CONFIG.replace("\"I\" = \"Interviewer\"", "\"I\" = \"Haastattelija\"");
+        std::fs::write(dir.path().join("ambit.toml"), config).unwrap();
+        let p = Project::open(dir.path()).unwrap();
+        let edited = crate::tables::table_input(&p).unwrap();
+        edited.validate().unwrap();
+        assert_eq!(canonical(&edited), canonical(&reference(&p)));
+        assert_ne!(canonical(&edited), canonical(&first));
+        assert!(edited.speakers.contains(&"Haastattelija".to_string()));
+        assert_eq!(written(&file), built, "settings are applied, not cached");
+
+        std::fs::remove_file(&file).unwrap();
+        let rebuilt = crate::tables::table_input(&p).unwrap();
+        assert_eq!(canonical(&rebuilt), canonical(&edited));
+        assert!(file.is_file());
+    }
+
+    /// A store put back from a backup and written again can reach the revision and the
+    /// highest ids the snapshot was built at, with other codings: the store file's identity
+    /// tells them apart.
+    #[test]
+    fn a_restored_store_is_not_read_from_an_old_snapshot() {
+        let (dir, p) = study();
+        let store_file = p.store.path().to_path_buf();
+        let backup = dir.path().join("backup.db");
+        drop(p);
+        std::fs::copy(&store_file, &backup).unwrap();
+
+        let mut p = Project::open(dir.path()).unwrap();
+        p.store
+            .add_coding(&coding(DocId(1), 30, 35, "b", "dora"))
+            .unwrap();
+        drop(p);
+        let p = Project::open(dir.path()).unwrap();
+        let stale = crate::tables::table_input(&p).unwrap();
+        let stamp = p.store.stamp().unwrap();
+        drop(p);
+
+        // Put back as a restore by copying and renaming would.
+        let copy = dir.path().join("restored.db");
+        std::fs::copy(&backup, &copy).unwrap();
+        std::fs::rename(&copy, &store_file).unwrap();
+        let mut p = Project::open(dir.path()).unwrap();
+        p.store
+            .add_coding(&coding(DocId(2), 0, 15, "b", "erik"))
+            .unwrap();
+        drop(p);
+        let p = Project::open(dir.path()).unwrap();
+        assert_eq!(p.store.stamp().unwrap(), stamp, "the same stamp");
+        let input = crate::tables::table_input(&p).unwrap();
+        assert_eq!(canonical(&input), canonical(&reference(&p)));
+        assert_ne!(canonical(&input), canonical(&stale));
     }
 }
