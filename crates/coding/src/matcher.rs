@@ -78,11 +78,15 @@ struct CompiledRule {
 }
 
 impl CompiledRule {
-    fn uses_terms(&self) -> bool {
-        !(self.any_terms.is_empty()
-            && self.near.is_empty()
-            && self.all.is_empty()
-            && self.veto.is_empty())
+    /// Whether the rule applies to this passage's speaker, kind and phase.
+    fn applies_to(&self, p: &PassageInput<'_>) -> bool {
+        filter_ok(&self.speaker, p.speaker)
+            && (self.kind.is_empty() || self.kind.contains(&p.kind))
+            && filter_ok(&self.phase, p.phase)
+    }
+
+    fn filtered(&self) -> bool {
+        !(self.speaker.is_empty() && self.kind.is_empty() && self.phase.is_empty())
     }
 }
 
@@ -112,6 +116,16 @@ pub struct Matcher {
     /// required literals, [`NO`] for the others until the scan finds one of their literals.
     regex_init: Vec<u8>,
     rules: Vec<CompiledRule>,
+    /// For each term, the rules that can fire through it: it is one of their keywords or
+    /// phrases, or a term of one of their `near` conditions.
+    term_rules: Vec<Vec<u32>>,
+    /// For each regex, the rules it belongs to.
+    regex_rules: Vec<Vec<u32>>,
+    /// Rules with a regex that has no gate: they may fire on any passage.
+    ungated_rules: Vec<u32>,
+    /// Whether every rule filters on speaker, kind or phase, so that a passage no rule
+    /// applies to can be skipped before it is scanned.
+    all_filtered: bool,
     code_index: HashMap<String, u32>,
     code_count: usize,
 }
@@ -232,9 +246,12 @@ fn filter_ok(allowed: &[String], value: Option<&str>) -> bool {
 /// Per-thread buffers, reused across passages so the hot loop does not allocate.
 struct Scratch {
     norm: String,
-    /// For each byte of `norm`, the offset in the passage text of the character it came from.
+    /// For each byte of `norm`, the offset in the passage text of the character it came from,
+    /// unless `same_offsets`: then each character of `norm` is at its own offset in the text.
     raw_of: Vec<u32>,
-    /// Where the scan saw gate literals of windowed regexes: (regex, offset in `norm`).
+    same_offsets: bool,
+    /// Where the scan saw gate literals of windowed regexes: (regex, offset in `norm`), sorted
+    /// once the scan is done.
     gate_hits: Vec<(u32, u32)>,
     /// Byte ranges of the passage text a regex is searched in.
     windows: Vec<(usize, usize)>,
@@ -245,7 +262,10 @@ struct Scratch {
     occurrences: Vec<(u32, usize)>,
     word_starts: Vec<usize>,
     word_starts_ready: bool,
-    eligible: Vec<u32>,
+    /// The rules that may fire on this passage (something they need was found), in the
+    /// order found; `candidate` flags them.
+    candidates: Vec<u32>,
+    candidate: Vec<bool>,
     fired: Vec<bool>,
     code_present: Vec<bool>,
     regex_state: Vec<u8>,
@@ -258,6 +278,7 @@ impl Scratch {
         Scratch {
             norm: String::new(),
             raw_of: Vec::new(),
+            same_offsets: false,
             gate_hits: Vec::new(),
             windows: Vec::new(),
             caches: (0..m.regexes.len()).map(|_| None).collect(),
@@ -266,7 +287,8 @@ impl Scratch {
             occurrences: Vec::new(),
             word_starts: Vec::new(),
             word_starts_ready: false,
-            eligible: Vec::new(),
+            candidates: Vec::new(),
+            candidate: vec![false; m.rules.len()],
             fired: vec![false; m.rules.len()],
             code_present: vec![false; m.code_count],
             regex_state: m.regex_init.clone(),
@@ -396,6 +418,30 @@ impl Matcher {
             }
         }
 
+        let mut term_rules: Vec<Vec<u32>> = vec![Vec::new(); int.terms.len()];
+        let mut regex_rules: Vec<Vec<u32>> = vec![Vec::new(); regexes.len()];
+        let mut ungated_rules = Vec::new();
+        for (ri, rule) in rules.iter().enumerate() {
+            let ri = to_u32(ri);
+            let near_terms = rule.near.iter().flat_map(|n| n.terms.iter());
+            for &t in rule.any_terms.iter().chain(near_terms) {
+                if !term_rules[t as usize].contains(&ri) {
+                    term_rules[t as usize].push(ri);
+                }
+            }
+            for &r in &rule.regexes {
+                regex_rules[r as usize].push(ri);
+            }
+            if rule
+                .regexes
+                .iter()
+                .any(|&r| regex_init[r as usize] == MAYBE)
+            {
+                ungated_rules.push(ri);
+            }
+        }
+        let all_filtered = rules.iter().all(CompiledRule::filtered);
+
         let automaton = if int.patterns.is_empty() {
             None
         } else {
@@ -415,6 +461,10 @@ impl Matcher {
             terms: int.terms,
             positional: int.positional,
             rules,
+            term_rules,
+            regex_rules,
+            ungated_rules,
+            all_filtered,
             code_index,
             code_count: codebook.codes().len(),
         })
@@ -502,31 +552,27 @@ impl Matcher {
         s: &mut Scratch,
         out: &mut Vec<(usize, usize)>,
     ) {
-        // Cheap filters first: a passage no rule may code is never scanned.
-        s.eligible.clear();
-        for (ri, r) in self.rules.iter().enumerate() {
-            if filter_ok(&r.speaker, p.speaker)
-                && (r.kind.is_empty() || r.kind.contains(&p.kind))
-                && filter_ok(&r.phase, p.phase)
-            {
-                s.eligible.push(to_u32(ri));
-            }
-        }
-        if s.eligible.is_empty() {
+        // A passage no rule applies to is never scanned.
+        if self.all_filtered && !self.rules.iter().any(|r| r.applies_to(p)) {
             return;
         }
-        let eligible = std::mem::take(&mut s.eligible);
-        let rules = &self.rules;
-        let need_terms = eligible.iter().any(|&r| rules[r as usize].uses_terms());
-        let need_regex = eligible
-            .iter()
-            .any(|&r| !rules[r as usize].regexes.is_empty());
-
-        if need_terms || need_regex {
-            self.scan_terms(p.text, s);
+        // Only the rules for which the scan found something (a keyword, a `near` term, a
+        // regex's gate literal) can fire, so only those are looked at: most passages hold a
+        // few of the codebook's hundreds of terms.
+        for &r in &self.ungated_rules {
+            mark(&mut s.candidate, &mut s.candidates, r);
         }
+        self.scan_terms(p.text, s);
+        let mut candidates = std::mem::take(&mut s.candidates);
+        for &r in &candidates {
+            s.candidate[r as usize] = false;
+        }
+        let rules = &self.rules;
+        candidates.retain(|&r| rules[r as usize].applies_to(p));
 
-        let has_within = eligible.iter().any(|&r| rules[r as usize].within.is_some());
+        let has_within = candidates
+            .iter()
+            .any(|&r| rules[r as usize].within.is_some());
         if has_within {
             for c in p.codes {
                 if let Some(&i) = self.code_index.get(*c) {
@@ -534,7 +580,7 @@ impl Matcher {
                 }
             }
         }
-        for &r in &eligible {
+        for &r in &candidates {
             let rule = &rules[r as usize];
             if rule.within.is_none() && self.rule_matches(rule, p.text, s) {
                 s.fired[r as usize] = true;
@@ -545,7 +591,7 @@ impl Matcher {
         if has_within {
             loop {
                 let mut changed = false;
-                for &r in &eligible {
+                for &r in &candidates {
                     let rule = &rules[r as usize];
                     let Some(within) = &rule.within else { continue };
                     if s.fired[r as usize] || !within.iter().any(|&c| s.code_present[c as usize]) {
@@ -562,8 +608,9 @@ impl Matcher {
                 }
             }
         }
+        s.code_present.iter_mut().for_each(|h| *h = false);
 
-        for &r in &eligible {
+        for &r in &candidates {
             if s.fired[r as usize] {
                 out.push((index, r as usize));
                 s.fired[r as usize] = false;
@@ -577,18 +624,21 @@ impl Matcher {
         s.gate_hits.clear();
         s.word_starts_ready = false;
         s.regex_state.copy_from_slice(&self.regex_init);
-        s.code_present.iter_mut().for_each(|h| *h = false);
-        s.eligible = eligible;
+        candidates.clear();
+        s.candidates = candidates;
     }
 
     fn scan_terms(&self, text: &str, s: &mut Scratch) {
         let Some(ac) = &self.automaton else { return };
-        normalize_mapped_into(text, &mut s.norm, &mut s.raw_of);
+        s.same_offsets = normalize_mapped_into(text, &mut s.norm, &mut s.raw_of);
         for m in ac.find_overlapping_iter(s.norm.as_str()) {
             let pid = m.pattern().as_usize();
             for &r in &self.pattern_gates[pid] {
                 if s.regex_state[r as usize] == NO {
                     s.regex_state[r as usize] = MAYBE;
+                    for &rule in &self.regex_rules[r as usize] {
+                        mark(&mut s.candidate, &mut s.candidates, rule);
+                    }
                 }
                 if self.regexes[r as usize].windowed {
                     s.gate_hits.push((r, to_u32(m.start())));
@@ -601,12 +651,17 @@ impl Matcher {
                 if !s.term_hit[t as usize] {
                     s.term_hit[t as usize] = true;
                     s.touched.push(t);
+                    for &rule in &self.term_rules[t as usize] {
+                        mark(&mut s.candidate, &mut s.candidates, rule);
+                    }
                 }
                 if self.positional[t as usize] {
                     s.occurrences.push((t, m.start()));
                 }
             }
         }
+        // Each regex then finds its own hits by binary search.
+        s.gate_hits.sort_unstable();
     }
 
     /// Whether the rule codes the passage; regexes run last, and only when still needed.
@@ -648,14 +703,18 @@ impl Matcher {
         }
         let ascii = text.is_ascii();
         s.windows.clear();
-        for &(rr, at) in &s.gate_hits {
-            if rr as usize != r {
-                continue;
-            }
-            let Some(&raw) = s.raw_of.get(at as usize) else {
-                continue;
+        let r32 = to_u32(r);
+        let from = s.gate_hits.partition_point(|&(rr, _)| rr < r32);
+        let to = s.gate_hits.partition_point(|&(rr, _)| rr <= r32);
+        for &(_, at) in &s.gate_hits[from..to] {
+            let raw = if s.same_offsets {
+                at as usize
+            } else {
+                match s.raw_of.get(at as usize) {
+                    Some(&raw) => raw as usize,
+                    None => continue,
+                }
             };
-            let raw = raw as usize;
             s.windows.push((
                 back(text, raw, re.before, ascii),
                 ahead(text, raw, re.after, ascii),
@@ -690,6 +749,14 @@ impl Matcher {
             }
         }
         false
+    }
+}
+
+/// Adds rule `r` to the passage's candidates.
+fn mark(candidate: &mut [bool], candidates: &mut Vec<u32>, r: u32) {
+    if !candidate[r as usize] {
+        candidate[r as usize] = true;
+        candidates.push(r);
     }
 }
 

@@ -17,12 +17,27 @@ pub(crate) fn normalize_into(text: &str, out: &mut String) {
 /// [`normalize_into`], also writing into `raw_of`, for each byte of `out`, the byte offset in
 /// `text` of the character it came from (a folded space: the first of its run), so that a
 /// match in the normal form can be found again in the text.
-pub(crate) fn normalize_mapped_into(text: &str, out: &mut String, raw_of: &mut Vec<u32>) {
+///
+/// Returns `true`, leaving `raw_of` empty, when every character of `out` starts at its own
+/// offset in `text`: text without leading whitespace, whitespace runs or characters whose
+/// normal form is longer or shorter (`’`, the Kelvin sign), as most transcript turns are,
+/// needs no table.
+pub(crate) fn normalize_mapped_into(text: &str, out: &mut String, raw_of: &mut Vec<u32>) -> bool {
     raw_of.clear();
+    let mut identity = true;
+    let mut written = 0usize;
     normalize_with(text, out, |raw, bytes| {
-        let raw = u32::try_from(raw).unwrap_or(u32::MAX);
-        raw_of.extend(std::iter::repeat_n(raw, bytes));
+        if identity && raw != written {
+            identity = false;
+            raw_of.extend((0..written).map(|k| u32::try_from(k).unwrap_or(u32::MAX)));
+        }
+        if !identity {
+            let raw = u32::try_from(raw).unwrap_or(u32::MAX);
+            raw_of.extend(std::iter::repeat_n(raw, bytes));
+        }
+        written += bytes;
     });
+    identity
 }
 
 /// The normaliser, telling `note(offset in text, bytes written)` after each character it

@@ -440,3 +440,29 @@ impl Codebook {
         diags
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Codebook, Matcher};
+
+    /// Commands that only read the codebook (`table freq`) must not pay for compiling its
+    /// regexes: `parse` checks their syntax, and only `check` and the matcher compile them, so
+    /// a pattern over the compiled-size limit parses and is reported by the other two.
+    #[test]
+    fn parse_checks_regex_syntax_only() {
+        let src = |re: &str| {
+            format!("[codebook]\nname = \"t\"\n[[code]]\nid = \"c\"\nname = \"c\"\n[[code.rule]]\nregex = ['{re}']\n")
+        };
+        let huge = src(r"\w{10000}");
+        let cb = Codebook::parse(&huge).unwrap();
+        let problems = Codebook::check(&huge);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("size limit"), "{problems:?}");
+        assert!(Matcher::compile(&cb, None).is_err());
+        // A syntax error is still caught by `parse`, at the line of its rule.
+        let Err(crate::Error::Codebook(diags)) = Codebook::parse(&src(r"(unclosed")) else {
+            panic!("an unclosed group parsed");
+        };
+        assert_eq!(diags[0].line, Some(6), "{diags:?}");
+    }
+}

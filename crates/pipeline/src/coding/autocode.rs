@@ -42,7 +42,12 @@ pub struct AutocodeRow {
 
 /// Text per batch of documents handed to the matcher: enough work to share out over the
 /// cores, little enough that a few batches in flight stay a few megabytes.
+#[cfg(not(test))]
 const BATCH_BYTES: usize = 4 << 20;
+/// In tests, a batch per document or two, so that the small generated projects fill the
+/// queue and the earlier codings are read while batches wait.
+#[cfg(test)]
+const BATCH_BYTES: usize = 256;
 
 /// A coding the rules made: a passage's range and the rule, by its index in the matcher.
 #[derive(Debug, Clone, Copy)]
@@ -97,8 +102,6 @@ pub fn autocode(
             })?;
     }
 
-    let (made, passages) = stream_and_match(project, codebook, &matcher, &phases, &human)?;
-
     let scope: Vec<String> = match codes {
         Some(list) => {
             let mut all = Vec::new();
@@ -112,32 +115,21 @@ pub fn autocode(
     };
     let in_scope: HashSet<&str> = scope.iter().map(String::as_str).collect();
 
-    // The coder's earlier rule codings (of the selected codes), as keys.
-    let n_codes = codebook.codes().len();
-    let rule_index: HashMap<&str, u32> = (0..matcher.rule_count())
-        .filter_map(|i| matcher.rule(i).map(|r| (r.id, to_u32(i))))
-        .collect();
-    let mut other_codes: HashMap<String, u32> = HashMap::new();
-    let mut other_rules: HashMap<String, u32> = HashMap::new();
-    let mut old: Vec<Key> = Vec::new();
-    project
-        .store
-        .for_each_coding_row(Some(coder), Origins::Rules, |c| -> Result<()> {
-            if codes.is_some() && !in_scope.contains(c.code) {
-                return Ok(());
-            }
-            let code = match codebook.position(c.code) {
-                Some(p) => to_u32(p),
-                None => intern(&mut other_codes, c.code, n_codes),
-            };
-            let id = c.origin.strip_prefix("rule:").unwrap_or(c.origin);
-            let origin = match rule_index.get(id) {
-                Some(&r) => r,
-                None => intern(&mut other_rules, id, matcher.rule_count()),
-            };
-            old.push((c.doc, c.start, c.end, code, origin));
-            Ok(())
-        })?;
+    // The coder's earlier rule codings are read while the matcher is busy with the first
+    // batches, so that reading them does not leave a core idle afterwards.
+    let only = codes.map(|_| &in_scope);
+    let mut early: Option<Result<Vec<Key>>> = None;
+    let read_old = |project: &Project| {
+        if early.is_none() {
+            early = Some(earlier_codings(project, codebook, &matcher, coder, only));
+        }
+    };
+    let (made, passages) =
+        stream_and_match(project, codebook, &matcher, &phases, &human, read_old)?;
+    let mut old = match early {
+        Some(old) => old?,
+        None => earlier_codings(project, codebook, &matcher, coder, only)?,
+    };
     let before_len = old.len();
 
     let code_of = |rule: u32| matcher.rule(rule as usize).map_or(0, |r| r.code_position);
@@ -223,19 +215,60 @@ pub fn autocode(
     })
 }
 
+/// `coder`'s earlier rule codings (of the codes in `scope` when given), as keys.
+fn earlier_codings(
+    project: &Project,
+    codebook: &Codebook,
+    matcher: &Matcher,
+    coder: &str,
+    scope: Option<&HashSet<&str>>,
+) -> Result<Vec<Key>> {
+    let n_codes = codebook.codes().len();
+    let rule_index: HashMap<&str, u32> = (0..matcher.rule_count())
+        .filter_map(|i| matcher.rule(i).map(|r| (r.id, to_u32(i))))
+        .collect();
+    let mut other_codes: HashMap<String, u32> = HashMap::new();
+    let mut other_rules: HashMap<String, u32> = HashMap::new();
+    let mut old: Vec<Key> = Vec::new();
+    project
+        .store
+        .for_each_coding_row(Some(coder), Origins::Rules, |c| -> Result<()> {
+            if scope.is_some_and(|s| !s.contains(c.code)) {
+                return Ok(());
+            }
+            let code = match codebook.position(c.code) {
+                Some(p) => to_u32(p),
+                None => intern(&mut other_codes, c.code, n_codes),
+            };
+            let id = c.origin.strip_prefix("rule:").unwrap_or(c.origin);
+            let origin = match rule_index.get(id) {
+                Some(&r) => r,
+                None => intern(&mut other_rules, id, matcher.rule_count()),
+            };
+            old.push((c.doc, c.start, c.end, code, origin));
+            Ok(())
+        })?;
+    Ok(old)
+}
+
+/// Batches read ahead of the matcher at most: about half a second of work for it, so that
+/// `aside` can run while it has some, and the reader never runs far ahead.
+const QUEUED_BATCHES: usize = 4;
+
 /// Reads every document and codes its passages: the store is read on this thread, and each
 /// full batch is coded on another (the matcher itself uses every core) while the next one
-/// is read. Returns the codings in document, passage and codebook order, and the number of
-/// passages.
+/// is read. `aside` is called whenever the queue of batches is full, while the matcher has
+/// work, and once every document is read, to read something else from the store meanwhile.
+/// Returns the codings in document, passage and codebook order, and the number of passages.
 fn stream_and_match(
     project: &Project,
     codebook: &Codebook,
     matcher: &Matcher,
     phases: &HashMap<DocId, &str>,
     human: &HashMap<DocId, Vec<(usize, usize, u32)>>,
+    mut aside: impl FnMut(&Project),
 ) -> Result<(Vec<Made>, usize)> {
-    // One batch read ahead: the reader never runs far ahead of the matcher.
-    let (tx, rx) = mpsc::sync_channel::<Vec<StreamedDocument>>(1);
+    let (tx, rx) = mpsc::sync_channel::<Vec<StreamedDocument>>(QUEUED_BATCHES);
     std::thread::scope(|scope| {
         let worker = scope.spawn(move || {
             let mut made = Vec::new();
@@ -254,13 +287,20 @@ fn stream_and_match(
             if bytes >= BATCH_BYTES {
                 bytes = 0;
                 // The worker only stops early by panicking, which `join` passes on below.
-                let _ = tx.send(std::mem::take(&mut batch));
+                match tx.try_send(std::mem::take(&mut batch)) {
+                    Err(mpsc::TrySendError::Full(full)) => {
+                        aside(project);
+                        let _ = tx.send(full);
+                    }
+                    Ok(()) | Err(mpsc::TrySendError::Disconnected(_)) => {}
+                }
             }
             Ok(())
         });
         if read.is_ok() && !batch.is_empty() {
             let _ = tx.send(batch);
         }
+        aside(project);
         drop(tx);
         let made = match worker.join() {
             Ok(made) => made,
@@ -686,6 +726,21 @@ name = "needs coord"
                 });
                 text.push_str("\n\n");
             }
+            // Word by word, `sem.re`'s regexes are too rare in projects this small for its
+            // rename to leave codings to remove, so every document ends with a passage they
+            // match. It draws nothing from `rng` and gets no hand codings, so the rest of the
+            // project stays as the seed made it.
+            let hand_coded = passages.clone();
+            let start = text.chars().count();
+            text.push_str("our rule is");
+            passages.push(NewPassage {
+                span: PassageSpan {
+                    start,
+                    end: text.chars().count(),
+                    ..Default::default()
+                },
+                words: 3,
+            });
             let id = project
                 .store
                 .insert_document(&NewDocument {
@@ -699,12 +754,12 @@ name = "needs coord"
                     encoding: "utf-8".into(),
                     words: 0,
                     attributes: BTreeMap::new(),
-                    passages: passages.clone(),
+                    passages,
                     original: None,
                     text,
                 })
                 .unwrap();
-            docs.push((id, passages));
+            docs.push((id, hand_coded));
         }
         let mut codings = Vec::new();
         for (id, passages) in &docs {
