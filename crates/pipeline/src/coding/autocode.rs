@@ -118,7 +118,7 @@ pub fn autocode(
     // The coder's earlier rule codings are read while the matcher is busy with the first
     // batches, so that reading them does not leave a core idle afterwards.
     let only = codes.map(|_| &in_scope);
-    let mut early: Option<Result<Vec<Key>>> = None;
+    let mut early: Option<Result<(Vec<Key>, Vec<String>)>> = None;
     let read_old = |project: &Project| {
         if early.is_none() {
             early = Some(earlier_codings(project, codebook, &matcher, coder, only));
@@ -126,7 +126,7 @@ pub fn autocode(
     };
     let (made, passages) =
         stream_and_match(project, codebook, &matcher, &phases, &human, read_old)?;
-    let mut old = match early {
+    let (mut old, gone) = match early {
         Some(old) => old?,
         None => earlier_codings(project, codebook, &matcher, coder, only)?,
     };
@@ -142,11 +142,15 @@ pub fn autocode(
     old.sort_unstable();
     old.dedup();
 
+    // The codebook's codes, then those it no longer has whose rule codings this run
+    // removes: a researcher sees every coding that goes.
     let mut rows: Vec<AutocodeRow> = codebook
         .codes()
         .iter()
-        .map(|c| AutocodeRow {
-            code: c.id.clone(),
+        .map(|c| c.id.clone())
+        .chain(gone)
+        .map(|code| AutocodeRow {
+            code,
             coded: 0,
             added: 0,
             removed: 0,
@@ -180,6 +184,11 @@ pub fn autocode(
             }
         }
     }
+    let n_codes = codebook.codes().len();
+    let mut gone_rows = rows.split_off(n_codes);
+    gone_rows.retain(|r| r.removed > 0);
+    gone_rows.sort_by(|a, b| a.code.cmp(&b.code));
+    rows.extend(gone_rows);
     // Nothing to change means nothing to write: the store revision stays, and with it the
     // search index.
     let changed = old != fresh || before_len != made.len();
@@ -222,7 +231,7 @@ fn earlier_codings(
     matcher: &Matcher,
     coder: &str,
     scope: Option<&HashSet<&str>>,
-) -> Result<Vec<Key>> {
+) -> Result<(Vec<Key>, Vec<String>)> {
     let n_codes = codebook.codes().len();
     let rule_index: HashMap<&str, u32> = (0..matcher.rule_count())
         .filter_map(|i| matcher.rule(i).map(|r| (r.id, to_u32(i))))
@@ -248,7 +257,12 @@ fn earlier_codings(
             old.push((c.doc, c.start, c.end, code, origin));
             Ok(())
         })?;
-    Ok(old)
+    // The codes the codebook no longer has, by their numbers above its own.
+    let mut gone = vec![String::new(); other_codes.len()];
+    for (name, n) in other_codes {
+        gone[n as usize - n_codes] = name;
+    }
+    Ok((old, gone))
 }
 
 /// Batches read ahead of the matcher at most: about half a second of work for it, so that
@@ -519,9 +533,11 @@ mod tests {
                 }
             }
         }
+        let mut gone: BTreeMap<String, u64> = BTreeMap::new();
         for k in old.difference(&fresh) {
-            if let Some(r) = rows.get_mut(k.3.as_str()) {
-                r.removed += 1;
+            match rows.get_mut(k.3.as_str()) {
+                Some(r) => r.removed += 1,
+                None => *gone.entry(k.3.clone()).or_default() += 1,
             }
         }
         let changed = old != fresh || before.len() != new.len();
@@ -535,6 +551,12 @@ mod tests {
             .iter()
             .filter(|c| in_scope(&c.id))
             .filter_map(|c| rows.remove(c.id.as_str()))
+            .chain(gone.into_iter().map(|(code, removed)| AutocodeRow {
+                code,
+                coded: 0,
+                added: 0,
+                removed,
+            }))
             .collect();
         Ok(AutocodeReport {
             codes: codes_out,
@@ -895,5 +917,44 @@ name = "needs coord"
         let again = autocode(&mut project, &cb, None, "researcher", false).unwrap();
         assert!(again.codes.iter().all(|r| r.added == 0 && r.removed == 0));
         assert_eq!(project.store.revision().unwrap(), revision);
+    }
+
+    /// A code taken out of the codebook loses its rule codings on the next run: the report
+    /// says how many, under the code's id, after the codebook's own codes.
+    #[test]
+    fn codings_of_a_code_no_longer_in_the_codebook_are_reported_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut project = generated_project(dir.path(), 5);
+        let cb = Codebook::parse(CODEBOOK).unwrap();
+        let first = autocode(&mut project, &cb, None, "researcher", false).unwrap();
+        let late = first
+            .codes
+            .iter()
+            .find(|r| r.code == "coord.late")
+            .unwrap()
+            .coded;
+        assert!(late > 0, "{first:?}");
+
+        let start = CODEBOOK.find("[[code]]\nid = \"coord.late\"").unwrap();
+        let cb2 = Codebook::parse(&CODEBOOK[..start]).unwrap();
+        assert!(cb2.position("coord.late").is_none());
+        let dry = autocode(&mut project, &cb2, None, "researcher", true).unwrap();
+        let real = autocode(&mut project, &cb2, None, "researcher", false).unwrap();
+        for got in [&dry, &real] {
+            let row = got.codes.iter().find(|r| r.code == "coord.late");
+            assert_eq!(row.map(|r| r.removed), Some(late), "{got:?}");
+            assert_eq!(
+                got.codes.last().map(|r| r.code.as_str()),
+                Some("coord.late")
+            );
+        }
+        let left = project
+            .store
+            .codings(&CodingFilter {
+                codes: vec!["coord.late".into()],
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(left.iter().all(|c| c.origin == Origin::Manual), "{left:?}");
     }
 }
