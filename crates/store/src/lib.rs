@@ -24,6 +24,7 @@
 
 mod codings;
 mod config;
+mod db;
 mod error;
 mod guids;
 mod project;

@@ -1,8 +1,9 @@
 //! Reading the store one row at a time, so that a pass over a large project (auto-coding)
 //! never holds every text or every coding at once.
 
+use crate::db::params;
+use crate::error::Result;
 use ambit_core::{DocId, DocKind, Passage};
-use rusqlite::Row;
 
 use crate::codings::ATTACHED;
 use crate::error::Error;
@@ -63,28 +64,59 @@ impl Store {
         &self,
         mut f: impl FnMut(StreamedDocument) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, kind, text FROM documents ORDER BY id")
-            .map_err(|e| self.fail(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.fail(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
-            let (id, kind, text) = (|| -> rusqlite::Result<(u32, String, String)> {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })()
-            .map_err(|e| self.fail(e))?;
-            let kind =
-                DocKind::parse(&kind).map_err(|_| Error::Corrupt(format!("kind {kind:?}")))?;
-            // While `rows` is open, the statements reading passages see the same snapshot.
-            let passages = self.passages(DocId(id))?;
-            f(StreamedDocument {
-                id: DocId(id),
-                kind,
-                text,
-                passages,
-            })?;
+        if self.conn.is_pg() {
+            // A PostgreSQL connection reads one statement at a time: the ids first, then
+            // each document, in one read transaction so that all come from one moment.
+            return self.read_consistently(|s| {
+                let ids = s
+                    .conn
+                    .query_vec("SELECT id FROM documents ORDER BY id", params![], |r| {
+                        r.get::<u32>(0)
+                    })
+                    .map_err(|e| s.fail(e))?;
+                for id in ids {
+                    let (kind, text) = s
+                        .conn
+                        .query_row(
+                            "SELECT kind, text FROM documents WHERE id = ?1",
+                            params![id],
+                            |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+                        )
+                        .map_err(|e| s.fail(e))?;
+                    let kind = DocKind::parse(&kind)
+                        .map_err(|_| Error::Corrupt(format!("kind {kind:?}")))?;
+                    let passages = s.passages(DocId(id))?;
+                    f(StreamedDocument {
+                        id: DocId(id),
+                        kind,
+                        text,
+                        passages,
+                    })?;
+                }
+                Ok(())
+            });
         }
-        Ok(())
+        self.conn.query_each(
+            "SELECT id, kind, text FROM documents ORDER BY id",
+            params![],
+            |r| {
+                let (id, kind, text) = (|| -> Result<(u32, String, String)> {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })()
+                .map_err(|e| self.fail(e))?;
+                let kind =
+                    DocKind::parse(&kind).map_err(|_| Error::Corrupt(format!("kind {kind:?}")))?;
+                // While the rows are read, the statements reading passages see the same
+                // snapshot.
+                let passages = self.passages(DocId(id))?;
+                f(StreamedDocument {
+                    id: DocId(id),
+                    kind,
+                    text,
+                    passages,
+                })
+            },
+        )
     }
 
     /// Calls `f` for every coding that points at text (not detached), of `coder` only when
@@ -96,11 +128,6 @@ impl Store {
         origins: Origins,
         mut f: impl FnMut(CodingRow<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        fn str_at<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-            r.get_ref(i)?.as_str().map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-            })
-        }
         let mut conds = vec![ATTACHED.to_string()];
         match origins {
             Origins::All => {}
@@ -111,30 +138,24 @@ impl Store {
             conds.push("coder = ?1".to_string());
         }
         let sql = format!(
-            "SELECT doc, start, end, code, coder, origin FROM codings WHERE {} ORDER BY id",
+            "SELECT doc, start, \"end\", code, coder, origin FROM codings WHERE {} ORDER BY id",
             conds.join(" AND ")
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.fail(e))?;
-        let mut rows = match coder {
-            Some(c) => stmt.query([c]),
-            None => stmt.query([]),
-        }
-        .map_err(|e| self.fail(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
-            let row = (|| -> rusqlite::Result<CodingRow<'_>> {
+        let by: Vec<&dyn crate::db::Param> = coder.iter().map(|c| c as _).collect();
+        self.conn.query_each(&sql, &by, |r| {
+            let row = (|| -> Result<CodingRow<'_>> {
                 Ok(CodingRow {
                     doc: DocId(r.get(0)?),
-                    start: r.get::<_, i64>(1)? as usize,
-                    end: r.get::<_, i64>(2)? as usize,
-                    code: str_at(r, 3)?,
-                    coder: str_at(r, 4)?,
-                    origin: str_at(r, 5)?,
+                    start: r.get::<i64>(1)? as usize,
+                    end: r.get::<i64>(2)? as usize,
+                    code: r.str(3)?,
+                    coder: r.str(4)?,
+                    origin: r.str(5)?,
                 })
             })()
             .map_err(|e| self.fail(e))?;
-            f(row)?;
-        }
-        Ok(())
+            f(row)
+        })
     }
 }
 
