@@ -22,8 +22,6 @@ use postgres::types::{IsNull, ToSql, Type};
 use crate::error::{Error, Result};
 
 /// An open database connection of either backend.
-// Phase 1 builds only the SQLite side; the PostgreSQL connection is opened by `pg.rs`.
-#[allow(dead_code)]
 pub(crate) enum Db {
     /// The embedded SQLite file.
     Sqlite(rusqlite::Connection),
@@ -55,7 +53,6 @@ pub(crate) struct Pg {
 /// texts, so the cache is emptied rather than grown without end.
 const PG_STATEMENT_CACHE: usize = 512;
 
-#[allow(dead_code)]
 impl Pg {
     pub(crate) fn new(client: postgres::Client, lock_key: i64) -> Pg {
         Pg {

@@ -496,7 +496,7 @@ fn uuid_v4(random: &[u8]) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::{CodingFilter, NewPassage, Project};
+    use crate::{CodingFilter, NewPassage};
     use ambit_core::{DocKind, PassageSpan};
 
     fn doc(title: &str, text: &str) -> NewDocument {
@@ -535,166 +535,180 @@ mod tests {
         }
     }
 
-    fn project() -> (tempfile::TempDir, Project) {
-        let dir = tempfile::tempdir().unwrap();
-        let p = Project::init(dir.path(), "t").unwrap();
-        (dir, p)
-    }
-
     #[test]
     fn the_project_key_is_made_once_and_bumps_nothing() {
-        let (_dir, mut p) = project();
-        assert_eq!(p.store.stored_project_key().unwrap(), None);
-        let r = p.store.revision().unwrap();
-        let key = p.store.project_key().unwrap();
-        assert_eq!(key.len(), 36);
-        assert_eq!(&key[14..15], "4");
-        assert_eq!(p.store.project_key().unwrap(), key);
-        assert_eq!(p.store.stored_project_key().unwrap(), Some(key));
-        assert_eq!(p.store.revision().unwrap(), r);
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            assert_eq!(p.store.stored_project_key().unwrap(), None);
+            let r = p.store.revision().unwrap();
+            let key = p.store.project_key().unwrap();
+            assert_eq!(key.len(), 36);
+            assert_eq!(&key[14..15], "4");
+            assert_eq!(p.store.project_key().unwrap(), key);
+            assert_eq!(p.store.stored_project_key().unwrap(), Some(key));
+            assert_eq!(p.store.revision().unwrap(), r);
+            drop(other);
+        });
     }
 
     #[test]
     fn a_batch_is_written_whole_with_its_guids() {
-        let (_dir, mut p) = project();
-        let old = p.store.insert_document(&doc("old", "Kept text.")).unwrap();
-        let mut with_coding = coding(BatchDoc::New(0), 0, 5, "kb");
-        with_coding.guid = Some("C-1".into());
-        with_coding.selection_guid = Some("S-1".into());
-        with_coding.memo = Some("A memo on the coding".into());
-        let batch = ImportBatch {
-            documents: vec![BatchDocument {
-                document: doc("new", "Hello world."),
-                guid: Some("D-1".into()),
-            }],
-            attributes: vec![
-                (old, "organisation".into(), "ignored: it has one".into()),
-                (old, "role".into(), "planner".into()),
-            ],
-            codings: vec![with_coding, coding(BatchDoc::Existing(old), 0, 4, "su")],
-            memos: vec![
-                BatchMemo {
-                    target: BatchTarget::Passage(BatchDoc::New(0), 1),
-                    author: "anna".into(),
-                    created: None,
-                    text: "On the passage".into(),
-                    guid: Some("N-1".into()),
-                },
-                BatchMemo {
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let old = p.store.insert_document(&doc("old", "Kept text.")).unwrap();
+            let mut with_coding = coding(BatchDoc::New(0), 0, 5, "kb");
+            with_coding.guid = Some("C-1".into());
+            with_coding.selection_guid = Some("S-1".into());
+            with_coding.memo = Some("A memo on the coding".into());
+            let batch = ImportBatch {
+                documents: vec![BatchDocument {
+                    document: doc("new", "Hello world."),
+                    guid: Some("D-1".into()),
+                }],
+                attributes: vec![
+                    (old, "organisation".into(), "ignored: it has one".into()),
+                    (old, "role".into(), "planner".into()),
+                ],
+                codings: vec![with_coding, coding(BatchDoc::Existing(old), 0, 4, "su")],
+                memos: vec![
+                    BatchMemo {
+                        target: BatchTarget::Passage(BatchDoc::New(0), 1),
+                        author: "anna".into(),
+                        created: None,
+                        text: "On the passage".into(),
+                        guid: Some("N-1".into()),
+                    },
+                    BatchMemo {
+                        target: BatchTarget::Code("kb".into()),
+                        author: "anna".into(),
+                        created: None,
+                        text: "On the code".into(),
+                        guid: None,
+                    },
+                ],
+                guids: vec![
+                    GuidRow::new(guid_kind::USER, "anna", "U-1"),
+                    GuidRow::new(guid_kind::CODE, "kb", "K-1"),
+                ],
+            };
+            let r = p.store.revision().unwrap();
+            let out = p.store.import_batch(&batch).unwrap();
+            assert_eq!(p.store.revision().unwrap(), r + 1);
+            assert_eq!(out.documents, [DocId(2)]);
+            assert_eq!((out.codings, out.memos, out.attributes), (2, 2, 1));
+            assert_eq!((out.guids, out.guids_kept), (6, 0));
+            let docs = p.store.documents().unwrap();
+            assert_eq!(docs[0].doc.attributes["organisation"], "Norrvik");
+            assert_eq!(docs[0].doc.attributes["role"], "planner");
+            let codings = p.store.codings(&CodingFilter::default()).unwrap();
+            assert_eq!(codings.len(), 2);
+            assert_eq!(codings[1].created, "2022-05-10T02:05:59Z");
+            assert_eq!(codings[1].memo.as_deref(), Some("A memo on the coding"));
+            let memos = p.store.memos().unwrap();
+            assert_eq!(memos[0].target, "passage:D2:1");
+            assert_eq!(memos[1].target, "code:kb");
+            let id = codings[1].id.to_string();
+            assert_eq!(p.store.guids(guid_kind::CODING).unwrap()[&id], "C-1");
+            assert_eq!(p.store.guids(guid_kind::SELECTION).unwrap()[&id], "S-1");
+            assert_eq!(p.store.guids(guid_kind::SOURCE).unwrap()["D2"], "D-1");
+            assert_eq!(
+                p.store.guids(guid_kind::NOTE).unwrap()[&memos[0].id.to_string()],
+                "N-1"
+            );
+
+            // The same batch again adds no codings or memos twice, and keeps the first GUIDs.
+            let again = ImportBatch {
+                documents: Vec::new(),
+                codings: vec![coding(BatchDoc::Existing(DocId(2)), 0, 5, "kb")],
+                memos: vec![BatchMemo {
                     target: BatchTarget::Code("kb".into()),
                     author: "anna".into(),
                     created: None,
                     text: "On the code".into(),
                     guid: None,
-                },
-            ],
-            guids: vec![
-                GuidRow::new(guid_kind::USER, "anna", "U-1"),
-                GuidRow::new(guid_kind::CODE, "kb", "K-1"),
-            ],
-        };
-        let r = p.store.revision().unwrap();
-        let out = p.store.import_batch(&batch).unwrap();
-        assert_eq!(p.store.revision().unwrap(), r + 1);
-        assert_eq!(out.documents, [DocId(2)]);
-        assert_eq!((out.codings, out.memos, out.attributes), (2, 2, 1));
-        assert_eq!((out.guids, out.guids_kept), (6, 0));
-        let docs = p.store.documents().unwrap();
-        assert_eq!(docs[0].doc.attributes["organisation"], "Norrvik");
-        assert_eq!(docs[0].doc.attributes["role"], "planner");
-        let codings = p.store.codings(&CodingFilter::default()).unwrap();
-        assert_eq!(codings.len(), 2);
-        assert_eq!(codings[1].created, "2022-05-10T02:05:59Z");
-        assert_eq!(codings[1].memo.as_deref(), Some("A memo on the coding"));
-        let memos = p.store.memos().unwrap();
-        assert_eq!(memos[0].target, "passage:D2:1");
-        assert_eq!(memos[1].target, "code:kb");
-        let id = codings[1].id.to_string();
-        assert_eq!(p.store.guids(guid_kind::CODING).unwrap()[&id], "C-1");
-        assert_eq!(p.store.guids(guid_kind::SELECTION).unwrap()[&id], "S-1");
-        assert_eq!(p.store.guids(guid_kind::SOURCE).unwrap()["D2"], "D-1");
-        assert_eq!(
-            p.store.guids(guid_kind::NOTE).unwrap()[&memos[0].id.to_string()],
-            "N-1"
-        );
-
-        // The same batch again adds no codings or memos twice, and keeps the first GUIDs.
-        let again = ImportBatch {
-            documents: Vec::new(),
-            codings: vec![coding(BatchDoc::Existing(DocId(2)), 0, 5, "kb")],
-            memos: vec![BatchMemo {
-                target: BatchTarget::Code("kb".into()),
-                author: "anna".into(),
-                created: None,
-                text: "On the code".into(),
-                guid: None,
-            }],
-            guids: vec![
-                GuidRow::new(guid_kind::CODE, "kb", "K-2"),
-                GuidRow::new(guid_kind::CODE, "su", "K-1"),
-            ],
-            ..ImportBatch::default()
-        };
-        let out = p.store.import_batch(&again).unwrap();
-        assert_eq!((out.codings, out.duplicate_codings), (0, 1));
-        assert_eq!((out.memos, out.duplicate_memos), (0, 1));
-        assert_eq!((out.guids, out.guids_kept), (0, 2));
-        assert_eq!(p.store.guids(guid_kind::CODE).unwrap()["kb"], "K-1");
+                }],
+                guids: vec![
+                    GuidRow::new(guid_kind::CODE, "kb", "K-2"),
+                    GuidRow::new(guid_kind::CODE, "su", "K-1"),
+                ],
+                ..ImportBatch::default()
+            };
+            let out = p.store.import_batch(&again).unwrap();
+            assert_eq!((out.codings, out.duplicate_codings), (0, 1));
+            assert_eq!((out.memos, out.duplicate_memos), (0, 1));
+            assert_eq!((out.guids, out.guids_kept), (0, 2));
+            assert_eq!(p.store.guids(guid_kind::CODE).unwrap()["kb"], "K-1");
+            drop(other);
+        });
     }
 
     #[test]
     fn a_failing_batch_writes_nothing() {
-        let (_dir, mut p) = project();
-        let r = p.store.revision().unwrap();
-        let batch = ImportBatch {
-            documents: vec![BatchDocument {
-                document: doc("new", "Short."),
-                guid: Some("D-1".into()),
-            }],
-            // Past the end of the text: refused, and the document goes with it.
-            codings: vec![coding(BatchDoc::New(0), 2, 60, "kb")],
-            ..ImportBatch::default()
-        };
-        assert!(p.store.import_batch(&batch).is_err());
-        assert_eq!(p.store.revision().unwrap(), r);
-        assert!(p.store.documents().unwrap().is_empty());
-        assert!(p.store.guids(guid_kind::SOURCE).unwrap().is_empty());
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let r = p.store.revision().unwrap();
+            let batch = ImportBatch {
+                documents: vec![BatchDocument {
+                    document: doc("new", "Short."),
+                    guid: Some("D-1".into()),
+                }],
+                // Past the end of the text: refused, and the document goes with it.
+                codings: vec![coding(BatchDoc::New(0), 2, 60, "kb")],
+                ..ImportBatch::default()
+            };
+            assert!(p.store.import_batch(&batch).is_err());
+            assert_eq!(p.store.revision().unwrap(), r);
+            assert!(p.store.documents().unwrap().is_empty());
+            assert!(p.store.guids(guid_kind::SOURCE).unwrap().is_empty());
+            drop(other);
+        });
     }
 
     #[test]
     fn texts_match_documents_exactly() {
-        let (_dir, mut p) = project();
-        let a = p.store.insert_document(&doc("a", "Same text.")).unwrap();
-        p.store.insert_document(&doc("b", "Same text.")).unwrap();
-        let got = p
-            .store
-            .match_texts(&["Same text.", "Same text.\n", "Other.", "Same text."])
-            .unwrap();
-        assert_eq!(got, [Some(a), None, None, Some(a)]);
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let a = p.store.insert_document(&doc("a", "Same text.")).unwrap();
+            p.store.insert_document(&doc("b", "Same text.")).unwrap();
+            let got = p
+                .store
+                .match_texts(&["Same text.", "Same text.\n", "Other.", "Same text."])
+                .unwrap();
+            assert_eq!(got, [Some(a), None, None, Some(a)]);
+            drop(other);
+        });
     }
 
     #[test]
     fn code_guids_follow_renames_and_merges() {
-        let (_dir, mut p) = project();
-        p.store
-            .put_guids(&[
-                GuidRow::new(guid_kind::CODE, "kb", "G-KB"),
-                GuidRow::new(guid_kind::CODE, "su", "G-SU"),
-                GuidRow::new(guid_kind::CODE, "old", "G-OLD"),
-            ])
-            .unwrap();
-        // Renamed: the GUID moves. Merged into a code with a GUID: the merged one's goes.
-        p.store
-            .recode(&[("kb".into(), "kb2".into()), ("old".into(), "su".into())])
-            .unwrap();
-        let codes = p.store.guids(guid_kind::CODE).unwrap();
-        assert_eq!(
-            codes,
-            BTreeMap::from([
-                ("kb2".to_string(), "G-KB".to_string()),
-                ("su".to_string(), "G-SU".to_string())
-            ])
-        );
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            p.store
+                .put_guids(&[
+                    GuidRow::new(guid_kind::CODE, "kb", "G-KB"),
+                    GuidRow::new(guid_kind::CODE, "su", "G-SU"),
+                    GuidRow::new(guid_kind::CODE, "old", "G-OLD"),
+                ])
+                .unwrap();
+            // Renamed: the GUID moves. Merged into a code with a GUID: the merged one's goes.
+            p.store
+                .recode(&[("kb".into(), "kb2".into()), ("old".into(), "su".into())])
+                .unwrap();
+            let codes = p.store.guids(guid_kind::CODE).unwrap();
+            assert_eq!(
+                codes,
+                BTreeMap::from([
+                    ("kb2".to_string(), "G-KB".to_string()),
+                    ("su".to_string(), "G-SU".to_string())
+                ])
+            );
+            drop(other);
+        });
     }
 
     #[test]

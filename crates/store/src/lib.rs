@@ -27,12 +27,15 @@ mod config;
 mod db;
 mod error;
 mod guids;
+mod pg;
 mod project;
 mod schema;
 mod store;
 mod stream;
 mod tables;
 mod team;
+#[cfg(test)]
+mod testing;
 
 pub use crate::codings::{CodingFilter, Memo, NewCoding};
 pub use crate::config::{Config, CONFIG_FILE, DEFAULT_MAX_FILE_MB};
@@ -41,7 +44,8 @@ pub use crate::guids::{
     guid_kind, BatchCoding, BatchDoc, BatchDocument, BatchMemo, BatchOutcome, BatchTarget, GuidRow,
     ImportBatch,
 };
-pub use crate::project::{Project, DATA_DIR, STORE_FILE};
+pub use crate::pg::StoreUrl;
+pub use crate::project::{Project, CODEBOOK_FILE, DATA_DIR, STORE_FILE};
 pub use crate::schema::SCHEMA_VERSION;
 pub use crate::store::{DocRow, Existing, ImportInfo, NewDocument, NewPassage, Original, Store};
 pub use crate::stream::{CodingRow, Origins, StreamedDocument};

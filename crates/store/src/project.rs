@@ -4,7 +4,11 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{Config, CONFIG_FILE};
 use crate::error::{Error, Result};
+use crate::pg::StoreUrl;
 use crate::store::Store;
+
+/// The codebook file of a project, which a team store keeps for all its coders.
+pub const CODEBOOK_FILE: &str = "codebook.toml";
 
 /// Folder inside the project root that holds the store and derived data.
 pub const DATA_DIR: &str = ".ambit";
@@ -66,11 +70,72 @@ impl Project {
         })
     }
 
+    /// Creates a working folder `dir` for a project on a PostgreSQL server. Without
+    /// `join` the project is made on the server (refused when it is there already) from a
+    /// new `ambit.toml`, whose settings (and, once there is one, the codebook) the server
+    /// keeps for the coders who join; with `join` the project must exist there and
+    /// `ambit.toml` and `codebook.toml` are written from what the server keeps. Either way
+    /// `ambit.toml` names the store (never with a password). The folder's `.ambit/` holds
+    /// only derived data (index, tables).
+    pub fn init_server(dir: &Path, name: &str, url: &StoreUrl, join: bool) -> Result<Project> {
+        if url.has_password() {
+            return Err(Error::BadStoreUrl {
+                url: url.shown().to_string(),
+                problem: "it holds a password, which Ambit would write into ambit.toml: leave it out of the URL and give it in PGPASSWORD, ~/.pgpass or `password_command = \"…\"` in ambit.toml".into(),
+            });
+        }
+        let config_path = dir.join(CONFIG_FILE);
+        if config_path.exists() {
+            return Err(Error::AlreadyAProject(dir.to_path_buf()));
+        }
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
+        };
+        let (store, settings) = if join {
+            let store = Store::open_server(url, None)?;
+            let settings = store
+                .shared_file(CONFIG_FILE)?
+                .unwrap_or_else(|| Config::template(name));
+            (store, settings)
+        } else {
+            let mut store = Store::create_server(url, None)?;
+            let settings = Config::template(name);
+            store.put_shared_file(CONFIG_FILE, &settings)?;
+            (store, settings)
+        };
+        std::fs::create_dir_all(dir.join(DATA_DIR)).map_err(io(dir))?;
+        write_new(
+            &config_path,
+            &Config::with_store(&settings, &url.to_config()),
+        )?;
+        if let Some(codebook) = store.shared_file(CODEBOOK_FILE)? {
+            std::fs::write(dir.join(CODEBOOK_FILE), codebook)
+                .map_err(io(&dir.join(CODEBOOK_FILE)))?;
+        }
+        drop(store);
+        Project::open(dir)
+    }
+
     /// Opens the project whose root is `root`. Its store must exist: a missing or empty
     /// store is an error saying what to do, never replaced by an empty one. A store that
-    /// cannot be written is opened for reading only ([`Store::is_read_only`]).
+    /// cannot be written is opened for reading only ([`Store::is_read_only`]). A project
+    /// on a server opens its store there; its `codebook.toml` is brought up to the
+    /// codebook the server keeps (another coder's edit is seen by the next command).
     pub fn open(root: &Path) -> Result<Project> {
         let config = Config::load(root)?;
+        if let Some(url) = &config.store {
+            let url = StoreUrl::parse(url)?;
+            let mut store = Store::open_server(&url, config.password_command.as_deref())?;
+            store.set_speaker_aliases(config.speakers.clone());
+            let project = Project {
+                root: root.to_path_buf(),
+                config,
+                store,
+            };
+            project.pull_codebook()?;
+            return Ok(project);
+        }
         let mut store = Store::open(&root.join(DATA_DIR).join(STORE_FILE))?;
         store.set_speaker_aliases(config.speakers.clone());
         Ok(Project {
@@ -78,6 +143,44 @@ impl Project {
             config,
             store,
         })
+    }
+
+    /// For a team store: writes the codebook the server keeps into `codebook.toml` when the
+    /// file differs (written whole to a temporary file and renamed over it).
+    pub fn pull_codebook(&self) -> Result<()> {
+        if !self.store.is_server() {
+            return Ok(());
+        }
+        let Some(text) = self.store.shared_file(CODEBOOK_FILE)? else {
+            return Ok(());
+        };
+        let path = self.root.join(CODEBOOK_FILE);
+        if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
+            return Ok(());
+        }
+        let tmp = self.root.join(DATA_DIR).join(".codebook.toml.pull");
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(self.root.join(DATA_DIR)).map_err(io)?;
+        std::fs::write(&tmp, &text).map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)
+    }
+
+    /// For a team store: keeps the text of `codebook.toml` on the server, so the other
+    /// coders' next commands use it. Does nothing for a project's own SQLite store.
+    pub fn push_codebook(&mut self) -> Result<()> {
+        if !self.store.is_server() {
+            return Ok(());
+        }
+        let path = self.root.join(CODEBOOK_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        self.store.put_shared_file(CODEBOOK_FILE, &text)?;
+        Ok(())
     }
 
     /// Finds the project containing `start` by walking up to the nearest `ambit.toml`, as

@@ -9,6 +9,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::db::{params, Db, Row};
 use crate::error::{Error, Result};
+use crate::pg::StoreUrl;
 use crate::schema;
 
 /// A document ready to be stored: what an importer produced.
@@ -180,12 +181,43 @@ impl Store {
         Store::connect_read_only(path)
     }
 
+    /// Opens the existing project on a PostgreSQL server (see [`StoreUrl`]) and brings its
+    /// schema up to date. A project missing on the server is refused
+    /// ([`Error::NoServerProject`]), never made.
+    pub fn open_server(url: &StoreUrl, password_command: Option<&str>) -> Result<Store> {
+        let db = crate::pg::connect(url, password_command, crate::pg::Want::Existing)?;
+        Ok(Store::from_db(db, PathBuf::from(url.shown())))
+    }
+
+    /// Creates the project's schema on a PostgreSQL server and opens it; a project that
+    /// exists there already is refused ([`Error::ServerProjectExists`]).
+    pub fn create_server(url: &StoreUrl, password_command: Option<&str>) -> Result<Store> {
+        let db = crate::pg::connect(url, password_command, crate::pg::Want::New)?;
+        Ok(Store::from_db(db, PathBuf::from(url.shown())))
+    }
+
+    fn from_db(conn: Db, path: PathBuf) -> Store {
+        Store {
+            conn,
+            path,
+            read_only: false,
+            speakers: SpeakerAliases::default(),
+            batch: None,
+            revisions_written: 0,
+        }
+    }
+
+    /// Whether the store is on a PostgreSQL server (a team store).
+    pub fn is_server(&self) -> bool {
+        self.conn.is_pg()
+    }
+
     /// Whether the store was opened for reading only (it cannot be written).
     pub fn is_read_only(&self) -> bool {
         self.read_only
     }
 
-    /// The store file.
+    /// The store file; for a server store, its URL without the password.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -508,6 +540,40 @@ impl Store {
         })
     }
 
+    /// A project file the store keeps for everyone working on it (a team store keeps
+    /// `codebook.toml` and the shared `ambit.toml` settings), if it keeps one by that name.
+    pub fn shared_file(&self, name: &str) -> Result<Option<String>> {
+        self.reading(|| {
+            self.conn.query_opt(
+                "SELECT value FROM meta WHERE key = ?1",
+                params![format!("file:{name}")],
+                |r| r.get(0),
+            )
+        })
+    }
+
+    /// Keeps `text` as the project file `name` (see [`Store::shared_file`]), in one
+    /// transaction; returns whether it changed. The revision stays: as with the files of a
+    /// project on SQLite, derived data does not depend on these texts.
+    pub fn put_shared_file(&mut self, name: &str, text: &str) -> Result<bool> {
+        let key = format!("file:{name}");
+        self.write_if_changed(|tx| {
+            let old: Option<String> =
+                tx.query_opt("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                    r.get(0)
+                })?;
+            if old.as_deref() == Some(text) {
+                return Ok((false, false));
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, text],
+            )?;
+            Ok((true, false))
+        })
+    }
+
     /// The document with exactly these bytes, if one was imported before.
     pub fn find_by_hash(&self, hash: &str) -> Result<Option<Existing>> {
         self.find("content_hash = ?1", hash)
@@ -765,7 +831,7 @@ impl Store {
             // `substr` counts characters, like passage offsets, in both databases.
             let cut =
                 "SELECT p.start, p.\"end\", p.speaker, p.start_ms, p.end_ms, p.page, p.heading,
-                        p.question, p.words, substr(d.text, p.start + 1, p.\"end\" - p.start)
+                        p.question, p.words, substr(d.text, CAST(p.start + 1 AS INTEGER), CAST(p.\"end\" - p.start AS INTEGER))
              FROM passages p JOIN documents d ON d.id = p.doc
              WHERE p.doc = ?1 AND p.ordinal = ?2";
             let passage = |id, r: &Row<'_>| passage_from(id, r, 0);

@@ -167,7 +167,7 @@ mod tests {
 
     use super::*;
     use crate::error::Result;
-    use crate::{NewCoding, NewDocument, NewPassage, Project};
+    use crate::{NewCoding, NewDocument, NewPassage};
 
     fn doc(title: &str, text: &str, cuts: &[(usize, usize)]) -> NewDocument {
         NewDocument {
@@ -212,94 +212,100 @@ mod tests {
 
     #[test]
     fn documents_come_one_by_one_with_their_passages() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut p = Project::init(dir.path(), "s").unwrap();
-        let a = p
-            .store
-            .insert_document(&doc("a", "één twee", &[(0, 3), (4, 8)]))
-            .unwrap();
-        let b = p
-            .store
-            .insert_document(&doc("b", "drie", &[(0, 4)]))
-            .unwrap();
-        let mut seen = Vec::new();
-        p.store
-            .for_each_document(|d| -> Result<()> {
-                seen.push((d.id, d.kind, d.text, d.passages.len()));
-                Ok(())
-            })
-            .unwrap();
-        assert_eq!(
-            seen,
-            [
-                (a, DocKind::Interview, "één twee".to_string(), 2),
-                (b, DocKind::Interview, "drie".to_string(), 1)
-            ]
-        );
-        let passages: Vec<Passage> = p.store.passages(a).unwrap();
-        let mut streamed = Vec::new();
-        p.store
-            .for_each_document(|d| -> Result<()> {
-                streamed.extend(d.passages);
-                Ok(())
-            })
-            .unwrap();
-        assert_eq!(&streamed[..2], &passages[..]);
+        crate::testing::each("s", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let a = p
+                .store
+                .insert_document(&doc("a", "één twee", &[(0, 3), (4, 8)]))
+                .unwrap();
+            let b = p
+                .store
+                .insert_document(&doc("b", "drie", &[(0, 4)]))
+                .unwrap();
+            let mut seen = Vec::new();
+            p.store
+                .for_each_document(|d| -> Result<()> {
+                    seen.push((d.id, d.kind, d.text, d.passages.len()));
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(
+                seen,
+                [
+                    (a, DocKind::Interview, "één twee".to_string(), 2),
+                    (b, DocKind::Interview, "drie".to_string(), 1)
+                ]
+            );
+            let passages: Vec<Passage> = p.store.passages(a).unwrap();
+            let mut streamed = Vec::new();
+            p.store
+                .for_each_document(|d| -> Result<()> {
+                    streamed.extend(d.passages);
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(&streamed[..2], &passages[..]);
+            drop(other);
+        });
     }
 
     #[test]
     fn coding_rows_by_coder_and_origin() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut p = Project::init(dir.path(), "s").unwrap();
-        let d = p
-            .store
-            .insert_document(&doc("a", "one two three", &[(0, 13)]))
-            .unwrap();
-        let rule = |r: &str| Origin::Rule(r.into());
-        p.store
-            .add_codings(&[
-                coding(d, 0, "x", "ann", Origin::Manual),
-                coding(d, 2, "x", "ann", rule("x.1")),
-                coding(d, 4, "y", "bob", rule("y.1")),
-                coding(d, 6, "y", "bob", Origin::Import),
-            ])
-            .unwrap();
-        let check = |coder: Option<&str>, origins: Origins, want: &[(usize, &str, &str)]| {
-            let mut got: Vec<(usize, String, String)> = Vec::new();
-            p.store
-                .for_each_coding_row(coder, origins, |c| -> Result<()> {
-                    assert_eq!(c.end, c.start + 2);
-                    got.push((c.start, c.coder.to_string(), c.origin.to_string()));
-                    Ok(())
-                })
+        crate::testing::each("s", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let d = p
+                .store
+                .insert_document(&doc("a", "one two three", &[(0, 13)]))
                 .unwrap();
-            let want: Vec<(usize, String, String)> = want
-                .iter()
-                .map(|&(s, c, o)| (s, c.to_string(), o.to_string()))
-                .collect();
-            assert_eq!(got, want, "{coder:?} {origins:?}");
-        };
-        check(
-            None,
-            Origins::All,
-            &[
-                (0, "ann", "manual"),
-                (2, "ann", "rule:x.1"),
-                (4, "bob", "rule:y.1"),
-                (6, "bob", "import"),
-            ],
-        );
-        check(
-            None,
-            Origins::Rules,
-            &[(2, "ann", "rule:x.1"), (4, "bob", "rule:y.1")],
-        );
-        check(
-            None,
-            Origins::NotRules,
-            &[(0, "ann", "manual"), (6, "bob", "import")],
-        );
-        check(Some("bob"), Origins::Rules, &[(4, "bob", "rule:y.1")]);
-        check(Some("carl"), Origins::All, &[]);
+            let rule = |r: &str| Origin::Rule(r.into());
+            p.store
+                .add_codings(&[
+                    coding(d, 0, "x", "ann", Origin::Manual),
+                    coding(d, 2, "x", "ann", rule("x.1")),
+                    coding(d, 4, "y", "bob", rule("y.1")),
+                    coding(d, 6, "y", "bob", Origin::Import),
+                ])
+                .unwrap();
+            let check = |coder: Option<&str>, origins: Origins, want: &[(usize, &str, &str)]| {
+                let mut got: Vec<(usize, String, String)> = Vec::new();
+                p.store
+                    .for_each_coding_row(coder, origins, |c| -> Result<()> {
+                        assert_eq!(c.end, c.start + 2);
+                        got.push((c.start, c.coder.to_string(), c.origin.to_string()));
+                        Ok(())
+                    })
+                    .unwrap();
+                let want: Vec<(usize, String, String)> = want
+                    .iter()
+                    .map(|&(s, c, o)| (s, c.to_string(), o.to_string()))
+                    .collect();
+                assert_eq!(got, want, "{coder:?} {origins:?}");
+            };
+            check(
+                None,
+                Origins::All,
+                &[
+                    (0, "ann", "manual"),
+                    (2, "ann", "rule:x.1"),
+                    (4, "bob", "rule:y.1"),
+                    (6, "bob", "import"),
+                ],
+            );
+            check(
+                None,
+                Origins::Rules,
+                &[(2, "ann", "rule:x.1"), (4, "bob", "rule:y.1")],
+            );
+            check(
+                None,
+                Origins::NotRules,
+                &[(0, "ann", "manual"), (6, "bob", "import")],
+            );
+            check(Some("bob"), Origins::Rules, &[(4, "bob", "rule:y.1")]);
+            check(Some("carl"), Origins::All, &[]);
+            drop(other);
+        });
     }
 }

@@ -259,7 +259,7 @@ mod tests {
     use ambit_core::{DocKind, Origin, PassageSpan};
 
     use super::*;
-    use crate::{NewCoding, NewDocument, NewPassage, Project};
+    use crate::{NewCoding, NewDocument, NewPassage};
 
     /// A document of passages `(start, end, speaker)`; words are one per passage.
     fn doc(text: &str, passages: &[(usize, usize, Option<&str>)]) -> NewDocument {
@@ -305,96 +305,104 @@ mod tests {
     /// with interned codes and coders; a detached coding is not read.
     #[test]
     fn columns_hold_what_the_store_holds() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut p = Project::init(dir.path(), "t").unwrap();
-        let a = p
-            .store
-            .insert_document(&doc(
-                "aa bb cc",
-                &[(0, 2, Some("R")), (3, 5, None), (6, 8, Some("I"))],
-            ))
-            .unwrap();
-        let b = p
-            .store
-            .insert_document(&doc("dd", &[(0, 2, Some("R"))]))
-            .unwrap();
-        p.store
-            .add_codings(&[
-                coding(b, 0, 2, "x", "anna"),
-                coding(a, 3, 8, "y", "ben"),
-                coding(a, 0, 2, "x", "ben"),
-                coding(a, 1, 2, "z", "anna"),
-            ])
-            .unwrap();
-        p.store
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let a = p
+                .store
+                .insert_document(&doc(
+                    "aa bb cc",
+                    &[(0, 2, Some("R")), (3, 5, None), (6, 8, Some("I"))],
+                ))
+                .unwrap();
+            let b = p
+                .store
+                .insert_document(&doc("dd", &[(0, 2, Some("R"))]))
+                .unwrap();
+            p.store
+                .add_codings(&[
+                    coding(b, 0, 2, "x", "anna"),
+                    coding(a, 3, 8, "y", "ben"),
+                    coding(a, 0, 2, "x", "ben"),
+                    coding(a, 1, 2, "z", "anna"),
+                ])
+                .unwrap();
+            p.store
             .conn
             .execute(
                 "UPDATE codings SET status = 'detached', start = 0, \"end\" = 0 WHERE code = 'z'",
                 crate::db::params![],
             )
             .unwrap();
-        let ps = p.store.passage_columns().unwrap();
-        assert_eq!(ps.docs, [(a, 0), (b, 3)]);
-        assert_eq!((ps.range(0), ps.range(1)), (0..3, 3..4));
-        assert_eq!(ps.start, [0, 3, 6, 0]);
-        assert_eq!(ps.end, [2, 5, 8, 2]);
-        assert_eq!(ps.words, [1, 1, 1, 1]);
-        assert_eq!(ps.speaker, [0, u32::MAX, 1, 0]);
-        assert_eq!(ps.labels, ["R", "I"]);
-        let cs = p.store.coding_columns().unwrap();
-        assert_eq!(cs.doc, [b, a, a]);
-        assert_eq!((cs.start, cs.end), (vec![0, 3, 0], vec![2, 8, 2]));
-        assert_eq!(cs.code, [0, 1, 0]);
-        assert_eq!(cs.codes, ["x", "y"]);
-        assert_eq!(cs.coder, [0, 1, 1]);
-        assert_eq!(cs.coders, ["anna", "ben"]);
+            let ps = p.store.passage_columns().unwrap();
+            assert_eq!(ps.docs, [(a, 0), (b, 3)]);
+            assert_eq!((ps.range(0), ps.range(1)), (0..3, 3..4));
+            assert_eq!(ps.start, [0, 3, 6, 0]);
+            assert_eq!(ps.end, [2, 5, 8, 2]);
+            assert_eq!(ps.words, [1, 1, 1, 1]);
+            assert_eq!(ps.speaker, [0, u32::MAX, 1, 0]);
+            assert_eq!(ps.labels, ["R", "I"]);
+            let cs = p.store.coding_columns().unwrap();
+            assert_eq!(cs.doc, [b, a, a]);
+            assert_eq!((cs.start, cs.end), (vec![0, 3, 0], vec![2, 8, 2]));
+            assert_eq!(cs.code, [0, 1, 0]);
+            assert_eq!(cs.codes, ["x", "y"]);
+            assert_eq!(cs.coder, [0, 1, 1]);
+            assert_eq!(cs.coders, ["anna", "ben"]);
+            drop(other);
+        });
     }
 
     /// Every write changes the stamp; a copy of the store from elsewhere at the same
     /// revision has other ids.
     #[test]
     fn the_stamp_follows_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut p = Project::init(dir.path(), "t").unwrap();
-        let empty = p.store.stamp().unwrap();
-        assert_eq!((empty.documents, empty.codings), (0, 0));
-        let a = p
-            .store
-            .insert_document(&doc("aa", &[(0, 2, None)]))
-            .unwrap();
-        let one = p.store.stamp().unwrap();
-        assert_eq!(one.documents, 1);
-        assert_ne!(one, empty);
-        let (id, _) = p.store.add_coding(&coding(a, 0, 2, "x", "anna")).unwrap();
-        let two = p.store.stamp().unwrap();
-        assert_eq!(two.codings, 1);
-        p.store.remove_coding(id).unwrap();
-        let three = p.store.stamp().unwrap();
-        assert!(three.revision > two.revision);
-        assert_eq!(three.codings, 1, "ids are never given again");
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let empty = p.store.stamp().unwrap();
+            assert_eq!((empty.documents, empty.codings), (0, 0));
+            let a = p
+                .store
+                .insert_document(&doc("aa", &[(0, 2, None)]))
+                .unwrap();
+            let one = p.store.stamp().unwrap();
+            assert_eq!(one.documents, 1);
+            assert_ne!(one, empty);
+            let (id, _) = p.store.add_coding(&coding(a, 0, 2, "x", "anna")).unwrap();
+            let two = p.store.stamp().unwrap();
+            assert_eq!(two.codings, 1);
+            p.store.remove_coding(id).unwrap();
+            let three = p.store.stamp().unwrap();
+            assert!(three.revision > two.revision);
+            assert_eq!(three.codings, 1, "ids are never given again");
+            drop(other);
+        });
     }
 
     /// A read transaction sees one moment: a write by another connection in between is
     /// not seen until it ends.
     #[test]
     fn a_consistent_read_sees_one_moment() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut p = Project::init(dir.path(), "t").unwrap();
-        let a = p
-            .store
-            .insert_document(&doc("aa", &[(0, 2, None)]))
-            .unwrap();
-        let path = p.store.path().to_path_buf();
-        let (before, after) = p
-            .store
-            .read_consistently(|s| -> Result<_> {
-                let before = s.coding_columns()?.len();
-                let mut other = Store::open(&path)?;
-                other.add_coding(&coding(a, 0, 2, "x", "anna"))?;
-                Ok((before, s.coding_columns()?.len()))
-            })
-            .unwrap();
-        assert_eq!((before, after), (0, 0));
-        assert_eq!(p.store.coding_columns().unwrap().len(), 1);
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let a = p
+                .store
+                .insert_document(&doc("aa", &[(0, 2, None)]))
+                .unwrap();
+            let mut other = other;
+            let (before, after) = p
+                .store
+                .read_consistently(|s| -> Result<_> {
+                    let before = s.coding_columns()?.len();
+                    other.add_coding(&coding(a, 0, 2, "x", "anna"))?;
+                    Ok((before, s.coding_columns()?.len()))
+                })
+                .unwrap();
+            assert_eq!((before, after), (0, 0));
+            assert_eq!(p.store.coding_columns().unwrap().len(), 1);
+            drop(other);
+        });
     }
 }
