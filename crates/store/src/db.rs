@@ -301,6 +301,15 @@ impl FromCol for Option<String> {
     }
 }
 
+impl FromCol for Option<Vec<u8>> {
+    fn sqlite(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Self> {
+        r.get(i)
+    }
+    fn pg(r: &postgres::Row, i: usize) -> Result<Self> {
+        Ok(r.try_get(i)?)
+    }
+}
+
 impl FromCol for Vec<u8> {
     fn sqlite(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Self> {
         r.get(i)

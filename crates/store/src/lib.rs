@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 mod codings;
+mod copy;
 mod config;
 mod db;
 mod error;
@@ -38,6 +39,7 @@ mod team;
 mod testing;
 
 pub use crate::codings::{CodingFilter, Memo, NewCoding};
+pub use crate::copy::{Copied, Digest};
 pub use crate::config::{Config, CONFIG_FILE, DEFAULT_MAX_FILE_MB};
 pub use crate::error::{Error, Result};
 pub use crate::guids::{

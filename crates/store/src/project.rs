@@ -128,12 +128,12 @@ impl Project {
             let url = StoreUrl::parse(url)?;
             let mut store = Store::open_server(&url, config.password_command.as_deref())?;
             store.set_speaker_aliases(config.speakers.clone());
-            let project = Project {
+            let mut project = Project {
                 root: root.to_path_buf(),
                 config,
                 store,
             };
-            project.pull_codebook()?;
+            project.sync_codebook()?;
             return Ok(project);
         }
         let mut store = Store::open(&root.join(DATA_DIR).join(STORE_FILE))?;
@@ -145,42 +145,65 @@ impl Project {
         })
     }
 
-    /// For a team store: writes the codebook the server keeps into `codebook.toml` when the
-    /// file differs (written whole to a temporary file and renamed over it).
-    pub fn pull_codebook(&self) -> Result<()> {
+    /// For a team store: brings `codebook.toml` and the codebook the server keeps
+    /// together. `.ambit/codebook.base` holds the text both had when they last agreed: a
+    /// file edited since (by hand) is sent to the server, a server text changed since (by
+    /// another coder) is written to the file; when both changed, the server's wins and
+    /// the file's text is kept beside it as `codebook.toml.mine`.
+    pub fn sync_codebook(&mut self) -> Result<()> {
         if !self.store.is_server() {
             return Ok(());
         }
-        let Some(text) = self.store.shared_file(CODEBOOK_FILE)? else {
-            return Ok(());
-        };
         let path = self.root.join(CODEBOOK_FILE);
-        if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
-            return Ok(());
-        }
-        let tmp = self.root.join(DATA_DIR).join(".codebook.toml.pull");
-        let io = |source| Error::Io {
-            path: path.clone(),
-            source,
+        let base_path = self.root.join(DATA_DIR).join("codebook.base");
+        let server = self.store.shared_file(CODEBOOK_FILE)?;
+        let local = std::fs::read_to_string(&path).ok();
+        let base = std::fs::read_to_string(&base_path).ok();
+        let io = |p: &Path| {
+            let p = p.to_path_buf();
+            move |source| Error::Io { path: p, source }
         };
-        std::fs::create_dir_all(self.root.join(DATA_DIR)).map_err(io)?;
-        std::fs::write(&tmp, &text).map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)
+        let agreed = match (&server, &local) {
+            (None, None) => return Ok(()),
+            (Some(s), Some(l)) if s == l => s.clone(),
+            (Some(s), l) if l.is_none() || *l == base => {
+                write_atomically(&self.root, &path, s)?;
+                s.clone()
+            }
+            (s, Some(l)) if s.is_none() || *s == base => {
+                self.store.put_shared_file(CODEBOOK_FILE, l)?;
+                l.clone()
+            }
+            (Some(s), Some(l)) => {
+                let mine = self.root.join(format!("{CODEBOOK_FILE}.mine"));
+                std::fs::write(&mine, l).map_err(io(&mine))?;
+                write_atomically(&self.root, &path, s)?;
+                s.clone()
+            }
+            (None, Some(_)) | (Some(_), None) => return Ok(()),
+        };
+        if base.as_deref() != Some(&agreed) {
+            std::fs::create_dir_all(self.root.join(DATA_DIR)).map_err(io(&base_path))?;
+            std::fs::write(&base_path, &agreed).map_err(io(&base_path))?;
+        }
+        Ok(())
     }
 
-    /// For a team store: keeps the text of `codebook.toml` on the server, so the other
-    /// coders' next commands use it. Does nothing for a project's own SQLite store.
-    pub fn push_codebook(&mut self) -> Result<()> {
-        if !self.store.is_server() {
+    /// For a team store: keeps `text`, just written to `codebook.toml`, on the server (on a
+    /// connection of its own, so that callers holding the project only for reading can
+    /// share an edit), so the other coders' next commands use it.
+    pub fn share_codebook(&self, text: &str) -> Result<()> {
+        let Some(url) = &self.config.store else {
             return Ok(());
-        }
-        let path = self.root.join(CODEBOOK_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-            path: path.clone(),
+        };
+        let url = StoreUrl::parse(url)?;
+        let mut store = Store::open_server(&url, self.config.password_command.as_deref())?;
+        store.put_shared_file(CODEBOOK_FILE, text)?;
+        let base_path = self.root.join(DATA_DIR).join("codebook.base");
+        std::fs::write(&base_path, text).map_err(|source| Error::Io {
+            path: base_path.clone(),
             source,
-        })?;
-        self.store.put_shared_file(CODEBOOK_FILE, &text)?;
-        Ok(())
+        })
     }
 
     /// Finds the project containing `start` by walking up to the nearest `ambit.toml`, as
@@ -208,6 +231,19 @@ impl Project {
             .unwrap_or(abs);
         shown.to_string_lossy().replace('\\', "/")
     }
+}
+
+/// Replaces `path` with `text` whole: a temporary file in the data folder, renamed over it.
+fn write_atomically(root: &Path, path: &Path, text: &str) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let data = root.join(DATA_DIR);
+    std::fs::create_dir_all(&data).map_err(io)?;
+    let tmp = data.join(".codebook.toml.pull");
+    std::fs::write(&tmp, text).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
 }
 
 fn write_new(path: &Path, contents: &str) -> Result<()> {
