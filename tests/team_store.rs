@@ -299,3 +299,59 @@ fn a_killed_writer_leaves_the_server_project_before_or_after() {
     let Some(base) = pg_base() else { return };
     kill_a_writer(&server_project(&pg_project(&base)));
 }
+
+/// `ambit serve` on a team store: two coders each run their own server on the same
+/// project, code over HTTP, and see each other's codings.
+#[test]
+fn serve_works_on_a_team_store() {
+    use std::io::BufRead;
+    let Some(base) = pg_base() else { return };
+    let url = pg_project(&base);
+    let a = server_project(&url);
+    a.write("codebook.toml", CODEBOOK);
+    a.write(
+        "i.txt",
+        "Päivi: the order came late.\n\nPäivi: another order.\n",
+    );
+    a.run(&["add", "i.txt"]).ok();
+    let b = Workdir::new();
+    b.run(&["init", ".", "--store", &full_url(&a), "--join"])
+        .ok();
+    let bin = assert_cmd::cargo::cargo_bin("ambit");
+    let mut servers = Vec::new();
+    for (w, coder) in [(&a, "ann"), (&b, "bob")] {
+        let mut child = Command::new(&bin)
+            .current_dir(w.path())
+            .args(["serve", "--no-open"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start ambit serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let server = crate::web::Server(child);
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the link");
+        let link = line
+            .trim()
+            .split_once("http://127.0.0.1:")
+            .map(|(_, l)| l.to_string())
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"));
+        let (port, token) = link.split_once("/?token=").expect("a token");
+        let port: u16 = port.parse().expect("a port");
+        for i in 0..5 {
+            let body = format!(
+                r#"{{"doc": "D1", "start": {i}, "end": {}, "code": "kb", "coder": "{coder}"}}"#,
+                i + 3
+            );
+            let (status, answer) = crate::web::request(port, token, "POST", "/api/codings", &body);
+            assert_eq!(status, 201, "{answer}");
+        }
+        servers.push(server);
+    }
+    drop(servers);
+    for w in [&a, &b] {
+        assert_eq!(w.run(&["codings", "--count"]).ok().trim(), "10");
+    }
+}
