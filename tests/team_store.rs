@@ -252,8 +252,7 @@ fn kill_a_writer(w: &Workdir) {
         .ok();
     let expected = crate::concurrency::RULE_CODINGS;
     let bin = assert_cmd::cargo::cargo_bin("ambit");
-    let mut manual_before = 1;
-    for delay_ms in [150, 400, 800, 1500] {
+    for (manual_before, delay_ms) in (1..).zip([150, 400, 800, 1500]) {
         let mut child = Command::new(&bin)
             .current_dir(w.path())
             .args(["autocode", "--coder", "rules"])
@@ -283,7 +282,6 @@ fn kill_a_writer(w: &Workdir) {
             &format!("{delay_ms}..{}", delay_ms + 1),
         ])
         .ok();
-        manual_before += 1;
     }
     w.run(&["autocode", "--coder", "rules"]).ok();
     assert_eq!(crate::concurrency::counts(w.path()).1, expected);
