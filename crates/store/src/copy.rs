@@ -174,7 +174,9 @@ fn read_value(r: &Row<'_>, i: usize, kind: Kind) -> Result<Value> {
         Text => r
             .opt_str(i)?
             .map_or(Value::Null, |s| Value::Text(s.to_string())),
-        Bytes => r.get::<Option<Vec<u8>>>(i)?.map_or(Value::Null, Value::Bytes),
+        Bytes => r
+            .get::<Option<Vec<u8>>>(i)?
+            .map_or(Value::Null, Value::Bytes),
     })
 }
 
@@ -263,26 +265,23 @@ impl Store {
             for t in TABLES {
                 hash.update(format!("table {}\n", t.name).as_bytes());
                 let mut n = 0u64;
-                s.conn.query_each(&select(t), crate::db::params![], |r| -> Result<()> {
-                    line.clear();
-                    for (i, (_, kind)) in t.columns.iter().enumerate() {
-                        if i > 0 {
-                            line.push('\t');
+                s.conn
+                    .query_each(&select(t), crate::db::params![], |r| -> Result<()> {
+                        line.clear();
+                        for (i, (_, kind)) in t.columns.iter().enumerate() {
+                            if i > 0 {
+                                line.push('\t');
+                            }
+                            digest_value(&mut line, r, i, *kind)?;
                         }
-                        digest_value(&mut line, r, i, *kind)?;
-                    }
-                    line.push('\n');
-                    hash.update(line.as_bytes());
-                    n += 1;
-                    Ok(())
-                })?;
+                        line.push('\n');
+                        hash.update(line.as_bytes());
+                        n += 1;
+                        Ok(())
+                    })?;
                 counts.push((t.name.to_string(), n));
             }
-            let sha256 = hash
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let sha256 = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
             Ok(Digest { counts, sha256 })
         })
         .map_err(|e| self.fail(e))
@@ -292,10 +291,10 @@ impl Store {
     pub fn is_empty(&self) -> Result<bool> {
         self.reading(|| {
             for t in ["documents", "codings", "memos", "guids", "attributes"] {
-                if self.conn.exists(
-                    &format!("SELECT 1 FROM {t} LIMIT 1"),
-                    crate::db::params![],
-                )? {
+                if self
+                    .conn
+                    .exists(&format!("SELECT 1 FROM {t} LIMIT 1"), crate::db::params![])?
+                {
                     return Ok(false);
                 }
             }
@@ -335,15 +334,17 @@ impl Store {
                         insert.push_str(" ON CONFLICT (key) DO UPDATE SET value = excluded.value");
                     }
                     let mut row: Vec<Value> = Vec::with_capacity(cols.len());
-                    src.conn.query_each(&select(t), crate::db::params![], |r| -> Result<()> {
-                        row.clear();
-                        for (i, (_, kind)) in t.columns.iter().enumerate() {
-                            row.push(read_value(r, i, *kind)?);
-                        }
-                        let params: Vec<&dyn Param> = row.iter().map(|v| v as &dyn Param).collect();
-                        tx.execute(&insert, &params)?;
-                        Ok(())
-                    })?;
+                    src.conn
+                        .query_each(&select(t), crate::db::params![], |r| -> Result<()> {
+                            row.clear();
+                            for (i, (_, kind)) in t.columns.iter().enumerate() {
+                                row.push(read_value(r, i, *kind)?);
+                            }
+                            let params: Vec<&dyn Param> =
+                                row.iter().map(|v| v as &dyn Param).collect();
+                            tx.execute(&insert, &params)?;
+                            Ok(())
+                        })?;
                 }
                 for (t, seq) in &sequences {
                     raise_sequence(tx, t, *seq)?;

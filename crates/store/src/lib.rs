@@ -23,8 +23,8 @@
 #![warn(missing_docs)]
 
 mod codings;
-mod copy;
 mod config;
+mod copy;
 mod db;
 mod error;
 mod guids;
@@ -39,8 +39,8 @@ mod team;
 mod testing;
 
 pub use crate::codings::{CodingFilter, Memo, NewCoding};
-pub use crate::copy::{Copied, Digest};
 pub use crate::config::{Config, CONFIG_FILE, DEFAULT_MAX_FILE_MB};
+pub use crate::copy::{Copied, Digest};
 pub use crate::error::{Error, Result};
 pub use crate::guids::{
     guid_kind, BatchCoding, BatchDoc, BatchDocument, BatchMemo, BatchOutcome, BatchTarget, GuidRow,
