@@ -56,7 +56,13 @@ fill() {
   (cd "$dir" && "$AMBIT" add interview*.txt >/dev/null)
 }
 
-seconds() { local s; s=$(date +%s.%N); "$@" >/dev/null; echo "$(date +%s.%N) - $s" | bc; }
+seconds() {
+  local s e
+  s=$(date +%s%N)
+  "$@" >/dev/null
+  e=$(date +%s%N)
+  awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'
+}
 
 for backend in sqlite pg; do
   dir=$WORK/$backend
@@ -72,11 +78,12 @@ for backend in sqlite pg; do
   echo "ambit autocode again (replaces them): $(seconds "$AMBIT" autocode) s"
   echo "ambit table freq (first: builds the snapshot): $(seconds "$AMBIT" table freq) s"
   echo "ambit table freq (again): $(seconds "$AMBIT" table freq) s"
-  start=$(date +%s.%N)
+  start=$(date +%s%N)
   for i in $(seq 1 50); do
     "$AMBIT" code D1 --code kb --span "$i..$((i + 3))" --coder ann >/dev/null
   done
-  echo "ambit code, mean of 50: $(echo "($(date +%s.%N) - $start) * 1000 / 50" | bc) ms"
+  end=$(date +%s%N)
+  echo "ambit code, mean of 50: $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", (b - a) / 1e6 / 50 }') ms"
   cd "$ROOT"
 done
 rm -rf "$WORK"
