@@ -1334,6 +1334,42 @@ mod tests {
         }
     }
 
+    /// A transaction the server gives up (serialization failure, deadlock) runs again from
+    /// the start; another error is not retried.
+    #[test]
+    fn a_write_the_server_gave_up_runs_again() {
+        crate::testing::each("t", |e| {
+            let s = &mut e.project.store;
+            if !s.is_server() {
+                return;
+            }
+            let before = s.revision().unwrap();
+            let mut runs = 0;
+            s.write(|tx| {
+                runs += 1;
+                if runs < 3 {
+                    let code = if runs == 1 { "40001" } else { "40P01" };
+                    tx.batch(&format!(
+                        "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '{code}'; END $$"
+                    ))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(runs, 3);
+            assert_eq!(s.revision().unwrap(), before + 1);
+            let mut runs = 0;
+            let err = s
+                .write(|tx| {
+                    runs += 1;
+                    tx.batch("DO $$ BEGIN RAISE EXCEPTION 'no' USING ERRCODE = '22012'; END $$")
+                })
+                .unwrap_err();
+            assert_eq!(runs, 1, "{err}");
+            assert!(err.to_string().contains("team store"), "{err}");
+        });
+    }
+
     /// SQLite may give up a whole transaction after an error (a full disk, an I/O error):
     /// the batch is then gone, says so, and what follows is written on its own.
     #[test]
