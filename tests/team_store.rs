@@ -101,6 +101,18 @@ fn two_folders_on_one_server_project_share_codings_and_codebook() {
         let n = w.run(&["codings", "--count"]).ok();
         assert_eq!(n.trim(), "2", "both codings seen from each folder");
     }
+    // So is a change of the shared settings (the timeline); each folder keeps its own
+    // store line.
+    let settings = std::fs::read_to_string(a.path().join("ambit.toml")).expect("ambit.toml");
+    a.write(
+        "ambit.toml",
+        &format!("{settings}\n[[phase]]\nid = \"P1\"\nstart = 2013-01-01\nend = 2013-12-31\n"),
+    );
+    a.run(&["docs"]).ok();
+    b.run(&["docs"]).ok();
+    let theirs = std::fs::read_to_string(b.path().join("ambit.toml")).expect("ambit.toml");
+    assert!(theirs.contains("id = \"P1\""), "{theirs}");
+    assert_eq!(theirs.matches("store = ").count(), 1, "{theirs}");
     // A codebook edit by one coder is the other's at their next command.
     b.run(&["codebook", "rename", "kb", "know"]).ok();
     let shown = a.run(&["codebook", "show"]).ok();
@@ -211,6 +223,13 @@ fn store_copy_there_and_back_gives_the_same_digest() {
     let there = Workdir::new();
     there.run(&["init", ".", "--store", &url, "--join"]).ok();
     assert_eq!(digest(&there), before);
+    // The codebook and the timeline went along.
+    assert_eq!(
+        std::fs::read_to_string(there.path().join("codebook.toml")).expect("codebook"),
+        CODEBOOK
+    );
+    let settings = std::fs::read_to_string(there.path().join("ambit.toml")).expect("toml");
+    assert!(settings.contains("[[phase]]"), "{settings}");
     // Ids deleted on SQLite are not given on the server either.
     there.write("d.txt", "New here.\n");
     let added = there.run(&["add", "d.txt"]).ok();

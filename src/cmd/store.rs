@@ -65,6 +65,9 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
                 .store
                 .copy_to(&mut target)
                 .with_context(|| format!("copying the project to {}", target.path().display()))?;
+            if target.is_server() {
+                project.share_files_to(&mut target)?;
+            }
             writeln!(
                 crate::output::stdout(),
                 "source {}\n{}\n\ntarget {}\n{}\n\nThe copy is identical.",

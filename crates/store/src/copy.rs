@@ -6,7 +6,9 @@
 //! separated by tabs, each value in a text form both backends give alike (integers in
 //! decimal, booleans as `0`/`1`, text with `\`, tab and newline escaped, bytes in hex, NULL
 //! as `\N`). The `meta` rows `revision` and `schema_version` are left out: a copy has its
-//! own revision counter. Two stores with the same digest hold the same project.
+//! own revision counter; so are the project files a team store keeps for its coders
+//! (`file:codebook.toml`, `file:ambit.toml`), which a project on SQLite keeps as files in its
+//! folder. Two stores with the same digest hold the same project.
 
 use sha2::{Digest as _, Sha256};
 
@@ -230,7 +232,7 @@ fn select(t: &Table) -> String {
 /// A store's row counts (table by table, in the digest's order) and content digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Digest {
-    /// Rows per table (`meta` without its `revision` and `schema_version` rows).
+    /// Rows per table (`meta` without its `revision`, `schema_version` and `file:` rows).
     pub counts: Vec<(String, u64)>,
     /// SHA-256 of the content, in lower-case hex.
     pub sha256: String,
@@ -265,8 +267,13 @@ impl Store {
             for t in TABLES {
                 hash.update(format!("table {}\n", t.name).as_bytes());
                 let mut n = 0u64;
+                let sql = if t.name == "meta" {
+                    select(t).replace(" ORDER BY", " AND key NOT LIKE 'file:%' ORDER BY")
+                } else {
+                    select(t)
+                };
                 s.conn
-                    .query_each(&select(t), crate::db::params![], |r| -> Result<()> {
+                    .query_each(&sql, crate::db::params![], |r| -> Result<()> {
                         line.clear();
                         for (i, (_, kind)) in t.columns.iter().enumerate() {
                             if i > 0 {

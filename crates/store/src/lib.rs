@@ -1,8 +1,10 @@
-//! Ambit's project store: the `ambit.toml` settings and the SQLite database.
+//! Ambit's project store: the `ambit.toml` settings and the database, an SQLite file or a
+//! schema on a PostgreSQL server (a team store, [`StoreUrl`]).
 //!
 //! A project is a folder with `ambit.toml` (name, language, coder, study timeline) and
-//! `.ambit/store.db`. The database holds what researchers cannot recreate: document text,
-//! passages and codings. Everything else (search index, tables) is derived from it.
+//! `.ambit/store.db`, or, for a team store, `store = "postgres://…"` in `ambit.toml`. The
+//! database holds what researchers cannot recreate: document text, passages and codings.
+//! Everything else (search index, tables) is derived from it.
 //! Every write is one transaction, so a crash or a kill leaves the project as it was before
 //! or after a command step, never half-written; each takes the write lock at its start, so
 //! concurrent commands wait for each other instead of failing.

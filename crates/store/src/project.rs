@@ -114,6 +114,10 @@ impl Project {
                 .map_err(io(&dir.join(CODEBOOK_FILE)))?;
         }
         drop(store);
+        // Both sides agree now: what a coder changes from here on is told apart from what
+        // the server's copy gains (see `sync_settings`).
+        let base = dir.join(DATA_DIR).join(SETTINGS_BASE);
+        std::fs::write(&base, shared_settings(&settings)).map_err(io(&base))?;
         Project::open(dir)
     }
 
@@ -127,6 +131,11 @@ impl Project {
         if let Some(url) = &config.store {
             let url = StoreUrl::parse(url)?;
             let mut store = Store::open_server(&url, config.password_command.as_deref())?;
+            let config = if sync_settings(root, &mut store)? {
+                Config::load(root)?
+            } else {
+                config
+            };
             store.set_speaker_aliases(config.speakers.clone());
             let mut project = Project {
                 root: root.to_path_buf(),
@@ -206,6 +215,22 @@ impl Project {
         })
     }
 
+    /// Puts this folder's `codebook.toml` and the team's part of `ambit.toml` into `target`
+    /// as the project files a team store keeps (after `ambit store copy` to a server, so
+    /// the coders who join get them).
+    pub fn share_files_to(&self, target: &mut Store) -> Result<()> {
+        let config = self.root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&config).map_err(|source| Error::Io {
+            path: config.clone(),
+            source,
+        })?;
+        target.put_shared_file(CONFIG_FILE, &shared_settings(&text))?;
+        if let Ok(codebook) = std::fs::read_to_string(self.root.join(CODEBOOK_FILE)) {
+            target.put_shared_file(CODEBOOK_FILE, &codebook)?;
+        }
+        Ok(())
+    }
+
     /// Finds the project containing `start` by walking up to the nearest `ambit.toml`, as
     /// git finds its repository.
     pub fn discover(start: &Path) -> Result<Project> {
@@ -233,6 +258,88 @@ impl Project {
     }
 }
 
+/// Where a team project's folder keeps the shared settings it last agreed on with the server.
+const SETTINGS_BASE: &str = "settings.base";
+
+/// Whether an `ambit.toml` line is this folder's own, not the team's: the store line (and
+/// the comment `ambit init` writes above it) and `password_command`.
+fn own_line(line: &str) -> bool {
+    let t = line.trim_start();
+    ["store ", "store=", "password_command ", "password_command="]
+        .iter()
+        .any(|k| t.starts_with(k))
+        || t.starts_with("# The team store: this project lives")
+        || t.starts_with("# from PGPASSWORD, ~/.pgpass or `password_command`")
+}
+
+/// The team's part of an `ambit.toml`: every line but this folder's own.
+fn shared_settings(text: &str) -> String {
+    let mut out = String::new();
+    for l in text.lines().filter(|l| !own_line(l)) {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+/// For a team store: brings the shared settings of `ambit.toml` (name, language, timeline,
+/// speakers, …) and the server's copy together, as [`Project::sync_codebook`] does the
+/// codebook; this folder's `store` and `password_command` lines stay as they are. Returns
+/// whether `ambit.toml` was rewritten.
+fn sync_settings(root: &Path, store: &mut Store) -> Result<bool> {
+    let path = root.join(CONFIG_FILE);
+    let base_path = root.join(DATA_DIR).join(SETTINGS_BASE);
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| Error::Io { path: p, source }
+    };
+    let local_text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    let local = shared_settings(&local_text);
+    let server = store.shared_file(CONFIG_FILE)?.map(|s| shared_settings(&s));
+    let base = std::fs::read_to_string(&base_path).ok();
+    let (agreed, rewrite) = match &server {
+        Some(s) if *s == local => (local.clone(), false),
+        Some(s) if base.as_deref() == Some(local.as_str()) => (s.clone(), true),
+        // Edited here since the last agreement (or never agreed): the edit goes to the
+        // server, unless the server's copy changed too, in which case the server's wins
+        // and this folder's text is kept beside it.
+        Some(s) if base.is_some() && base.as_deref() != Some(s.as_str()) => {
+            let mine = root.join(format!("{CONFIG_FILE}.mine"));
+            std::fs::write(&mine, &local_text).map_err(io(&mine))?;
+            (s.clone(), true)
+        }
+        _ => {
+            store.put_shared_file(CONFIG_FILE, &local)?;
+            (local.clone(), false)
+        }
+    };
+    if rewrite {
+        // This folder's own lines go back at the top, before the first table.
+        let own: String = local_text
+            .lines()
+            .filter(|l| own_line(l))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let at = agreed
+            .lines()
+            .scan(0, |pos, l| {
+                let start = *pos;
+                *pos += l.len() + 1;
+                Some((start, l))
+            })
+            .find(|(_, l)| l.trim_start().starts_with('['))
+            .map_or(agreed.len(), |(start, _)| start);
+        let mut text = agreed.clone();
+        text.insert_str(at, &format!("{own}\n"));
+        write_atomically(root, &path, &text)?;
+    }
+    if base.as_deref() != Some(agreed.as_str()) {
+        std::fs::create_dir_all(root.join(DATA_DIR)).map_err(io(&base_path))?;
+        std::fs::write(&base_path, &agreed).map_err(io(&base_path))?;
+    }
+    Ok(rewrite)
+}
+
 /// Replaces `path` with `text` whole: a temporary file in the data folder, renamed over it.
 fn write_atomically(root: &Path, path: &Path, text: &str) -> Result<()> {
     let io = |source| Error::Io {
@@ -241,7 +348,7 @@ fn write_atomically(root: &Path, path: &Path, text: &str) -> Result<()> {
     };
     let data = root.join(DATA_DIR);
     std::fs::create_dir_all(&data).map_err(io)?;
-    let tmp = data.join(".codebook.toml.pull");
+    let tmp = data.join(".pull.tmp");
     std::fs::write(&tmp, text).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)
 }
