@@ -1,6 +1,7 @@
-//! Several commands writing one project at once: every write waits its turn. Two coders
-//! each run `ambit code` 500 times while `ambit autocode` runs in the middle; all 1,000
-//! manual codings are stored and no command fails with "database is locked".
+//! Several commands writing one project at once: every write waits its turn. Four coders
+//! each run `ambit code` 500 times while `ambit autocode` runs in the middle; all 2,000
+//! manual codings are stored and no command fails ("database is locked" on SQLite, a
+//! serialization failure on PostgreSQL). On the project's SQLite file and on a team store.
 
 use std::path::Path;
 use std::sync::mpsc;
@@ -22,13 +23,21 @@ fn codebook() -> String {
 const RULE_CODES: [&str; 8] = ["kb", "c1", "c2", "c3", "c4", "c5", "c6", "c7"];
 const DOCS: usize = 4;
 const TURNS_EACH: usize = 500;
-const CODERS: usize = 2;
+const CODERS: usize = 4;
+/// The rule codings auto-coding stores.
+pub const RULE_CODINGS: usize = DOCS * TURNS_EACH * RULE_CODES.len();
 const CALLS_EACH: usize = 500;
 
 /// Four interviews of 500 turns: small enough that each `ambit code` stays quick in a
 /// debug build.
 fn project() -> Workdir {
     let w = Workdir::project();
+    fill(&w);
+    w
+}
+
+/// The codebook and the four interviews, added to the project in `w`.
+pub fn fill(w: &Workdir) {
     w.write("codebook.toml", &codebook());
     for i in 0..DOCS {
         let turns: Vec<String> = (0..TURNS_EACH)
@@ -40,18 +49,29 @@ fn project() -> Workdir {
     let mut args = vec!["add"];
     args.extend(files.iter().map(String::as_str));
     w.run(&args).ok();
-    w
 }
 
 #[test]
-fn two_coders_and_autocode_at_once() {
-    let w = project();
+fn four_coders_and_autocode_at_once() {
+    coders_and_autocode_at_once(&project());
+}
+
+#[test]
+fn four_coders_and_autocode_at_once_on_a_team_store() {
+    let Some(base) = crate::team_store::pg_base() else {
+        return;
+    };
+    let w = crate::team_store::server_project(&crate::team_store::pg_project(&base));
+    fill(&w);
+    coders_and_autocode_at_once(&w);
+}
+
+fn coders_and_autocode_at_once(w: &Workdir) {
     let (started, autocode_start) = mpsc::channel::<()>();
     let failures: Vec<String> = std::thread::scope(|s| {
         let coders: Vec<_> = (0..CODERS)
             .map(|coder| {
                 let started = started.clone();
-                let w = &w;
                 s.spawn(move || {
                     let mut failed = Vec::new();
                     for i in 0..CALLS_EACH {
@@ -74,7 +94,6 @@ fn two_coders_and_autocode_at_once() {
             })
             .collect();
         drop(started);
-        let w = &w;
         let auto = s.spawn(move || {
             autocode_start.recv().expect("coder 0 reached the middle");
             w.run(&["autocode"])
@@ -96,19 +115,16 @@ fn two_coders_and_autocode_at_once() {
         CODERS * CALLS_EACH + 1,
         failures[0]
     );
-    let (manual, rule) = counts(&w.path().join(".ambit/store.db"));
+    let (manual, rule) = counts(w.path());
     assert_eq!(manual, CODERS * CALLS_EACH);
-    assert_eq!(
-        rule,
-        DOCS * TURNS_EACH * RULE_CODES.len(),
-        "autocode's codings"
-    );
+    assert_eq!(rule, RULE_CODINGS, "autocode's codings");
 }
 
-/// Manual and rule-made codings in the store.
-fn counts(db: &Path) -> (usize, usize) {
-    let store = ambit_store::Store::open(db).expect("store");
-    let all = store
+/// Manual and rule-made codings in the project at `root` (on either backend).
+pub fn counts(root: &Path) -> (usize, usize) {
+    let project = ambit_store::Project::open(root).expect("project");
+    let all = project
+        .store
         .codings(&ambit_store::CodingFilter::default())
         .expect("codings");
     let manual = all

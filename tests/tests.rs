@@ -20,4 +20,5 @@ mod stats;
 mod store_errors;
 mod tables;
 mod team;
+mod team_store;
 mod web;

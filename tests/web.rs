@@ -17,7 +17,7 @@ fn serve_refuses_a_remote_host_without_allow_remote() {
 }
 
 /// One HTTP/1.1 request with the bearer token; returns the status and the body.
-fn request(port: u16, token: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+pub fn request(port: u16, token: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     write!(
         s,
@@ -39,7 +39,7 @@ fn request(port: u16, token: &str, method: &str, path: &str, body: &str) -> (u16
     (status, body)
 }
 
-struct Server(Child);
+pub struct Server(pub Child);
 
 impl Drop for Server {
     fn drop(&mut self) {

@@ -28,5 +28,6 @@ pub mod search;
 pub mod serve;
 pub mod show;
 pub mod stats;
+pub mod store;
 pub mod table;
 pub mod uncode;

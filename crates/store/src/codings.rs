@@ -5,8 +5,8 @@
 //! never meet it: [`Store::codings`] leaves it out unless [`CodingFilter::detached`] asks
 //! for it, and [`Store::for_each_coding_span`] (tables, the search index) never gives it.
 
+use crate::db::{params, Db, Param, Row};
 use ambit_core::{Coding, CodingStatus, DocId, Origin};
-use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
 use crate::store::{now_utc, Store};
@@ -58,14 +58,14 @@ pub struct Memo {
     pub text: String,
 }
 
-pub(crate) fn coding_from_row(r: &Row<'_>) -> rusqlite::Result<Coding> {
+pub(crate) fn coding_from_row(r: &Row<'_>) -> Result<Coding> {
     let origin: String = r.get(6)?;
     let status: Option<String> = r.get(9)?;
     Ok(Coding {
         id: r.get(0)?,
         doc: DocId(r.get(1)?),
-        start: r.get::<_, i64>(2)? as usize,
-        end: r.get::<_, i64>(3)? as usize,
+        start: r.get::<i64>(2)? as usize,
+        end: r.get::<i64>(3)? as usize,
         code: r.get(4)?,
         coder: r.get(5)?,
         origin: Origin::parse(&origin).unwrap_or(Origin::Import),
@@ -79,10 +79,10 @@ pub(crate) fn coding_from_row(r: &Row<'_>) -> rusqlite::Result<Coding> {
 
 /// The columns [`coding_from_row`] reads, in its order.
 pub(crate) const CODING_COLUMNS: &str =
-    "id, doc, start, end, code, coder, origin, created, memo, status, quote";
+    "id, doc, start, \"end\", code, coder, origin, created, memo, status, quote";
 
 /// The SQL condition of codings that point at text.
-pub(crate) const ATTACHED: &str = "status IS NOT 'detached'";
+pub(crate) const ATTACHED: &str = "(status IS NULL OR status <> 'detached')";
 
 impl Store {
     /// Stores one coding after checking its range is not empty and fits the document.
@@ -92,13 +92,11 @@ impl Store {
     /// write transaction, so two identical requests at once store one coding.
     pub fn add_coding(&mut self, c: &NewCoding) -> Result<(i64, bool)> {
         self.write_if_changed(|tx| {
-            let chars: Option<i64> = tx
-                .query_row(
-                    "SELECT chars FROM documents WHERE id = ?1",
-                    [c.doc.0],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let chars: Option<i64> = tx.query_opt(
+                "SELECT chars FROM documents WHERE id = ?1",
+                params![c.doc.0],
+                |r| r.get(0),
+            )?;
             let chars = chars.ok_or_else(|| Error::NoSuchDocument(c.doc.to_string()))? as usize;
             if c.start >= c.end || c.end > chars {
                 return Err(ambit_core::Error::RangeOutOfBounds {
@@ -108,26 +106,24 @@ impl Store {
                 }
                 .into());
             }
-            let earlier: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM codings WHERE doc = ?1 AND start = ?2 AND end = ?3
+            let earlier: Option<i64> = tx.query_opt(
+                "SELECT id FROM codings WHERE doc = ?1 AND start = ?2 AND \"end\" = ?3
                      AND code = ?4 AND coder = ?5 AND origin = ?6 ORDER BY id LIMIT 1",
-                    params![
-                        c.doc.0,
-                        c.start as i64,
-                        c.end as i64,
-                        c.code,
-                        c.coder,
-                        c.origin.to_string()
-                    ],
-                    |r| r.get(0),
-                )
-                .optional()?;
+                params![
+                    c.doc.0,
+                    c.start as i64,
+                    c.end as i64,
+                    c.code,
+                    c.coder,
+                    c.origin.to_string()
+                ],
+                |r| r.get(0),
+            )?;
             if let Some(id) = earlier {
                 return Ok(((id, false), false));
             }
-            insert_coding(tx, c, &now_utc())?;
-            Ok(((tx.last_insert_rowid(), true), true))
+            let id = insert_coding(tx, c, &now_utc())?;
+            Ok(((id, true), true))
         })
     }
 
@@ -136,8 +132,7 @@ impl Store {
         self.reading(|| {
             let sql = format!("SELECT {CODING_COLUMNS} FROM codings WHERE id = ?1");
             self.conn
-                .query_row(&sql, [id], coding_from_row)
-                .optional()?
+                .query_opt(&sql, params![id], coding_from_row)?
                 .ok_or(Error::NoSuchCoding(id))
         })
     }
@@ -155,7 +150,7 @@ impl Store {
                 return Err(Error::NoSuchCoding(id));
             }
             let sql = format!("SELECT {CODING_COLUMNS} FROM codings WHERE id = ?1");
-            Ok(tx.query_row(&sql, [id], coding_from_row)?)
+            tx.query_row(&sql, params![id], coding_from_row)
         })
     }
 
@@ -163,9 +158,9 @@ impl Store {
     pub fn remove_coding(&mut self, id: i64) -> Result<Coding> {
         self.write(|tx| {
             let sql = format!("SELECT {CODING_COLUMNS} FROM codings WHERE id = ?1");
-            let found = tx.query_row(&sql, [id], coding_from_row).optional()?;
+            let found = tx.query_opt(&sql, params![id], coding_from_row)?;
             let coding = found.ok_or(Error::NoSuchCoding(id))?;
-            tx.execute("DELETE FROM codings WHERE id = ?1", [id])?;
+            tx.execute("DELETE FROM codings WHERE id = ?1", params![id])?;
             Ok(coding)
         })
     }
@@ -174,26 +169,40 @@ impl Store {
     /// point at no text) only when [`CodingFilter::detached`] asks for them.
     pub fn codings(&self, filter: &CodingFilter) -> Result<Vec<Coding>> {
         self.reading(|| {
-            let mut conds = Vec::new();
-            let mut values: Vec<rusqlite::types::Value> = Vec::new();
-            let mut list = |col: &str, items: Vec<rusqlite::types::Value>| {
+            fn list<'a>(
+                conds: &mut Vec<String>,
+                values: &mut Vec<&'a dyn Param>,
+                col: &str,
+                items: Vec<&'a dyn Param>,
+            ) {
                 if !items.is_empty() {
-                    let marks = vec!["?"; items.len()].join(", ");
-                    conds.push(format!("{col} IN ({marks})"));
+                    let marks: Vec<String> = (values.len() + 1..=values.len() + items.len())
+                        .map(|i| format!("?{i}"))
+                        .collect();
+                    conds.push(format!("{col} IN ({})", marks.join(", ")));
                     values.extend(items);
                 }
-            };
+            }
+            let mut conds = Vec::new();
+            let mut values: Vec<&dyn Param> = Vec::new();
+            let (c, v) = (&mut conds, &mut values);
             list(
+                c,
+                v,
                 "code",
-                filter.codes.iter().map(|c| c.clone().into()).collect(),
+                filter.codes.iter().map(|c| c as &dyn Param).collect(),
             );
             list(
+                c,
+                v,
                 "doc",
-                filter.docs.iter().map(|d| i64::from(d.0).into()).collect(),
+                filter.docs.iter().map(|d| &d.0 as &dyn Param).collect(),
             );
             list(
+                c,
+                v,
                 "coder",
-                filter.coders.iter().map(|c| c.clone().into()).collect(),
+                filter.coders.iter().map(|c| c as &dyn Param).collect(),
             );
             if !filter.detached {
                 conds.push(ATTACHED.to_string());
@@ -203,11 +212,10 @@ impl Store {
             } else {
                 format!("WHERE {}", conds.join(" AND "))
             };
-            let sql =
-                format!("SELECT {CODING_COLUMNS} FROM codings {cond} ORDER BY doc, start, end, id");
-            let mut stmt = self.conn.prepare(&sql)?;
-            let rows = stmt.query_map(params_from_iter(values), coding_from_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let sql = format!(
+                "SELECT {CODING_COLUMNS} FROM codings {cond} ORDER BY doc, start, \"end\", id"
+            );
+            self.conn.query_vec(&sql, &values, coding_from_row)
         })
     }
 
@@ -218,33 +226,26 @@ impl Store {
         &self,
         mut f: impl FnMut(DocId, usize, usize, &str, &str) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        fn str_at<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-            r.get_ref(i)?.as_str().map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-            })
-        }
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT doc, start, end, code, coder FROM codings WHERE {ATTACHED}
-                 ORDER BY doc, start, end, id"
-            ))
-            .map_err(|e| self.fail(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.fail(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
-            let row = (|| -> rusqlite::Result<_> {
-                Ok((
-                    DocId(r.get(0)?),
-                    r.get::<_, i64>(1)? as usize,
-                    r.get::<_, i64>(2)? as usize,
-                    str_at(r, 3)?,
-                    str_at(r, 4)?,
-                ))
-            })()
-            .map_err(|e| self.fail(e))?;
-            f(row.0, row.1, row.2, row.3, row.4)?;
-        }
-        Ok(())
+        self.conn.query_each(
+            &format!(
+                "SELECT doc, start, \"end\", code, coder FROM codings WHERE {ATTACHED}
+                 ORDER BY doc, start, \"end\", id"
+            ),
+            params![],
+            |r| {
+                let row = (|| -> Result<_> {
+                    Ok((
+                        DocId(r.get(0)?),
+                        r.get::<i64>(1)? as usize,
+                        r.get::<i64>(2)? as usize,
+                        r.str(3)?,
+                        r.str(4)?,
+                    ))
+                })()
+                .map_err(|e| self.fail(e))?;
+                f(row.0, row.1, row.2, row.3, row.4)
+            },
+        )
     }
 
     /// Replaces `coder`'s rule-made codings (of `scope` codes only, when given) with `new`,
@@ -260,23 +261,21 @@ impl Store {
             let removed = match scope {
                 None => tx.execute(
                     "DELETE FROM codings WHERE coder = ?1 AND origin LIKE 'rule:%'",
-                    [coder],
+                    params![coder],
                 )?,
                 Some(codes) => {
-                    let mut stmt = tx.prepare(
-                    "DELETE FROM codings WHERE coder = ?1 AND origin LIKE 'rule:%' AND code = ?2",
-                )?;
                     let mut n = 0;
                     for code in codes {
-                        n += stmt.execute(params![coder, code])?;
+                        n += tx.execute(
+                            "DELETE FROM codings WHERE coder = ?1 AND origin LIKE 'rule:%'
+                             AND code = ?2",
+                            params![coder, code],
+                        )?;
                     }
                     n
                 }
             };
-            let now = now_utc();
-            for c in new {
-                insert_coding(tx, c, &now)?;
-            }
+            insert_codings(tx, new, &now_utc())?;
             Ok((removed as u64, new.len() as u64))
         })
     }
@@ -284,10 +283,7 @@ impl Store {
     /// Stores many codings in one transaction (imports); all or nothing.
     pub fn add_codings(&mut self, new: &[NewCoding]) -> Result<u64> {
         self.write(|tx| {
-            let now = now_utc();
-            for c in new {
-                insert_coding(tx, c, &now)?;
-            }
+            insert_codings(tx, new, &now_utc())?;
             Ok(new.len() as u64)
         })
     }
@@ -317,7 +313,7 @@ impl Store {
         self.write(|tx| {
             let mut n = 0;
             for code in codes {
-                n += tx.execute("DELETE FROM codings WHERE code = ?1", [code])?;
+                n += tx.execute("DELETE FROM codings WHERE code = ?1", params![code])?;
             }
             Ok(n as u64)
         })
@@ -326,51 +322,121 @@ impl Store {
     /// Adds a memo.
     pub fn add_memo(&mut self, target: &str, author: &str, text: &str) -> Result<i64> {
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO memos (target, author, created, text) VALUES (?1, ?2, ?3, ?4)",
+            tx.query_row(
+                "INSERT INTO memos (target, author, created, text) VALUES (?1, ?2, ?3, ?4)
+                 RETURNING id",
                 params![target, author, now_utc(), text],
-            )?;
-            let id = tx.last_insert_rowid();
-            Ok(id)
+                |r| r.get(0),
+            )
         })
     }
 
     /// All memos in the order they were written.
     pub fn memos(&self) -> Result<Vec<Memo>> {
         self.reading(|| {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, target, author, created, text FROM memos ORDER BY id")?;
-            let rows = stmt.query_map([], |r| {
-                Ok(Memo {
-                    id: r.get(0)?,
-                    target: r.get(1)?,
-                    author: r.get(2)?,
-                    created: r.get(3)?,
-                    text: r.get(4)?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            self.conn.query_vec(
+                "SELECT id, target, author, created, text FROM memos ORDER BY id",
+                params![],
+                |r| {
+                    Ok(Memo {
+                        id: r.get(0)?,
+                        target: r.get(1)?,
+                        author: r.get(2)?,
+                        created: r.get(3)?,
+                        text: r.get(4)?,
+                    })
+                },
+            )
         })
     }
 }
 
-fn insert_coding(tx: &rusqlite::Transaction<'_>, c: &NewCoding, now: &str) -> Result<()> {
-    // Cached: auto-coding inserts hundreds of thousands of rows in one transaction, and
-    // parsing the statement each time was a tenth of it.
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO codings (doc, start, end, code, coder, origin, created, memo)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    stmt.execute(params![
-        c.doc.0,
-        c.start as i64,
-        c.end as i64,
-        c.code,
-        c.coder,
-        c.origin.to_string(),
-        now,
-        c.memo
-    ])?;
+/// Stores one coding; returns its id.
+fn insert_coding(tx: &Db, c: &NewCoding, now: &str) -> Result<i64> {
+    tx.query_row(
+        "INSERT INTO codings (doc, start, \"end\", code, coder, origin, created, memo)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+        params![
+            c.doc.0,
+            c.start as i64,
+            c.end as i64,
+            c.code,
+            c.coder,
+            c.origin.to_string(),
+            now,
+            c.memo
+        ],
+        |r| r.get(0),
+    )
+}
+
+/// Codings a PostgreSQL statement inserts at once: a round trip per row made auto-coding
+/// wait on the network; 8 parameters each stays far below the server's limit of 65,535.
+const PG_INSERT_ROWS: usize = 1000;
+
+/// Stores many codings. SQLite inserts them one by one with its cached statement (as fast
+/// as a multi-row insert there, since nothing crosses a network); PostgreSQL gets them a
+/// thousand rows per statement.
+fn insert_codings(tx: &Db, new: &[NewCoding], now: &str) -> Result<()> {
+    const INSERT: &str =
+        "INSERT INTO codings (doc, start, \"end\", code, coder, origin, created, memo) VALUES ";
+    if !tx.is_pg() {
+        for c in new {
+            tx.execute(
+                "INSERT INTO codings (doc, start, \"end\", code, coder, origin, created, memo)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    c.doc.0,
+                    c.start as i64,
+                    c.end as i64,
+                    c.code,
+                    c.coder,
+                    c.origin.to_string(),
+                    now,
+                    c.memo
+                ],
+            )?;
+        }
+        return Ok(());
+    }
+    for chunk in new.chunks(PG_INSERT_ROWS) {
+        let mut sql = String::from(INSERT);
+        for i in 0..chunk.len() {
+            let b = i * 8;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(?{},?{},?{},?{},?{},?{},?{},?{})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8
+            ));
+        }
+        let origins: Vec<String> = chunk.iter().map(|c| c.origin.to_string()).collect();
+        let ranges: Vec<(i64, i64)> = chunk
+            .iter()
+            .map(|c| (c.start as i64, c.end as i64))
+            .collect();
+        let mut values: Vec<&dyn Param> = Vec::with_capacity(chunk.len() * 8);
+        for ((c, o), (s, e)) in chunk.iter().zip(&origins).zip(&ranges) {
+            values.extend([
+                &c.doc.0 as &dyn Param,
+                s,
+                e,
+                &c.code,
+                &c.coder,
+                o,
+                &now,
+                &c.memo,
+            ]);
+        }
+        tx.execute(&sql, &values)?;
+    }
     Ok(())
 }

@@ -27,6 +27,11 @@ pub struct Config {
     pub timeline: Timeline,
     /// Who is who among transcript labels (`[speakers]`), applied when passages are read.
     pub speakers: SpeakerAliases,
+    /// The team store on a PostgreSQL server (`store = "postgres://…"`); `None`: the
+    /// project's own SQLite file.
+    pub store: Option<String>,
+    /// A shell command printing the team store's password on its first line.
+    pub password_command: Option<String>,
 }
 
 /// Default size limit for one imported file.
@@ -40,6 +45,8 @@ const KNOWN_KEYS: &[&str] = &[
     "max_file_mb",
     "phase",
     "speakers",
+    "store",
+    "password_command",
 ];
 const PHASE_KEYS: &[&str] = &["id", "label", "start", "end"];
 
@@ -113,6 +120,22 @@ impl Config {
                 ))
             }
         };
+        let optional = |key: &str| -> Result<Option<String>> {
+            match table.get(key) {
+                None => Ok(None),
+                Some(_) => string(key, "").map(Some),
+            }
+        };
+        let store = optional("store")?;
+        if let Some(url) = &store {
+            if !crate::pg::StoreUrl::is_server(url) {
+                return Err(err(format!(
+                    "`store` must be a postgres:// URL (postgres://user@host/database?project=NAME), found {:?}; remove the line for the project's own SQLite store",
+                    crate::pg::redact(url)
+                )));
+            }
+        }
+        let password_command = optional("password_command")?;
         Ok(Config {
             name,
             language,
@@ -121,6 +144,8 @@ impl Config {
             max_file_mb,
             timeline,
             speakers,
+            store,
+            password_command,
         })
     }
 
@@ -132,6 +157,42 @@ impl Config {
             source,
         })?;
         Config::parse(&path, &src)
+    }
+
+    /// `ambit.toml` text with its `store` line set to `url` (added after the settings at
+    /// the top, or replacing one that is there).
+    pub fn with_store(text: &str, url: &str) -> String {
+        let line = format!("store = {}", toml::Value::String(url.to_string()));
+        let mut out = String::new();
+        let mut done = false;
+        for l in text.lines() {
+            if l.trim_start().starts_with("store ") || l.trim_start().starts_with("store=") {
+                if !done {
+                    out.push_str(&line);
+                    out.push('\n');
+                    done = true;
+                }
+                continue;
+            }
+            out.push_str(l);
+            out.push('\n');
+        }
+        if done {
+            return out;
+        }
+        // Top-level keys must come before the first table.
+        let at = out
+            .lines()
+            .scan(0, |pos, l| {
+                let start = *pos;
+                *pos += l.len() + 1;
+                Some((start, l))
+            })
+            .find(|(_, l)| l.trim_start().starts_with('['))
+            .map_or(out.len(), |(start, _)| start);
+        let comment = "# The team store: this project lives on a PostgreSQL server (the password comes\n# from PGPASSWORD, ~/.pgpass or `password_command`, never from this file).\n";
+        out.insert_str(at, &format!("{comment}{line}\n\n"));
+        out
     }
 
     /// The text of a new project's `ambit.toml`, with the timeline explained in comments.

@@ -126,6 +126,59 @@ pub enum Error {
     /// Another database error (not one a user meets through Ambit's commands).
     #[error("project store: {0}")]
     Sqlite(rusqlite::Error),
+    /// A PostgreSQL error not (yet) tied to the store's URL.
+    #[error("project store: {0}")]
+    Postgres(postgres::Error),
+    /// The PostgreSQL server of a team store could not be reached or refused the
+    /// connection.
+    #[error("cannot connect to the team store {url} ({detail}): {hint}")]
+    ServerUnreachable {
+        /// The store's URL, without its password.
+        url: String,
+        /// What the client or server said.
+        detail: String,
+        /// What to do.
+        hint: String,
+    },
+    /// A PostgreSQL error on a team store, named by its URL.
+    #[error("the team store {url} failed ({detail}): {hint}")]
+    Server {
+        /// The store's URL, without its password.
+        url: String,
+        /// What the server said.
+        detail: String,
+        /// What to do.
+        hint: String,
+    },
+    /// A team store URL that cannot be used.
+    #[error("the store URL {url} is not usable: {problem}")]
+    BadStoreUrl {
+        /// The URL as given, without its password.
+        url: String,
+        /// What is wrong and what to write instead.
+        problem: String,
+    },
+    /// The project's schema on the server does not exist (or holds no Ambit tables).
+    #[error("the team store {url} has no project {project:?} (schema {schema} is missing or empty): create it with `ambit init DIR --store URL`, or check the `project=` part of the URL")]
+    NoServerProject {
+        /// The store's URL, without its password.
+        url: String,
+        /// The project name.
+        project: String,
+        /// The schema.
+        schema: String,
+    },
+    /// `ambit init --store` on a server project that exists already (without `--join`).
+    #[error("the team store {url} already holds the project {project:?}: join it with `ambit init DIR --store URL --join`")]
+    ServerProjectExists {
+        /// The store's URL, without its password.
+        url: String,
+        /// The project name.
+        project: String,
+    },
+    /// `ambit store copy` onto a store that holds documents or codings.
+    #[error("the target store {0} is not empty: copy into a new project (a new SQLite file, or a new `project=` on the server)")]
+    TargetNotEmpty(String),
     /// The store was written by a newer Ambit.
     #[error("the project store has schema version {found}, but this Ambit knows up to {known}: upgrade Ambit to open it")]
     TooNew {
@@ -174,10 +227,19 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Error {
+        Error::Postgres(e)
+    }
+}
+
 impl Error {
     /// The error a user should see for a database error on the store at `path`: the SQLite
     /// failures a user can meet become their own variants; anything else is unchanged.
     pub(crate) fn in_store(self, path: &Path, wait: std::time::Duration) -> Error {
+        if let Error::Postgres(e) = self {
+            return server_error(&path.to_string_lossy(), &e);
+        }
         let Error::Sqlite(e) = self else { return self };
         let Some(code) = e.sqlite_error_code() else {
             return Error::Sqlite(e);
@@ -197,6 +259,76 @@ impl Error {
             }
             ErrorCode::SystemIoFailure => Error::StoreIo { path, detail },
             _ => Error::Sqlite(e),
+        }
+    }
+}
+
+impl Error {
+    /// Whether the server gave the transaction up to resolve a conflict with another one
+    /// (serialization failure, deadlock), so running it again may succeed.
+    pub(crate) fn is_transient(&self) -> bool {
+        use postgres::error::SqlState;
+        match self {
+            Error::Postgres(e) => e.code().is_some_and(|c| {
+                *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED
+            }),
+            _ => false,
+        }
+    }
+}
+
+/// The sentence for a PostgreSQL error on the store at `url` (shown without password).
+pub(crate) fn server_error(url: &str, e: &postgres::Error) -> Error {
+    use postgres::error::SqlState;
+    let url = url.to_string();
+    let Some(db) = e.as_db_error() else {
+        let detail = std::error::Error::source(e).map_or_else(|| e.to_string(), |s| s.to_string());
+        let hint = if e.is_closed() {
+            "the connection was closed; check that the server is running and run this command again"
+        } else {
+            "check that the server is running and reachable, then run this command again"
+        };
+        return Error::ServerUnreachable {
+            url,
+            detail,
+            hint: hint.into(),
+        };
+    };
+    let detail = db.message().to_string();
+    let code = db.code();
+    let hint = if *code == SqlState::INVALID_PASSWORD
+        || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+    {
+        "check the user name and the password (PGPASSWORD, ~/.pgpass or `password_command` in ambit.toml)"
+    } else if *code == SqlState::INVALID_CATALOG_NAME {
+        "create the database on the server (`createdb NAME`) or fix the URL"
+    } else if *code == SqlState::INSUFFICIENT_PRIVILEGE {
+        "ask the database's owner to grant this user the rights on the project's schema"
+    } else if *code == SqlState::DISK_FULL {
+        "the server's disk is full; nothing was written"
+    } else if *code == SqlState::LOCK_NOT_AVAILABLE || *code == SqlState::QUERY_CANCELED {
+        "another Ambit command held the project's write lock too long; run this command again"
+    } else {
+        "run this command again; if it fails again, ask the database's administrator"
+    };
+    let unreachable = [
+        SqlState::INVALID_PASSWORD,
+        SqlState::INVALID_AUTHORIZATION_SPECIFICATION,
+        SqlState::INVALID_CATALOG_NAME,
+        SqlState::CANNOT_CONNECT_NOW,
+        SqlState::TOO_MANY_CONNECTIONS,
+    ];
+    if unreachable.contains(code) {
+        Error::ServerUnreachable {
+            url,
+            detail,
+            hint: hint.into(),
+        }
+    } else {
+        Error::Server {
+            url,
+            detail,
+            hint: hint.into(),
         }
     }
 }

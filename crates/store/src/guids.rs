@@ -9,11 +9,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::db::{params, Db};
 use ambit_core::{DocId, Origin};
-use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::error::{Error, Result};
-use crate::store::{now_utc, write_children, NewDocument, Store};
+use crate::store::{now_utc, NewDocument, Store};
 
 /// The kinds of object the `guids` table holds, as `ambit_qdpx::GuidKind` names them.
 pub mod guid_kind {
@@ -178,14 +178,11 @@ impl Store {
     /// The project key, if one was made ([`Store::project_key`]).
     pub fn stored_project_key(&self) -> Result<Option<String>> {
         self.reading(|| {
-            Ok(self
-                .conn
-                .query_row(
-                    "SELECT value FROM meta WHERE key = ?1",
-                    [PROJECT_KEY],
-                    |r| r.get(0),
-                )
-                .optional()?)
+            self.conn.query_opt(
+                "SELECT value FROM meta WHERE key = ?1",
+                params![PROJECT_KEY],
+                |r| r.get(0),
+            )
         })
     }
 
@@ -197,14 +194,14 @@ impl Store {
             return Ok(key);
         }
         self.write_if_changed(|tx| {
-            let bytes: Vec<u8> = tx.query_row("SELECT randomblob(16)", [], |r| r.get(0))?;
+            let bytes = random_bytes();
             tx.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                 params![PROJECT_KEY, uuid_v4(&bytes)],
             )?;
             let key: String = tx.query_row(
                 "SELECT value FROM meta WHERE key = ?1",
-                [PROJECT_KEY],
+                params![PROJECT_KEY],
                 |r| r.get(0),
             )?;
             Ok((key, false))
@@ -214,11 +211,16 @@ impl Store {
     /// The GUIDs of one kind ([`guid_kind`]), by key.
     pub fn guids(&self, kind: &str) -> Result<BTreeMap<String, String>> {
         self.reading(|| {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT key, guid FROM guids WHERE kind = ?1 ORDER BY key")?;
-            let rows = stmt.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<rusqlite::Result<BTreeMap<_, _>>>()?)
+            let mut out = BTreeMap::new();
+            self.conn.query_each(
+                "SELECT key, guid FROM guids WHERE kind = ?1 ORDER BY key",
+                params![kind],
+                |r| -> Result<()> {
+                    out.insert(r.get(0)?, r.get(1)?);
+                    Ok(())
+                },
+            )?;
+            Ok(out)
         })
     }
 
@@ -242,22 +244,22 @@ impl Store {
             if wanted.is_empty() {
                 return Ok(out);
             }
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, text FROM documents ORDER BY id")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let text = r.get_ref(1)?.as_str().unwrap_or_default();
-                if let Some(at) = wanted.remove(text) {
-                    let id = DocId(r.get(0)?);
-                    for i in at {
-                        out[i] = Some(id);
-                    }
+            self.conn.query_each(
+                "SELECT id, text FROM documents ORDER BY id",
+                params![],
+                |r| -> Result<()> {
                     if wanted.is_empty() {
-                        break;
+                        return Ok(());
                     }
-                }
-            }
+                    if let Some(at) = wanted.remove(r.str(1)?) {
+                        let id = DocId(r.get(0)?);
+                        for i in at {
+                            out[i] = Some(id);
+                        }
+                    }
+                    Ok(())
+                },
+            )?;
             Ok(out)
         })
     }
@@ -266,22 +268,31 @@ impl Store {
     /// (`status = 'detached'`): they no longer point at what they coded.
     pub fn detached_codings(&self) -> Result<BTreeSet<i64>> {
         self.reading(|| {
-            let mut stmt = self
+            Ok(self
                 .conn
-                .prepare("SELECT id FROM codings WHERE status = 'detached' ORDER BY id")?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
-            Ok(rows.collect::<rusqlite::Result<BTreeSet<i64>>>()?)
+                .query_vec(
+                    "SELECT id FROM codings WHERE status = 'detached' ORDER BY id",
+                    params![],
+                    |r| r.get::<i64>(0),
+                )?
+                .into_iter()
+                .collect())
         })
     }
 
     /// When each document was imported (RFC 3339 UTC), by id.
     pub fn import_times(&self) -> Result<BTreeMap<DocId, String>> {
         self.reading(|| {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, imported_at FROM documents ORDER BY id")?;
-            let rows = stmt.query_map([], |r| Ok((DocId(r.get(0)?), r.get(1)?)))?;
-            Ok(rows.collect::<rusqlite::Result<BTreeMap<_, _>>>()?)
+            let mut out = BTreeMap::new();
+            self.conn.query_each(
+                "SELECT id, imported_at FROM documents ORDER BY id",
+                params![],
+                |r| -> Result<()> {
+                    out.insert(DocId(r.get(0)?), r.get(1)?);
+                    Ok(())
+                },
+            )?;
+            Ok(out)
         })
     }
 
@@ -309,33 +320,25 @@ impl Store {
                     }),
                 }
             };
-            {
-                let mut stmt = tx.prepare(
-                    "INSERT OR IGNORE INTO attributes (doc, key, value) VALUES (?1, ?2, ?3)",
-                )?;
-                for (doc, k, v) in &batch.attributes {
-                    out.attributes += stmt.execute(params![doc.0, k, v])? as u64;
-                }
+            for (doc, k, v) in &batch.attributes {
+                out.attributes += tx.execute(
+                    "INSERT INTO attributes (doc, key, value) VALUES (?1, ?2, ?3)
+                     ON CONFLICT DO NOTHING",
+                    params![doc.0, k, v],
+                )? as u64;
             }
             let mut chars: HashMap<DocId, usize> = HashMap::new();
-            let mut same = tx.prepare(
-                "SELECT 1 FROM codings WHERE doc = ?1 AND start = ?2 AND end = ?3
-                 AND code = ?4 AND coder = ?5 AND origin = ?6 LIMIT 1",
-            )?;
-            let mut insert = tx.prepare(
-                "INSERT INTO codings (doc, start, end, code, coder, origin, created, memo)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
             for c in &batch.codings {
                 let doc = resolve(c.doc)?;
                 let len = match chars.get(&doc) {
                     Some(&n) => n,
                     None => {
                         let n: i64 = tx
-                            .query_row("SELECT chars FROM documents WHERE id = ?1", [doc.0], |r| {
-                                r.get(0)
-                            })
-                            .optional()?
+                            .query_opt(
+                                "SELECT chars FROM documents WHERE id = ?1",
+                                params![doc.0],
+                                |r| r.get(0),
+                            )?
                             .ok_or_else(|| Error::NoSuchDocument(doc.to_string()))?;
                         chars.insert(doc, n as usize);
                         n as usize
@@ -350,22 +353,31 @@ impl Store {
                     .into());
                 }
                 let origin = c.origin.to_string();
-                let key = params![doc.0, c.start as i64, c.end as i64, c.code, c.coder, origin];
-                if same.exists(key)? {
+                let same = tx.exists(
+                    "SELECT 1 FROM codings WHERE doc = ?1 AND start = ?2 AND \"end\" = ?3
+                     AND code = ?4 AND coder = ?5 AND origin = ?6 LIMIT 1",
+                    params![doc.0, c.start as i64, c.end as i64, c.code, c.coder, origin],
+                )?;
+                if same {
                     out.duplicate_codings += 1;
                     continue;
                 }
-                insert.execute(params![
-                    doc.0,
-                    c.start as i64,
-                    c.end as i64,
-                    c.code,
-                    c.coder,
-                    origin,
-                    c.created.as_deref().unwrap_or(&now),
-                    c.memo,
-                ])?;
-                let id = tx.last_insert_rowid().to_string();
+                let id: i64 = tx.query_row(
+                    "INSERT INTO codings (doc, start, \"end\", code, coder, origin, created, memo)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+                    params![
+                        doc.0,
+                        c.start as i64,
+                        c.end as i64,
+                        c.code,
+                        c.coder,
+                        origin,
+                        c.created.as_deref().unwrap_or(&now),
+                        c.memo,
+                    ],
+                    |r| r.get(0),
+                )?;
+                let id = id.to_string();
                 if let Some(g) = &c.guid {
                     guid_rows.push(GuidRow::new(guid_kind::CODING, &id, g));
                 }
@@ -374,29 +386,31 @@ impl Store {
                 }
                 out.codings += 1;
             }
-            let mut same = tx.prepare(
-                "SELECT 1 FROM memos WHERE target = ?1 AND author = ?2 AND text = ?3 LIMIT 1",
-            )?;
-            let mut insert = tx.prepare(
-                "INSERT INTO memos (target, author, created, text) VALUES (?1, ?2, ?3, ?4)",
-            )?;
             for m in &batch.memos {
                 let target = match &m.target {
                     BatchTarget::Doc(d) => format!("doc:{}", resolve(*d)?),
                     BatchTarget::Code(c) => format!("code:{c}"),
                     BatchTarget::Passage(d, n) => format!("passage:{}:{n}", resolve(*d)?),
                 };
-                if same.exists(params![target, m.author, m.text])? {
+                if tx.exists(
+                    "SELECT 1 FROM memos WHERE target = ?1 AND author = ?2 AND text = ?3 LIMIT 1",
+                    params![target, m.author, m.text],
+                )? {
                     out.duplicate_memos += 1;
                     continue;
                 }
-                insert.execute(params![
-                    target,
-                    m.author,
-                    m.created.as_deref().unwrap_or(&now),
-                    m.text
-                ])?;
-                let id = tx.last_insert_rowid().to_string();
+                let id: i64 = tx.query_row(
+                    "INSERT INTO memos (target, author, created, text) VALUES (?1, ?2, ?3, ?4)
+                     RETURNING id",
+                    params![
+                        target,
+                        m.author,
+                        m.created.as_deref().unwrap_or(&now),
+                        m.text
+                    ],
+                    |r| r.get(0),
+                )?;
+                let id = id.to_string();
                 if let Some(g) = &m.guid {
                     guid_rows.push(GuidRow::new(guid_kind::NOTE, &id, g));
                 }
@@ -412,9 +426,10 @@ impl Store {
 
 /// Keeps the `code` GUID rows in step with codes whose ids change (`rename`, `merge`): a
 /// row moves to the new id unless the new id has one, and the old id's row goes.
-pub(crate) fn recode_guids(tx: &Transaction<'_>, old: &str, new: &str) -> Result<()> {
+pub(crate) fn recode_guids(tx: &Db, old: &str, new: &str) -> Result<()> {
     tx.execute(
-        "UPDATE OR IGNORE guids SET key = ?3 WHERE kind = ?1 AND key = ?2",
+        "UPDATE guids SET key = ?3 WHERE kind = ?1 AND key = ?2
+         AND NOT EXISTS (SELECT 1 FROM guids g WHERE g.kind = ?1 AND g.key = ?3)",
         params![guid_kind::CODE, old, new],
     )?;
     tx.execute(
@@ -424,39 +439,38 @@ pub(crate) fn recode_guids(tx: &Transaction<'_>, old: &str, new: &str) -> Result
     Ok(())
 }
 
-fn insert_guids(tx: &Transaction<'_>, rows: &[GuidRow]) -> Result<u64> {
-    let mut stmt =
-        tx.prepare_cached("INSERT OR IGNORE INTO guids (kind, key, guid) VALUES (?1, ?2, ?3)")?;
+fn insert_guids(tx: &Db, rows: &[GuidRow]) -> Result<u64> {
     let mut n = 0;
     for r in rows {
-        n += stmt.execute(params![r.kind, r.key, r.guid])? as u64;
+        n += tx.execute(
+            "INSERT INTO guids (kind, key, guid) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            params![r.kind, r.key, r.guid],
+        )? as u64;
     }
     Ok(n)
 }
 
-fn insert_document(tx: &Transaction<'_>, doc: &NewDocument, now: &str) -> Result<DocId> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO documents (title, kind, date, phase, source, content_hash, format,
-                                encoding, text, chars, words, imported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?;
-    stmt.execute(params![
-        doc.title,
-        doc.kind.as_str(),
-        doc.date.map(|d| d.to_string()),
-        doc.phase,
-        doc.source,
-        doc.content_hash,
-        doc.format,
-        doc.encoding,
-        doc.text,
-        doc.text.chars().count() as i64,
-        doc.words as i64,
-        now,
-    ])?;
-    let id = DocId(tx.last_insert_rowid() as u32);
-    write_children(tx, id, doc)?;
-    Ok(id)
+fn insert_document(tx: &Db, doc: &NewDocument, now: &str) -> Result<DocId> {
+    crate::store::insert_new(tx, doc, now)
+}
+
+/// 16 bytes from the standard library's per-process random hasher keys and the clock: a
+/// project key needs to differ between projects, not to be secret.
+fn random_bytes() -> [u8; 16] {
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = [0u8; 16];
+    for (i, half) in out.chunks_mut(8).enumerate() {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_usize(i);
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.write_u32(std::process::id());
+        half.copy_from_slice(&h.finish().to_le_bytes());
+    }
+    out
 }
 
 /// A version 4 UUID in its hyphenated lower-case form, from 16 random bytes.
@@ -482,7 +496,7 @@ fn uuid_v4(random: &[u8]) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::{CodingFilter, NewPassage, Project};
+    use crate::{CodingFilter, NewPassage};
     use ambit_core::{DocKind, PassageSpan};
 
     fn doc(title: &str, text: &str) -> NewDocument {
@@ -521,166 +535,180 @@ mod tests {
         }
     }
 
-    fn project() -> (tempfile::TempDir, Project) {
-        let dir = tempfile::tempdir().unwrap();
-        let p = Project::init(dir.path(), "t").unwrap();
-        (dir, p)
-    }
-
     #[test]
     fn the_project_key_is_made_once_and_bumps_nothing() {
-        let (_dir, mut p) = project();
-        assert_eq!(p.store.stored_project_key().unwrap(), None);
-        let r = p.store.revision().unwrap();
-        let key = p.store.project_key().unwrap();
-        assert_eq!(key.len(), 36);
-        assert_eq!(&key[14..15], "4");
-        assert_eq!(p.store.project_key().unwrap(), key);
-        assert_eq!(p.store.stored_project_key().unwrap(), Some(key));
-        assert_eq!(p.store.revision().unwrap(), r);
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            assert_eq!(p.store.stored_project_key().unwrap(), None);
+            let r = p.store.revision().unwrap();
+            let key = p.store.project_key().unwrap();
+            assert_eq!(key.len(), 36);
+            assert_eq!(&key[14..15], "4");
+            assert_eq!(p.store.project_key().unwrap(), key);
+            assert_eq!(p.store.stored_project_key().unwrap(), Some(key));
+            assert_eq!(p.store.revision().unwrap(), r);
+            drop(other);
+        });
     }
 
     #[test]
     fn a_batch_is_written_whole_with_its_guids() {
-        let (_dir, mut p) = project();
-        let old = p.store.insert_document(&doc("old", "Kept text.")).unwrap();
-        let mut with_coding = coding(BatchDoc::New(0), 0, 5, "kb");
-        with_coding.guid = Some("C-1".into());
-        with_coding.selection_guid = Some("S-1".into());
-        with_coding.memo = Some("A memo on the coding".into());
-        let batch = ImportBatch {
-            documents: vec![BatchDocument {
-                document: doc("new", "Hello world."),
-                guid: Some("D-1".into()),
-            }],
-            attributes: vec![
-                (old, "organisation".into(), "ignored: it has one".into()),
-                (old, "role".into(), "planner".into()),
-            ],
-            codings: vec![with_coding, coding(BatchDoc::Existing(old), 0, 4, "su")],
-            memos: vec![
-                BatchMemo {
-                    target: BatchTarget::Passage(BatchDoc::New(0), 1),
-                    author: "anna".into(),
-                    created: None,
-                    text: "On the passage".into(),
-                    guid: Some("N-1".into()),
-                },
-                BatchMemo {
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let old = p.store.insert_document(&doc("old", "Kept text.")).unwrap();
+            let mut with_coding = coding(BatchDoc::New(0), 0, 5, "kb");
+            with_coding.guid = Some("C-1".into());
+            with_coding.selection_guid = Some("S-1".into());
+            with_coding.memo = Some("A memo on the coding".into());
+            let batch = ImportBatch {
+                documents: vec![BatchDocument {
+                    document: doc("new", "Hello world."),
+                    guid: Some("D-1".into()),
+                }],
+                attributes: vec![
+                    (old, "organisation".into(), "ignored: it has one".into()),
+                    (old, "role".into(), "planner".into()),
+                ],
+                codings: vec![with_coding, coding(BatchDoc::Existing(old), 0, 4, "su")],
+                memos: vec![
+                    BatchMemo {
+                        target: BatchTarget::Passage(BatchDoc::New(0), 1),
+                        author: "anna".into(),
+                        created: None,
+                        text: "On the passage".into(),
+                        guid: Some("N-1".into()),
+                    },
+                    BatchMemo {
+                        target: BatchTarget::Code("kb".into()),
+                        author: "anna".into(),
+                        created: None,
+                        text: "On the code".into(),
+                        guid: None,
+                    },
+                ],
+                guids: vec![
+                    GuidRow::new(guid_kind::USER, "anna", "U-1"),
+                    GuidRow::new(guid_kind::CODE, "kb", "K-1"),
+                ],
+            };
+            let r = p.store.revision().unwrap();
+            let out = p.store.import_batch(&batch).unwrap();
+            assert_eq!(p.store.revision().unwrap(), r + 1);
+            assert_eq!(out.documents, [DocId(2)]);
+            assert_eq!((out.codings, out.memos, out.attributes), (2, 2, 1));
+            assert_eq!((out.guids, out.guids_kept), (6, 0));
+            let docs = p.store.documents().unwrap();
+            assert_eq!(docs[0].doc.attributes["organisation"], "Norrvik");
+            assert_eq!(docs[0].doc.attributes["role"], "planner");
+            let codings = p.store.codings(&CodingFilter::default()).unwrap();
+            assert_eq!(codings.len(), 2);
+            assert_eq!(codings[1].created, "2022-05-10T02:05:59Z");
+            assert_eq!(codings[1].memo.as_deref(), Some("A memo on the coding"));
+            let memos = p.store.memos().unwrap();
+            assert_eq!(memos[0].target, "passage:D2:1");
+            assert_eq!(memos[1].target, "code:kb");
+            let id = codings[1].id.to_string();
+            assert_eq!(p.store.guids(guid_kind::CODING).unwrap()[&id], "C-1");
+            assert_eq!(p.store.guids(guid_kind::SELECTION).unwrap()[&id], "S-1");
+            assert_eq!(p.store.guids(guid_kind::SOURCE).unwrap()["D2"], "D-1");
+            assert_eq!(
+                p.store.guids(guid_kind::NOTE).unwrap()[&memos[0].id.to_string()],
+                "N-1"
+            );
+
+            // The same batch again adds no codings or memos twice, and keeps the first GUIDs.
+            let again = ImportBatch {
+                documents: Vec::new(),
+                codings: vec![coding(BatchDoc::Existing(DocId(2)), 0, 5, "kb")],
+                memos: vec![BatchMemo {
                     target: BatchTarget::Code("kb".into()),
                     author: "anna".into(),
                     created: None,
                     text: "On the code".into(),
                     guid: None,
-                },
-            ],
-            guids: vec![
-                GuidRow::new(guid_kind::USER, "anna", "U-1"),
-                GuidRow::new(guid_kind::CODE, "kb", "K-1"),
-            ],
-        };
-        let r = p.store.revision().unwrap();
-        let out = p.store.import_batch(&batch).unwrap();
-        assert_eq!(p.store.revision().unwrap(), r + 1);
-        assert_eq!(out.documents, [DocId(2)]);
-        assert_eq!((out.codings, out.memos, out.attributes), (2, 2, 1));
-        assert_eq!((out.guids, out.guids_kept), (6, 0));
-        let docs = p.store.documents().unwrap();
-        assert_eq!(docs[0].doc.attributes["organisation"], "Norrvik");
-        assert_eq!(docs[0].doc.attributes["role"], "planner");
-        let codings = p.store.codings(&CodingFilter::default()).unwrap();
-        assert_eq!(codings.len(), 2);
-        assert_eq!(codings[1].created, "2022-05-10T02:05:59Z");
-        assert_eq!(codings[1].memo.as_deref(), Some("A memo on the coding"));
-        let memos = p.store.memos().unwrap();
-        assert_eq!(memos[0].target, "passage:D2:1");
-        assert_eq!(memos[1].target, "code:kb");
-        let id = codings[1].id.to_string();
-        assert_eq!(p.store.guids(guid_kind::CODING).unwrap()[&id], "C-1");
-        assert_eq!(p.store.guids(guid_kind::SELECTION).unwrap()[&id], "S-1");
-        assert_eq!(p.store.guids(guid_kind::SOURCE).unwrap()["D2"], "D-1");
-        assert_eq!(
-            p.store.guids(guid_kind::NOTE).unwrap()[&memos[0].id.to_string()],
-            "N-1"
-        );
-
-        // The same batch again adds no codings or memos twice, and keeps the first GUIDs.
-        let again = ImportBatch {
-            documents: Vec::new(),
-            codings: vec![coding(BatchDoc::Existing(DocId(2)), 0, 5, "kb")],
-            memos: vec![BatchMemo {
-                target: BatchTarget::Code("kb".into()),
-                author: "anna".into(),
-                created: None,
-                text: "On the code".into(),
-                guid: None,
-            }],
-            guids: vec![
-                GuidRow::new(guid_kind::CODE, "kb", "K-2"),
-                GuidRow::new(guid_kind::CODE, "su", "K-1"),
-            ],
-            ..ImportBatch::default()
-        };
-        let out = p.store.import_batch(&again).unwrap();
-        assert_eq!((out.codings, out.duplicate_codings), (0, 1));
-        assert_eq!((out.memos, out.duplicate_memos), (0, 1));
-        assert_eq!((out.guids, out.guids_kept), (0, 2));
-        assert_eq!(p.store.guids(guid_kind::CODE).unwrap()["kb"], "K-1");
+                }],
+                guids: vec![
+                    GuidRow::new(guid_kind::CODE, "kb", "K-2"),
+                    GuidRow::new(guid_kind::CODE, "su", "K-1"),
+                ],
+                ..ImportBatch::default()
+            };
+            let out = p.store.import_batch(&again).unwrap();
+            assert_eq!((out.codings, out.duplicate_codings), (0, 1));
+            assert_eq!((out.memos, out.duplicate_memos), (0, 1));
+            assert_eq!((out.guids, out.guids_kept), (0, 2));
+            assert_eq!(p.store.guids(guid_kind::CODE).unwrap()["kb"], "K-1");
+            drop(other);
+        });
     }
 
     #[test]
     fn a_failing_batch_writes_nothing() {
-        let (_dir, mut p) = project();
-        let r = p.store.revision().unwrap();
-        let batch = ImportBatch {
-            documents: vec![BatchDocument {
-                document: doc("new", "Short."),
-                guid: Some("D-1".into()),
-            }],
-            // Past the end of the text: refused, and the document goes with it.
-            codings: vec![coding(BatchDoc::New(0), 2, 60, "kb")],
-            ..ImportBatch::default()
-        };
-        assert!(p.store.import_batch(&batch).is_err());
-        assert_eq!(p.store.revision().unwrap(), r);
-        assert!(p.store.documents().unwrap().is_empty());
-        assert!(p.store.guids(guid_kind::SOURCE).unwrap().is_empty());
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let r = p.store.revision().unwrap();
+            let batch = ImportBatch {
+                documents: vec![BatchDocument {
+                    document: doc("new", "Short."),
+                    guid: Some("D-1".into()),
+                }],
+                // Past the end of the text: refused, and the document goes with it.
+                codings: vec![coding(BatchDoc::New(0), 2, 60, "kb")],
+                ..ImportBatch::default()
+            };
+            assert!(p.store.import_batch(&batch).is_err());
+            assert_eq!(p.store.revision().unwrap(), r);
+            assert!(p.store.documents().unwrap().is_empty());
+            assert!(p.store.guids(guid_kind::SOURCE).unwrap().is_empty());
+            drop(other);
+        });
     }
 
     #[test]
     fn texts_match_documents_exactly() {
-        let (_dir, mut p) = project();
-        let a = p.store.insert_document(&doc("a", "Same text.")).unwrap();
-        p.store.insert_document(&doc("b", "Same text.")).unwrap();
-        let got = p
-            .store
-            .match_texts(&["Same text.", "Same text.\n", "Other.", "Same text."])
-            .unwrap();
-        assert_eq!(got, [Some(a), None, None, Some(a)]);
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let a = p.store.insert_document(&doc("a", "Same text.")).unwrap();
+            p.store.insert_document(&doc("b", "Same text.")).unwrap();
+            let got = p
+                .store
+                .match_texts(&["Same text.", "Same text.\n", "Other.", "Same text."])
+                .unwrap();
+            assert_eq!(got, [Some(a), None, None, Some(a)]);
+            drop(other);
+        });
     }
 
     #[test]
     fn code_guids_follow_renames_and_merges() {
-        let (_dir, mut p) = project();
-        p.store
-            .put_guids(&[
-                GuidRow::new(guid_kind::CODE, "kb", "G-KB"),
-                GuidRow::new(guid_kind::CODE, "su", "G-SU"),
-                GuidRow::new(guid_kind::CODE, "old", "G-OLD"),
-            ])
-            .unwrap();
-        // Renamed: the GUID moves. Merged into a code with a GUID: the merged one's goes.
-        p.store
-            .recode(&[("kb".into(), "kb2".into()), ("old".into(), "su".into())])
-            .unwrap();
-        let codes = p.store.guids(guid_kind::CODE).unwrap();
-        assert_eq!(
-            codes,
-            BTreeMap::from([
-                ("kb2".to_string(), "G-KB".to_string()),
-                ("su".to_string(), "G-SU".to_string())
-            ])
-        );
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            p.store
+                .put_guids(&[
+                    GuidRow::new(guid_kind::CODE, "kb", "G-KB"),
+                    GuidRow::new(guid_kind::CODE, "su", "G-SU"),
+                    GuidRow::new(guid_kind::CODE, "old", "G-OLD"),
+                ])
+                .unwrap();
+            // Renamed: the GUID moves. Merged into a code with a GUID: the merged one's goes.
+            p.store
+                .recode(&[("kb".into(), "kb2".into()), ("old".into(), "su".into())])
+                .unwrap();
+            let codes = p.store.guids(guid_kind::CODE).unwrap();
+            assert_eq!(
+                codes,
+                BTreeMap::from([
+                    ("kb2".to_string(), "G-KB".to_string()),
+                    ("su".to_string(), "G-SU".to_string())
+                ])
+            );
+            drop(other);
+        });
     }
 
     #[test]

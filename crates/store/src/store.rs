@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ambit_core::{Date, DocId, DocKind, Document, Passage, PassageId, PassageSpan, SpeakerAliases};
-use rusqlite::{
-    params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
-};
+use rusqlite::{Connection, OpenFlags};
 
+use crate::db::{params, Db, Row};
 use crate::error::{Error, Result};
+use crate::pg::StoreUrl;
 use crate::schema;
 
 /// A document ready to be stored: what an importer produced.
@@ -109,13 +109,13 @@ pub struct Existing {
 /// one transaction, each under its own savepoint, and the batch bumps the revision once.
 ///
 /// A store is opened only if it exists and holds Ambit's tables: a missing or emptied file
-/// is an error ([`Error::StoreMissing`], [`Error::StoreEmpty`]), never silently replaced by
+/// is an error ([`Error::StoreMissing`], params![`Error::StoreEmpty`]), never silently replaced by
 /// an empty store; [`Store::open_or_create`] (used by `ambit init`) is the one way to make
 /// one. A store that cannot be written (read-only mount, files of another user) is opened
 /// for reading only: reads work, and writes fail with [`Error::ReadOnly`].
 #[derive(Debug)]
 pub struct Store {
-    pub(crate) conn: Connection,
+    pub(crate) conn: Db,
     path: PathBuf,
     read_only: bool,
     /// Who is who among speaker labels (`[speakers]` in ambit.toml): every passage read
@@ -181,12 +181,43 @@ impl Store {
         Store::connect_read_only(path)
     }
 
+    /// Opens the existing project on a PostgreSQL server (see [`StoreUrl`]) and brings its
+    /// schema up to date. A project missing on the server is refused
+    /// ([`Error::NoServerProject`]), never made.
+    pub fn open_server(url: &StoreUrl, password_command: Option<&str>) -> Result<Store> {
+        let db = crate::pg::connect(url, password_command, crate::pg::Want::Existing)?;
+        Ok(Store::from_db(db, PathBuf::from(url.shown())))
+    }
+
+    /// Creates the project's schema on a PostgreSQL server and opens it; a project that
+    /// exists there already is refused ([`Error::ServerProjectExists`]).
+    pub fn create_server(url: &StoreUrl, password_command: Option<&str>) -> Result<Store> {
+        let db = crate::pg::connect(url, password_command, crate::pg::Want::New)?;
+        Ok(Store::from_db(db, PathBuf::from(url.shown())))
+    }
+
+    fn from_db(conn: Db, path: PathBuf) -> Store {
+        Store {
+            conn,
+            path,
+            read_only: false,
+            speakers: SpeakerAliases::default(),
+            batch: None,
+            revisions_written: 0,
+        }
+    }
+
+    /// Whether the store is on a PostgreSQL server (a team store).
+    pub fn is_server(&self) -> bool {
+        self.conn.is_pg()
+    }
+
     /// Whether the store was opened for reading only (it cannot be written).
     pub fn is_read_only(&self) -> bool {
         self.read_only
     }
 
-    /// The store file.
+    /// The store file; for a server store, its URL without the password.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -197,8 +228,10 @@ impl Store {
         if create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
-        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.into()))?;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.into()))?;
         conn.busy_timeout(BUSY_WAIT).map_err(|e| fail(e.into()))?;
+        // Every statement of the store is cached once prepared; they are fewer than this.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // SQLite opens a file it may not write for reading only, without saying so.
         if conn
             .is_readonly(rusqlite::MAIN_DB)
@@ -216,13 +249,15 @@ impl Store {
                 path: path.to_path_buf(),
             });
         }
-        (|| -> Result<()> {
+        let conn = (|| -> Result<Db> {
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "foreign_keys", true)?;
             // NORMAL in WAL mode keeps every commit atomic and durable across a process
             // kill; only a power loss may drop the last commits, never corrupt the file.
             conn.pragma_update(None, "synchronous", "NORMAL")?;
-            schema::migrate(&mut conn)
+            let db = Db::Sqlite(conn);
+            schema::migrate(&db)?;
+            Ok(db)
         })()
         .map_err(fail)?;
         Ok(Store {
@@ -289,8 +324,9 @@ impl Store {
                 known: schema::SCHEMA_VERSION,
             });
         }
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Store {
-            conn,
+            conn: Db::Sqlite(conn),
             path: path.to_path_buf(),
             read_only: true,
             speakers: SpeakerAliases::default(),
@@ -311,19 +347,21 @@ impl Store {
     /// Runs `write` in one write transaction, bumps the revision and commits; on an error
     /// nothing is written. Every write of the store goes through here (or
     /// [`Store::write_if_changed`]).
-    pub(crate) fn write<T>(
-        &mut self,
-        write: impl FnOnce(&Transaction<'_>) -> Result<T>,
-    ) -> Result<T> {
+    pub(crate) fn write<T>(&mut self, mut write: impl FnMut(&Db) -> Result<T>) -> Result<T> {
         self.write_if_changed(|tx| write(tx).map(|v| (v, true)))
     }
 
     /// Like [`Store::write`], for writes that may find nothing to do: `write` says whether
     /// it changed anything, and only then is the revision bumped (so derived data stays
     /// current after a no-op). An open batch of inserts is committed first.
+    ///
+    /// A transaction the server gave up to resolve a conflict (PostgreSQL's serialization
+    /// failures and deadlocks) is run again from the start, a few times, after a short
+    /// random pause: `write` may therefore run more than once, each time on a fresh
+    /// transaction.
     pub(crate) fn write_if_changed<T>(
         &mut self,
-        write: impl FnOnce(&Transaction<'_>) -> Result<(T, bool)>,
+        mut write: impl FnMut(&Db) -> Result<(T, bool)>,
     ) -> Result<T> {
         if self.read_only {
             return Err(Error::ReadOnly {
@@ -331,21 +369,35 @@ impl Store {
             });
         }
         self.commit_batch()?;
-        let done = (|| -> Result<(T, bool)> {
-            let tx = begin_write(&mut self.conn)?;
-            let (value, changed) = write(&tx)?;
-            if changed {
-                bump_revision(&tx)?;
+        let mut attempt = 0;
+        loop {
+            let conn = &self.conn;
+            let done = (|| -> Result<(T, bool)> {
+                conn.begin_write()?;
+                let (value, changed) = write(conn)?;
+                if changed {
+                    bump_revision(conn)?;
+                }
+                conn.commit()?;
+                Ok((value, changed))
+            })();
+            match done {
+                Ok((value, changed)) => {
+                    self.revisions_written += u64::from(changed);
+                    return Ok(value);
+                }
+                Err(e) => {
+                    if self.conn.in_transaction() {
+                        let _ = self.conn.rollback();
+                    }
+                    if attempt < WRITE_RETRIES && e.is_transient() {
+                        attempt += 1;
+                        retry_pause(attempt);
+                        continue;
+                    }
+                    return Err(self.fail(e));
+                }
             }
-            tx.commit()?;
-            Ok((value, changed))
-        })();
-        match done {
-            Ok((value, changed)) => {
-                self.revisions_written += u64::from(changed);
-                Ok(value)
-            }
-            Err(e) => Err(self.fail(e)),
         }
     }
 
@@ -365,16 +417,24 @@ impl Store {
                 path: self.path.clone(),
             });
         }
-        if self.batch.is_some() && !self.conn.is_autocommit() {
+        if self.batch.is_some() && self.conn.in_transaction() {
             return Ok(());
         }
         self.batch = None;
         // Each savepoint saves the pages the batch changed before it and changes again
         // (index and table ends, the id sequence): about 30 page writes per document to a
         // temporary file, as many as a commit of its own. In memory they cost a copy.
-        self.conn
-            .execute_batch("PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE")
-            .map_err(|e| self.fail(e))?;
+        if !self.conn.is_pg() {
+            self.conn
+                .batch("PRAGMA temp_store = MEMORY")
+                .map_err(|e| self.fail(e))?;
+        }
+        if let Err(e) = self.conn.begin_write() {
+            if self.conn.in_transaction() {
+                let _ = self.conn.rollback();
+            }
+            return Err(self.fail(e));
+        }
         self.batch = Some(Batch { inserted: 0 });
         Ok(())
     }
@@ -383,7 +443,7 @@ impl Store {
     /// also when SQLite gave up the batch's transaction after an error (a full disk, an I/O
     /// error), in which case none of the batch's documents were stored.
     pub fn in_batch(&mut self) -> bool {
-        if self.batch.is_some() && self.conn.is_autocommit() {
+        if self.batch.is_some() && !self.conn.in_transaction() {
             self.batch = None;
         }
         self.batch.is_some()
@@ -396,7 +456,7 @@ impl Store {
         let Some(batch) = self.batch.take() else {
             return Ok(());
         };
-        if self.conn.is_autocommit() {
+        if !self.conn.in_transaction() {
             // SQLite already rolled the transaction back; the failed insert said why.
             return Err(Error::BatchLost {
                 path: self.path.clone(),
@@ -406,19 +466,21 @@ impl Store {
             if batch.inserted > 0 {
                 bump_revision(&self.conn)?;
             }
-            self.conn.execute_batch("COMMIT")?;
+            self.conn.commit()?;
             Ok(())
         })();
         match done {
             Ok(()) => {
                 self.revisions_written += u64::from(batch.inserted > 0);
                 // Only a speed setting: the commit stands whatever this says.
-                let _ = self.conn.execute_batch("PRAGMA temp_store = DEFAULT");
+                if !self.conn.is_pg() {
+                    let _ = self.conn.batch("PRAGMA temp_store = DEFAULT");
+                }
                 Ok(())
             }
             Err(e) => {
-                if !self.conn.is_autocommit() {
-                    let _ = self.conn.execute_batch("ROLLBACK");
+                if self.conn.in_transaction() {
+                    let _ = self.conn.rollback();
                 }
                 Err(self.fail(e))
             }
@@ -434,15 +496,15 @@ impl Store {
 
     /// Runs `write` under a savepoint of the open batch (or, without one, in a transaction
     /// of its own): on an error nothing of it stays, and the batch goes on.
-    fn insert_write<T>(&mut self, write: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    fn insert_write<T>(&mut self, mut write: impl FnMut(&Db) -> Result<T>) -> Result<T> {
         if !self.in_batch() {
-            return self.write(|tx| write(tx));
+            return self.write(write);
         }
         let conn = &self.conn;
         let done = (|| -> Result<T> {
-            conn.execute_batch("SAVEPOINT ambit_insert")?;
+            conn.batch("SAVEPOINT ambit_insert")?;
             let value = write(conn)?;
-            conn.execute_batch("RELEASE ambit_insert")?;
+            conn.batch("RELEASE ambit_insert")?;
             Ok(value)
         })();
         match done {
@@ -455,10 +517,10 @@ impl Store {
             Err(e) => {
                 // After some errors (a full disk, I/O) SQLite rolls back the whole
                 // transaction itself; `in_batch` then says so.
-                if !self.conn.is_autocommit() {
+                if self.conn.in_transaction() {
                     let _ = self
                         .conn
-                        .execute_batch("ROLLBACK TO ambit_insert; RELEASE ambit_insert");
+                        .batch("ROLLBACK TO ambit_insert; RELEASE ambit_insert");
                 }
                 Err(self.fail(e))
             }
@@ -468,13 +530,47 @@ impl Store {
     /// The revision counter: bumped by every write.
     pub fn revision(&self) -> Result<u64> {
         self.reading(|| {
-            let v: String =
-                self.conn
-                    .query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
-                        r.get(0)
-                    })?;
+            let v: String = self.conn.query_row(
+                "SELECT value FROM meta WHERE key = 'revision'",
+                params![],
+                |r| r.get(0),
+            )?;
             v.parse()
                 .map_err(|_| Error::Corrupt(format!("revision {v:?}")))
+        })
+    }
+
+    /// A project file the store keeps for everyone working on it (a team store keeps
+    /// `codebook.toml` and the shared `ambit.toml` settings), if it keeps one by that name.
+    pub fn shared_file(&self, name: &str) -> Result<Option<String>> {
+        self.reading(|| {
+            self.conn.query_opt(
+                "SELECT value FROM meta WHERE key = ?1",
+                params![format!("file:{name}")],
+                |r| r.get(0),
+            )
+        })
+    }
+
+    /// Keeps `text` as the project file `name` (see [`Store::shared_file`]), in one
+    /// transaction; returns whether it changed. The revision stays: as with the files of a
+    /// project on SQLite, derived data does not depend on these texts.
+    pub fn put_shared_file(&mut self, name: &str, text: &str) -> Result<bool> {
+        let key = format!("file:{name}");
+        self.write_if_changed(|tx| {
+            let old: Option<String> =
+                tx.query_opt("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                    r.get(0)
+                })?;
+            if old.as_deref() == Some(text) {
+                return Ok((false, false));
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, text],
+            )?;
+            Ok((true, false))
         })
     }
 
@@ -511,11 +607,12 @@ impl Store {
             if changed == 0 {
                 return Err(Error::NoSuchDocument(doc.id.to_string()));
             }
-            tx.execute("DELETE FROM attributes WHERE doc = ?1", [doc.id.0])?;
-            let mut stmt =
-                tx.prepare("INSERT INTO attributes (doc, key, value) VALUES (?1, ?2, ?3)")?;
+            tx.execute("DELETE FROM attributes WHERE doc = ?1", params![doc.id.0])?;
             for (k, v) in &doc.attributes {
-                stmt.execute(params![doc.id.0, k, v])?;
+                tx.execute(
+                    "INSERT INTO attributes (doc, key, value) VALUES (?1, ?2, ?3)",
+                    params![doc.id.0, k, v],
+                )?;
             }
             Ok(())
         })
@@ -525,9 +622,9 @@ impl Store {
     pub fn import_info(&self, id: DocId) -> Result<ImportInfo> {
         self.reading(|| {
             self.conn
-                .query_row(
+                .query_opt(
                     "SELECT format, encoding, content_hash, source FROM documents WHERE id = ?1",
-                    [id.0],
+                    params![id.0],
                     |r| {
                         Ok(ImportInfo {
                             format: r.get(0)?,
@@ -536,8 +633,7 @@ impl Store {
                             source: r.get(3)?,
                         })
                     },
-                )
-                .optional()?
+                )?
                 .ok_or_else(|| Error::NoSuchDocument(id.to_string()))
         })
     }
@@ -557,7 +653,7 @@ impl Store {
             return Ok(false);
         }
         self.write(|tx| {
-            tx.execute("DELETE FROM passages WHERE doc = ?1", [id.0])?;
+            tx.execute("DELETE FROM passages WHERE doc = ?1", params![id.0])?;
             insert_passages(tx, id, passages)?;
             Ok(true)
         })
@@ -566,19 +662,16 @@ impl Store {
     /// The original file of a document, when the store keeps it.
     pub fn original(&self, id: DocId) -> Result<Option<Original>> {
         self.reading(|| {
-            Ok(self
-                .conn
-                .query_row(
-                    "SELECT name, bytes FROM originals WHERE doc = ?1",
-                    [id.0],
-                    |r| {
-                        Ok(Original {
-                            name: r.get(0)?,
-                            bytes: r.get(1)?,
-                        })
-                    },
-                )
-                .optional()?)
+            self.conn.query_opt(
+                "SELECT name, bytes FROM originals WHERE doc = ?1",
+                params![id.0],
+                |r| {
+                    Ok(Original {
+                        name: r.get(0)?,
+                        bytes: r.get(1)?,
+                    })
+                },
+            )
         })
     }
 
@@ -588,17 +681,14 @@ impl Store {
                 "SELECT id, title, source, content_hash FROM documents
                  WHERE {cond} ORDER BY id LIMIT 1"
             );
-            Ok(self
-                .conn
-                .query_row(&sql, [value], |r| {
-                    Ok(Existing {
-                        id: DocId(r.get(0)?),
-                        title: r.get(1)?,
-                        source: r.get(2)?,
-                        content_hash: r.get(3)?,
-                    })
+            self.conn.query_opt(&sql, params![value], |r| {
+                Ok(Existing {
+                    id: DocId(r.get(0)?),
+                    title: r.get(1)?,
+                    source: r.get(2)?,
+                    content_hash: r.get(3)?,
                 })
-                .optional()?)
+            })
         })
     }
 
@@ -627,10 +717,10 @@ impl Store {
                     count: manual,
                 });
             }
-            tx.execute("DELETE FROM codings WHERE doc = ?1", [id.0])?;
-            tx.execute("DELETE FROM passages WHERE doc = ?1", [id.0])?;
-            tx.execute("DELETE FROM attributes WHERE doc = ?1", [id.0])?;
-            tx.execute("DELETE FROM originals WHERE doc = ?1", [id.0])?;
+            tx.execute("DELETE FROM codings WHERE doc = ?1", params![id.0])?;
+            tx.execute("DELETE FROM passages WHERE doc = ?1", params![id.0])?;
+            tx.execute("DELETE FROM attributes WHERE doc = ?1", params![id.0])?;
+            tx.execute("DELETE FROM originals WHERE doc = ?1", params![id.0])?;
             let changed = tx.execute(
                 "UPDATE documents SET title = ?2, kind = ?3, date = ?4, phase = ?5, source = ?6,
                     content_hash = ?7, format = ?8, encoding = ?9, text = ?10, chars = ?11,
@@ -674,31 +764,34 @@ impl Store {
     fn document_rows(&self, only: Option<DocId>) -> Result<Vec<DocRow>> {
         self.reading(|| {
             let mut attrs = self.attributes(only)?;
-            // Two statements, not `?1 IS NULL OR …`, which SQLite plans as a scan.
-            let mut stmt = self.conn.prepare_cached(match only {
-                None => {
-                    "SELECT d.id, d.title, d.kind, d.date, d.phase, d.source, d.words,
-                        (SELECT COUNT(*) FROM passages p WHERE p.doc = d.id)
-                     FROM documents d WHERE ?1 IS NULL ORDER BY d.id"
-                }
-                Some(_) => {
-                    "SELECT d.id, d.title, d.kind, d.date, d.phase, d.source, d.words,
-                        (SELECT COUNT(*) FROM passages p WHERE p.doc = d.id)
-                     FROM documents d WHERE d.id = ?1"
-                }
-            })?;
-            let rows = stmt.query_map([only.map(|d| d.0)], |r| {
-                Ok((doc_columns(r)?, r.get::<_, i64>(6)?, r.get::<_, i64>(7)?))
-            })?;
             let mut out = Vec::new();
-            for row in rows {
-                let (columns, words, passages) = row?;
+            let mut row = |r: &Row<'_>| -> Result<()> {
+                let (columns, words, passages) =
+                    (doc_columns(r)?, r.get::<i64>(6)?, r.get::<i64>(7)?);
                 out.push(DocRow {
                     doc: document(columns, &mut attrs)?,
                     passages: passages as u64,
                     words: words as u64,
                 });
-            }
+                Ok(())
+            };
+            // Two statements, not `?1 IS NULL OR …`, which SQLite plans as a scan.
+            match only {
+                None => self.conn.query_each(
+                    "SELECT d.id, d.title, d.kind, d.date, d.phase, d.source, d.words,
+                        (SELECT COUNT(*) FROM passages p WHERE p.doc = d.id)
+                     FROM documents d ORDER BY d.id",
+                    params![],
+                    &mut row,
+                )?,
+                Some(id) => self.conn.query_each(
+                    "SELECT d.id, d.title, d.kind, d.date, d.phase, d.source, d.words,
+                        (SELECT COUNT(*) FROM passages p WHERE p.doc = d.id)
+                     FROM documents d WHERE d.id = ?1",
+                    params![id.0],
+                    &mut row,
+                )?,
+            };
             Ok(out)
         })
     }
@@ -710,14 +803,15 @@ impl Store {
             let mut attrs = self.attributes(None)?;
             // Only columns stored before `text`, all in the `documents_listing` index: reading
             // the table would read a page per document.
-            let mut stmt = self.conn.prepare(
-                "SELECT id, title, kind, date, phase, source FROM documents ORDER BY id",
-            )?;
-            let rows = stmt.query_map([], doc_columns)?;
             let mut out = Vec::new();
-            for row in rows {
-                out.push(document(row?, &mut attrs)?);
-            }
+            self.conn.query_each(
+                "SELECT id, title, kind, date, phase, source FROM documents ORDER BY id",
+                params![],
+                |r| -> Result<()> {
+                    out.push(document(doc_columns(r)?, &mut attrs)?);
+                    Ok(())
+                },
+            )?;
             Ok(out)
         })
     }
@@ -725,22 +819,30 @@ impl Store {
     /// The attributes of every document (`None`) or of one.
     fn attributes(&self, only: Option<DocId>) -> Result<BTreeMap<u32, BTreeMap<String, String>>> {
         let mut attrs: BTreeMap<u32, BTreeMap<String, String>> = BTreeMap::new();
-        let mut stmt = self.conn.prepare_cached(match only {
-            None => "SELECT doc, key, value FROM attributes WHERE ?1 IS NULL ORDER BY doc, key",
-            Some(_) => "SELECT doc, key, value FROM attributes WHERE doc = ?1 ORDER BY key",
-        })?;
-        let rows = stmt.query_map([only.map(|d| d.0)], |r| {
-            Ok((r.get::<_, u32>(0)?, r.get(1)?, r.get(2)?))
-        })?;
-        for row in rows {
-            let (doc, k, v) = row?;
-            attrs.entry(doc).or_default().insert(k, v);
-        }
+        let mut row = |r: &Row<'_>| -> Result<()> {
+            attrs
+                .entry(r.get::<u32>(0)?)
+                .or_default()
+                .insert(r.get(1)?, r.get(2)?);
+            Ok(())
+        };
+        match only {
+            None => self.conn.query_each(
+                "SELECT doc, key, value FROM attributes ORDER BY doc, key",
+                params![],
+                &mut row,
+            )?,
+            Some(id) => self.conn.query_each(
+                "SELECT doc, key, value FROM attributes WHERE doc = ?1 ORDER BY key",
+                params![id.0],
+                &mut row,
+            )?,
+        };
         Ok(attrs)
     }
 
     /// The passages with these ids and their texts, in the order asked (`None` for an id
-    /// without a passage). SQLite cuts a few passages out of a document itself; a
+    /// without a passage). The database cuts a few passages out of a document itself; a
     /// document with many passages asked is read once.
     pub fn passage_texts(&self, ids: &[PassageId]) -> Result<Vec<Option<(Passage, String)>>> {
         self.reading(|| {
@@ -751,36 +853,33 @@ impl Store {
                 by_doc.entry(id.doc).or_default().push(i);
             }
             let mut out: Vec<Option<(Passage, String)>> = vec![None; ids.len()];
-            // `substr` counts characters, like passage offsets.
-            let mut cut = self.conn.prepare_cached(
-                "SELECT p.start, p.end, p.speaker, p.start_ms, p.end_ms, p.page, p.heading,
-                        p.question, p.words, substr(d.text, p.start + 1, p.end - p.start)
+            // `substr` counts characters, like passage offsets, in both databases.
+            let cut =
+                "SELECT p.start, p.\"end\", p.speaker, p.start_ms, p.end_ms, p.page, p.heading,
+                        p.question, p.words, substr(d.text, CAST(p.start + 1 AS INTEGER), CAST(p.\"end\" - p.start AS INTEGER))
              FROM passages p JOIN documents d ON d.id = p.doc
-             WHERE p.doc = ?1 AND p.ordinal = ?2",
-            )?;
-            let passage = |id, r: &rusqlite::Row<'_>| passage_from(id, r, 0);
+             WHERE p.doc = ?1 AND p.ordinal = ?2";
+            let passage = |id, r: &Row<'_>| passage_from(id, r, 0);
             for (doc, at) in by_doc {
                 if at.len() <= CUT_IN_SQL {
                     for i in at {
                         let id = ids[i];
-                        out[i] = cut
-                            .query_row(params![doc.0, id.ordinal], |r| {
-                                Ok((passage(id, r)?, r.get::<_, String>(9)?))
-                            })
-                            .optional()?;
+                        out[i] = self.conn.query_opt(cut, params![doc.0, id.ordinal], |r| {
+                            Ok((passage(id, r)?, r.get::<String>(9)?))
+                        })?;
                     }
                     continue;
                 }
                 let text = self.text(doc)?;
                 let chars = ambit_core::text::CharIndex::new(&text);
-                let mut stmt = self.conn.prepare_cached(&format!(
+                let one = format!(
                     "SELECT {PASSAGE_COLUMNS} FROM passages WHERE doc = ?1 AND ordinal = ?2"
-                ))?;
+                );
                 for i in at {
                     let id = ids[i];
-                    let found = stmt
-                        .query_row(params![doc.0, id.ordinal], |r| passage(id, r))
-                        .optional()?;
+                    let found = self
+                        .conn
+                        .query_opt(&one, params![doc.0, id.ordinal], |r| passage(id, r))?;
                     if let Some(p) = found {
                         let slice =
                             chars
@@ -819,10 +918,11 @@ impl Store {
     pub fn text(&self, id: DocId) -> Result<String> {
         self.reading(|| {
             self.conn
-                .query_row("SELECT text FROM documents WHERE id = ?1", [id.0], |r| {
-                    r.get(0)
-                })
-                .optional()?
+                .query_opt(
+                    "SELECT text FROM documents WHERE id = ?1",
+                    params![id.0],
+                    |r| r.get(0),
+                )?
                 .ok_or_else(|| Error::NoSuchDocument(id.to_string()))
         })
     }
@@ -850,13 +950,16 @@ impl Store {
 
     /// The kind of every document, for speaker aliases by kind.
     fn kinds(&self) -> Result<BTreeMap<DocId, DocKind>> {
-        let mut stmt = self.conn.prepare_cached("SELECT id, kind FROM documents")?;
-        let rows = stmt.query_map([], |r| Ok((DocId(r.get(0)?), r.get::<_, String>(1)?)))?;
         let mut out = BTreeMap::new();
-        for row in rows {
-            let (id, kind) = row?;
-            out.insert(id, DocKind::parse(&kind).unwrap_or(DocKind::Other));
-        }
+        self.conn.query_each(
+            "SELECT id, kind FROM documents",
+            params![],
+            |r| -> Result<()> {
+                let kind = DocKind::parse(r.str(1)?).unwrap_or(DocKind::Other);
+                out.insert(DocId(r.get(0)?), kind);
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 
@@ -867,7 +970,7 @@ impl Store {
             let kind = self.reading(|| {
                 let k: String = self.conn.query_row(
                     "SELECT kind FROM documents WHERE id = ?1",
-                    [id.0],
+                    params![id.0],
                     |r| r.get(0),
                 )?;
                 Ok(DocKind::parse(&k).unwrap_or(DocKind::Other))
@@ -881,32 +984,36 @@ impl Store {
     /// says; [`Store::passages`] gives the names `[speakers]` maps them to).
     pub fn passages_as_stored(&self, id: DocId) -> Result<Vec<Passage>> {
         self.reading(|| {
-            let mut stmt = self.conn.prepare(&format!(
-                "SELECT ordinal, {PASSAGE_COLUMNS} FROM passages WHERE doc = ?1
+            self.conn.query_vec(
+                &format!(
+                    "SELECT ordinal, {PASSAGE_COLUMNS} FROM passages WHERE doc = ?1
                      ORDER BY ordinal"
-            ))?;
-            let rows = stmt.query_map([id.0], |r| {
-                let ordinal = r.get(0)?;
-                passage_from(PassageId { doc: id, ordinal }, r, 1)
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+                ),
+                params![id.0],
+                |r| {
+                    let ordinal = r.get(0)?;
+                    passage_from(PassageId { doc: id, ordinal }, r, 1)
+                },
+            )
         })
     }
 
     /// Every passage of the project, ordered by document and ordinal.
     pub fn all_passages(&self) -> Result<Vec<Passage>> {
         self.reading(|| {
-            let mut stmt = self.conn.prepare(&format!(
-                "SELECT doc, ordinal, {PASSAGE_COLUMNS} FROM passages ORDER BY doc, ordinal"
-            ))?;
-            let rows = stmt.query_map([], |r| {
-                let id = PassageId {
-                    doc: DocId(r.get(0)?),
-                    ordinal: r.get(1)?,
-                };
-                passage_from(id, r, 2)
-            })?;
-            let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut out = self.conn.query_vec(
+                &format!(
+                    "SELECT doc, ordinal, {PASSAGE_COLUMNS} FROM passages ORDER BY doc, ordinal"
+                ),
+                params![],
+                |r| {
+                    let id = PassageId {
+                        doc: DocId(r.get(0)?),
+                        ordinal: r.get(1)?,
+                    };
+                    passage_from(id, r, 2)
+                },
+            )?;
             if !self.speakers.is_empty() {
                 let kinds = self.kinds()?;
                 self.name_speakers(&mut out, |d| {
@@ -922,7 +1029,7 @@ impl Store {
         self.reading(|| {
             let n: i64 = self
                 .conn
-                .query_row("SELECT COUNT(*) FROM passages", [], |r| r.get(0))?;
+                .query_row("SELECT COUNT(*) FROM passages", params![], |r| r.get(0))?;
             Ok(n as u64)
         })
     }
@@ -930,11 +1037,16 @@ impl Store {
     /// The texts of all documents, by id.
     pub fn texts(&self) -> Result<BTreeMap<DocId, String>> {
         self.reading(|| {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, text FROM documents ORDER BY id")?;
-            let rows = stmt.query_map([], |r| Ok((DocId(r.get(0)?), r.get(1)?)))?;
-            Ok(rows.collect::<rusqlite::Result<BTreeMap<_, _>>>()?)
+            let mut out = BTreeMap::new();
+            self.conn.query_each(
+                "SELECT id, text FROM documents ORDER BY id",
+                params![],
+                |r| -> Result<()> {
+                    out.insert(DocId(r.get(0)?), r.get(1)?);
+                    Ok(())
+                },
+            )?;
+            Ok(out)
         })
     }
 
@@ -943,33 +1055,29 @@ impl Store {
     pub fn speakers(&self) -> Result<Vec<(String, u64)>> {
         self.reading(|| {
             if self.speakers.is_empty() {
-                let mut stmt = self.conn.prepare(
+                return self.conn.query_vec(
                     "SELECT speaker, COUNT(*) FROM passages WHERE speaker IS NOT NULL
                      GROUP BY speaker ORDER BY COUNT(*) DESC, speaker",
-                )?;
-                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
-                return Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+                    params![],
+                    |r| Ok((r.get(0)?, r.get::<i64>(1)? as u64)),
+                );
             }
             let kinds = self.kinds()?;
-            let mut stmt = self.conn.prepare(
+            let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+            self.conn.query_each(
                 "SELECT doc, speaker, COUNT(*) FROM passages WHERE speaker IS NOT NULL
                  GROUP BY doc, speaker",
+                params![],
+                |r| -> Result<()> {
+                    let doc = DocId(r.get(0)?);
+                    let n = r.get::<i64>(2)? as u64;
+                    let kind = kinds.get(&doc).copied().unwrap_or(DocKind::Other);
+                    *counts
+                        .entry(self.speakers.resolve(doc, kind, r.str(1)?).to_string())
+                        .or_default() += n;
+                    Ok(())
+                },
             )?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    DocId(r.get(0)?),
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)? as u64,
-                ))
-            })?;
-            let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-            for row in rows {
-                let (doc, label, n) = row?;
-                let kind = kinds.get(&doc).copied().unwrap_or(DocKind::Other);
-                *counts
-                    .entry(self.speakers.resolve(doc, kind, &label).to_string())
-                    .or_default() += n;
-            }
             let mut out: Vec<(String, u64)> = counts.into_iter().collect();
             out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             Ok(out)
@@ -978,70 +1086,70 @@ impl Store {
 }
 
 /// Inserts the row of a new document and its children; `now` is its import time.
-fn insert_new(conn: &Connection, doc: &NewDocument, now: &str) -> Result<DocId> {
-    // Cached: an import stores thousands of documents, and preparing the statements again
-    // for each was a visible part of the time per small file.
-    conn.prepare_cached(
+pub(crate) fn insert_new(conn: &Db, doc: &NewDocument, now: &str) -> Result<DocId> {
+    let id: u32 = conn.query_row(
         "INSERT INTO documents (title, kind, date, phase, source, content_hash, format,
                                 encoding, text, chars, words, imported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
-        doc.title,
-        doc.kind.as_str(),
-        doc.date.map(|d| d.to_string()),
-        doc.phase,
-        doc.source,
-        doc.content_hash,
-        doc.format,
-        doc.encoding,
-        doc.text,
-        doc.text.chars().count() as i64,
-        doc.words as i64,
-        now,
-    ])?;
-    let id = DocId(conn.last_insert_rowid() as u32);
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+        params![
+            doc.title,
+            doc.kind.as_str(),
+            doc.date.map(|d| d.to_string()),
+            doc.phase,
+            doc.source,
+            doc.content_hash,
+            doc.format,
+            doc.encoding,
+            doc.text,
+            doc.text.chars().count() as i64,
+            doc.words as i64,
+            now,
+        ],
+        |r| r.get(0),
+    )?;
+    let id = DocId(id);
     write_children(conn, id, doc)?;
     Ok(id)
 }
 
-pub(crate) fn write_children(conn: &Connection, id: DocId, doc: &NewDocument) -> Result<()> {
-    if !doc.attributes.is_empty() {
-        let mut stmt =
-            conn.prepare_cached("INSERT INTO attributes (doc, key, value) VALUES (?1, ?2, ?3)")?;
-        for (k, v) in &doc.attributes {
-            stmt.execute(params![id.0, k, v])?;
-        }
+pub(crate) fn write_children(conn: &Db, id: DocId, doc: &NewDocument) -> Result<()> {
+    for (k, v) in &doc.attributes {
+        conn.execute(
+            "INSERT INTO attributes (doc, key, value) VALUES (?1, ?2, ?3)",
+            params![id.0, k, v],
+        )?;
     }
     insert_passages(conn, id, &doc.passages)?;
     if let Some(o) = &doc.original {
-        conn.prepare_cached("INSERT INTO originals (doc, name, bytes) VALUES (?1, ?2, ?3)")?
-            .execute(params![id.0, o.name, o.bytes])?;
+        conn.execute(
+            "INSERT INTO originals (doc, name, bytes) VALUES (?1, ?2, ?3)",
+            params![id.0, o.name, o.bytes],
+        )?;
     }
     Ok(())
 }
 
-fn insert_passages(conn: &Connection, id: DocId, passages: &[NewPassage]) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO passages (doc, ordinal, start, end, speaker, start_ms, end_ms, page,
-                               heading, question, words)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
+fn insert_passages(conn: &Db, id: DocId, passages: &[NewPassage]) -> Result<()> {
     for (i, p) in passages.iter().enumerate() {
         let s = &p.span;
-        stmt.execute(params![
-            id.0,
-            (i + 1) as i64,
-            s.start as i64,
-            s.end as i64,
-            s.speaker,
-            s.start_ms.map(|v| v as i64),
-            s.end_ms.map(|v| v as i64),
-            s.page,
-            s.heading,
-            s.question,
-            p.words as i64,
-        ])?;
+        conn.execute(
+            "INSERT INTO passages (doc, ordinal, start, \"end\", speaker, start_ms, end_ms, page,
+                                   heading, question, words)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                id.0,
+                (i + 1) as i64,
+                s.start as i64,
+                s.end as i64,
+                s.speaker,
+                s.start_ms.map(|v| v as i64),
+                s.end_ms.map(|v| v as i64),
+                s.page,
+                s.heading,
+                s.question,
+                p.words as i64,
+            ],
+        )?;
     }
     Ok(())
 }
@@ -1049,18 +1157,18 @@ fn insert_passages(conn: &Connection, id: DocId, passages: &[NewPassage]) -> Res
 /// The passage columns `start, end, speaker, start_ms, end_ms, page, heading, question,
 /// words`, in this order; [`passage_from`] reads them.
 pub(crate) const PASSAGE_COLUMNS: &str =
-    "start, end, speaker, start_ms, end_ms, page, heading, question, words";
+    "start, \"end\", speaker, start_ms, end_ms, page, heading, question, words";
 
 /// A passage from [`PASSAGE_COLUMNS`], read from column `at` on.
-fn passage_from(id: PassageId, r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Passage> {
+fn passage_from(id: PassageId, r: &Row<'_>, at: usize) -> Result<Passage> {
     Ok(Passage {
         id,
         span: PassageSpan {
-            start: r.get::<_, i64>(at)? as usize,
-            end: r.get::<_, i64>(at + 1)? as usize,
+            start: r.get::<i64>(at)? as usize,
+            end: r.get::<i64>(at + 1)? as usize,
             speaker: r.get(at + 2)?,
-            start_ms: r.get::<_, Option<i64>>(at + 3)?.map(|v| v as u64),
-            end_ms: r.get::<_, Option<i64>>(at + 4)?.map(|v| v as u64),
+            start_ms: r.get::<Option<i64>>(at + 3)?.map(|v| v as u64),
+            end_ms: r.get::<Option<i64>>(at + 4)?.map(|v| v as u64),
             page: r.get(at + 5)?,
             heading: r.get(at + 6)?,
             question: r.get(at + 7)?,
@@ -1068,11 +1176,10 @@ fn passage_from(id: PassageId, r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Re
         words: r.get(at + 8)?,
     })
 }
-
 /// id, title, kind, date, phase, source: the first six columns of a document listing.
 type DocColumns = (u32, String, String, Option<String>, Option<String>, String);
 
-fn doc_columns(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocColumns> {
+fn doc_columns(r: &Row<'_>) -> Result<DocColumns> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -1098,29 +1205,37 @@ fn document(
     })
 }
 
-fn count_manual(conn: &Connection, id: DocId) -> Result<u64> {
+fn count_manual(conn: &Db, id: DocId) -> Result<u64> {
     let n: i64 = conn.query_row(
         "SELECT COUNT(*) FROM codings WHERE doc = ?1 AND origin = 'manual'",
-        [id.0],
+        params![id.0],
         |r| r.get(0),
     )?;
     Ok(n as u64)
 }
 
-/// Begins a write transaction that takes the write lock at once (`BEGIN IMMEDIATE`).
-///
-/// A deferred transaction that reads and then writes must upgrade its read lock, and SQLite
-/// does not wait for a lock it can only get by upgrading (it could deadlock): the command
-/// would fail at once with "database is locked" while another one writes. Taking the lock
-/// at the start waits for the other writer, up to the busy timeout. Every write transaction
-/// of the store, migrations included, begins here.
-pub(crate) fn begin_write(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {
-    conn.transaction_with_behavior(TransactionBehavior::Immediate)
+/// How many times a write the server gave up on (a serialization failure, a deadlock) is
+/// run again before its error is reported. Writers queue on the project's lock, so these
+/// are rare: a retry is for a server that resolves a conflict by cancelling one side.
+const WRITE_RETRIES: u32 = 5;
+
+/// Prepared statements SQLite keeps per connection: every statement of the store is
+/// cached (the default of 16 made auto-coding and imports prepare theirs again).
+const STATEMENT_CACHE: usize = 128;
+
+/// A pause of a random 10–60 ms times the attempt, so that two writers that conflicted do
+/// not meet again at once.
+fn retry_pause(attempt: u32) {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(attempt);
+    let jitter = 10 + h.finish() % 50;
+    std::thread::sleep(Duration::from_millis(jitter * u64::from(attempt)));
 }
 
 /// The schema version and the number of schema objects: (0, 0) for a file without tables.
 fn probe(conn: &Connection) -> Result<(i64, i64)> {
-    let version = schema::version(conn)?;
+    let version = schema::sqlite_version(conn)?;
     let tables = conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))?;
     Ok((version, tables))
 }
@@ -1191,10 +1306,10 @@ fn immutable_uri(path: &Path) -> String {
     uri
 }
 
-pub(crate) fn bump_revision(conn: &Connection) -> Result<()> {
+pub(crate) fn bump_revision(conn: &Db) -> Result<()> {
     conn.execute(
-        "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'revision'",
-        [],
+        "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'revision'",
+        params![],
     )?;
     Ok(())
 }
@@ -1245,6 +1360,42 @@ mod tests {
         }
     }
 
+    /// A transaction the server gives up (serialization failure, deadlock) runs again from
+    /// the start; another error is not retried.
+    #[test]
+    fn a_write_the_server_gave_up_runs_again() {
+        crate::testing::each("t", |e| {
+            let s = &mut e.project.store;
+            if !s.is_server() {
+                return;
+            }
+            let before = s.revision().unwrap();
+            let mut runs = 0;
+            s.write(|tx| {
+                runs += 1;
+                if runs < 3 {
+                    let code = if runs == 1 { "40001" } else { "40P01" };
+                    tx.batch(&format!(
+                        "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '{code}'; END $$"
+                    ))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(runs, 3);
+            assert_eq!(s.revision().unwrap(), before + 1);
+            let mut runs = 0;
+            let err = s
+                .write(|tx| {
+                    runs += 1;
+                    tx.batch("DO $$ BEGIN RAISE EXCEPTION 'no' USING ERRCODE = '22012'; END $$")
+                })
+                .unwrap_err();
+            assert_eq!(runs, 1, "{err}");
+            assert!(err.to_string().contains("team store"), "{err}");
+        });
+    }
+
     /// SQLite may give up a whole transaction after an error (a full disk, an I/O error):
     /// the batch is then gone, says so, and what follows is written on its own.
     #[test]
@@ -1253,14 +1404,14 @@ mod tests {
         let mut s = Store::open_or_create(&dir.path().join("store.db")).unwrap();
         s.begin_batch().unwrap();
         s.insert_document(&doc("a")).unwrap();
-        s.conn.execute_batch("ROLLBACK").unwrap();
+        s.conn.batch("ROLLBACK").unwrap();
         let err = s.commit_batch().unwrap_err();
         assert!(matches!(err, Error::BatchLost { .. }), "{err}");
         assert!(!s.in_batch());
 
         s.begin_batch().unwrap();
         s.insert_document(&doc("b")).unwrap();
-        s.conn.execute_batch("ROLLBACK").unwrap();
+        s.conn.batch("ROLLBACK").unwrap();
         assert!(!s.in_batch());
         let c = s.insert_document(&doc("c")).unwrap();
         assert!(!s.in_batch());

@@ -1,8 +1,9 @@
 //! Reading the store one row at a time, so that a pass over a large project (auto-coding)
 //! never holds every text or every coding at once.
 
+use crate::db::params;
+use crate::error::Result;
 use ambit_core::{DocId, DocKind, Passage};
-use rusqlite::Row;
 
 use crate::codings::ATTACHED;
 use crate::error::Error;
@@ -63,28 +64,59 @@ impl Store {
         &self,
         mut f: impl FnMut(StreamedDocument) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, kind, text FROM documents ORDER BY id")
-            .map_err(|e| self.fail(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.fail(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
-            let (id, kind, text) = (|| -> rusqlite::Result<(u32, String, String)> {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })()
-            .map_err(|e| self.fail(e))?;
-            let kind =
-                DocKind::parse(&kind).map_err(|_| Error::Corrupt(format!("kind {kind:?}")))?;
-            // While `rows` is open, the statements reading passages see the same snapshot.
-            let passages = self.passages(DocId(id))?;
-            f(StreamedDocument {
-                id: DocId(id),
-                kind,
-                text,
-                passages,
-            })?;
+        if self.conn.is_pg() {
+            // A PostgreSQL connection reads one statement at a time: the ids first, then
+            // each document, in one read transaction so that all come from one moment.
+            return self.read_consistently(|s| {
+                let ids = s
+                    .conn
+                    .query_vec("SELECT id FROM documents ORDER BY id", params![], |r| {
+                        r.get::<u32>(0)
+                    })
+                    .map_err(|e| s.fail(e))?;
+                for id in ids {
+                    let (kind, text) = s
+                        .conn
+                        .query_row(
+                            "SELECT kind, text FROM documents WHERE id = ?1",
+                            params![id],
+                            |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+                        )
+                        .map_err(|e| s.fail(e))?;
+                    let kind = DocKind::parse(&kind)
+                        .map_err(|_| Error::Corrupt(format!("kind {kind:?}")))?;
+                    let passages = s.passages(DocId(id))?;
+                    f(StreamedDocument {
+                        id: DocId(id),
+                        kind,
+                        text,
+                        passages,
+                    })?;
+                }
+                Ok(())
+            });
         }
-        Ok(())
+        self.conn.query_each(
+            "SELECT id, kind, text FROM documents ORDER BY id",
+            params![],
+            |r| {
+                let (id, kind, text) = (|| -> Result<(u32, String, String)> {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })()
+                .map_err(|e| self.fail(e))?;
+                let kind =
+                    DocKind::parse(&kind).map_err(|_| Error::Corrupt(format!("kind {kind:?}")))?;
+                // While the rows are read, the statements reading passages see the same
+                // snapshot.
+                let passages = self.passages(DocId(id))?;
+                f(StreamedDocument {
+                    id: DocId(id),
+                    kind,
+                    text,
+                    passages,
+                })
+            },
+        )
     }
 
     /// Calls `f` for every coding that points at text (not detached), of `coder` only when
@@ -96,11 +128,6 @@ impl Store {
         origins: Origins,
         mut f: impl FnMut(CodingRow<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        fn str_at<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-            r.get_ref(i)?.as_str().map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-            })
-        }
         let mut conds = vec![ATTACHED.to_string()];
         match origins {
             Origins::All => {}
@@ -111,30 +138,24 @@ impl Store {
             conds.push("coder = ?1".to_string());
         }
         let sql = format!(
-            "SELECT doc, start, end, code, coder, origin FROM codings WHERE {} ORDER BY id",
+            "SELECT doc, start, \"end\", code, coder, origin FROM codings WHERE {} ORDER BY id",
             conds.join(" AND ")
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.fail(e))?;
-        let mut rows = match coder {
-            Some(c) => stmt.query([c]),
-            None => stmt.query([]),
-        }
-        .map_err(|e| self.fail(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
-            let row = (|| -> rusqlite::Result<CodingRow<'_>> {
+        let by: Vec<&dyn crate::db::Param> = coder.iter().map(|c| c as _).collect();
+        self.conn.query_each(&sql, &by, |r| {
+            let row = (|| -> Result<CodingRow<'_>> {
                 Ok(CodingRow {
                     doc: DocId(r.get(0)?),
-                    start: r.get::<_, i64>(1)? as usize,
-                    end: r.get::<_, i64>(2)? as usize,
-                    code: str_at(r, 3)?,
-                    coder: str_at(r, 4)?,
-                    origin: str_at(r, 5)?,
+                    start: r.get::<i64>(1)? as usize,
+                    end: r.get::<i64>(2)? as usize,
+                    code: r.str(3)?,
+                    coder: r.str(4)?,
+                    origin: r.str(5)?,
                 })
             })()
             .map_err(|e| self.fail(e))?;
-            f(row)?;
-        }
-        Ok(())
+            f(row)
+        })
     }
 }
 
@@ -146,7 +167,7 @@ mod tests {
 
     use super::*;
     use crate::error::Result;
-    use crate::{NewCoding, NewDocument, NewPassage, Project};
+    use crate::{NewCoding, NewDocument, NewPassage};
 
     fn doc(title: &str, text: &str, cuts: &[(usize, usize)]) -> NewDocument {
         NewDocument {
@@ -191,94 +212,100 @@ mod tests {
 
     #[test]
     fn documents_come_one_by_one_with_their_passages() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut p = Project::init(dir.path(), "s").unwrap();
-        let a = p
-            .store
-            .insert_document(&doc("a", "één twee", &[(0, 3), (4, 8)]))
-            .unwrap();
-        let b = p
-            .store
-            .insert_document(&doc("b", "drie", &[(0, 4)]))
-            .unwrap();
-        let mut seen = Vec::new();
-        p.store
-            .for_each_document(|d| -> Result<()> {
-                seen.push((d.id, d.kind, d.text, d.passages.len()));
-                Ok(())
-            })
-            .unwrap();
-        assert_eq!(
-            seen,
-            [
-                (a, DocKind::Interview, "één twee".to_string(), 2),
-                (b, DocKind::Interview, "drie".to_string(), 1)
-            ]
-        );
-        let passages: Vec<Passage> = p.store.passages(a).unwrap();
-        let mut streamed = Vec::new();
-        p.store
-            .for_each_document(|d| -> Result<()> {
-                streamed.extend(d.passages);
-                Ok(())
-            })
-            .unwrap();
-        assert_eq!(&streamed[..2], &passages[..]);
+        crate::testing::each("s", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let a = p
+                .store
+                .insert_document(&doc("a", "één twee", &[(0, 3), (4, 8)]))
+                .unwrap();
+            let b = p
+                .store
+                .insert_document(&doc("b", "drie", &[(0, 4)]))
+                .unwrap();
+            let mut seen = Vec::new();
+            p.store
+                .for_each_document(|d| -> Result<()> {
+                    seen.push((d.id, d.kind, d.text, d.passages.len()));
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(
+                seen,
+                [
+                    (a, DocKind::Interview, "één twee".to_string(), 2),
+                    (b, DocKind::Interview, "drie".to_string(), 1)
+                ]
+            );
+            let passages: Vec<Passage> = p.store.passages(a).unwrap();
+            let mut streamed = Vec::new();
+            p.store
+                .for_each_document(|d| -> Result<()> {
+                    streamed.extend(d.passages);
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(&streamed[..2], &passages[..]);
+            drop(other);
+        });
     }
 
     #[test]
     fn coding_rows_by_coder_and_origin() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut p = Project::init(dir.path(), "s").unwrap();
-        let d = p
-            .store
-            .insert_document(&doc("a", "one two three", &[(0, 13)]))
-            .unwrap();
-        let rule = |r: &str| Origin::Rule(r.into());
-        p.store
-            .add_codings(&[
-                coding(d, 0, "x", "ann", Origin::Manual),
-                coding(d, 2, "x", "ann", rule("x.1")),
-                coding(d, 4, "y", "bob", rule("y.1")),
-                coding(d, 6, "y", "bob", Origin::Import),
-            ])
-            .unwrap();
-        let check = |coder: Option<&str>, origins: Origins, want: &[(usize, &str, &str)]| {
-            let mut got: Vec<(usize, String, String)> = Vec::new();
-            p.store
-                .for_each_coding_row(coder, origins, |c| -> Result<()> {
-                    assert_eq!(c.end, c.start + 2);
-                    got.push((c.start, c.coder.to_string(), c.origin.to_string()));
-                    Ok(())
-                })
+        crate::testing::each("s", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let d = p
+                .store
+                .insert_document(&doc("a", "one two three", &[(0, 13)]))
                 .unwrap();
-            let want: Vec<(usize, String, String)> = want
-                .iter()
-                .map(|&(s, c, o)| (s, c.to_string(), o.to_string()))
-                .collect();
-            assert_eq!(got, want, "{coder:?} {origins:?}");
-        };
-        check(
-            None,
-            Origins::All,
-            &[
-                (0, "ann", "manual"),
-                (2, "ann", "rule:x.1"),
-                (4, "bob", "rule:y.1"),
-                (6, "bob", "import"),
-            ],
-        );
-        check(
-            None,
-            Origins::Rules,
-            &[(2, "ann", "rule:x.1"), (4, "bob", "rule:y.1")],
-        );
-        check(
-            None,
-            Origins::NotRules,
-            &[(0, "ann", "manual"), (6, "bob", "import")],
-        );
-        check(Some("bob"), Origins::Rules, &[(4, "bob", "rule:y.1")]);
-        check(Some("carl"), Origins::All, &[]);
+            let rule = |r: &str| Origin::Rule(r.into());
+            p.store
+                .add_codings(&[
+                    coding(d, 0, "x", "ann", Origin::Manual),
+                    coding(d, 2, "x", "ann", rule("x.1")),
+                    coding(d, 4, "y", "bob", rule("y.1")),
+                    coding(d, 6, "y", "bob", Origin::Import),
+                ])
+                .unwrap();
+            let check = |coder: Option<&str>, origins: Origins, want: &[(usize, &str, &str)]| {
+                let mut got: Vec<(usize, String, String)> = Vec::new();
+                p.store
+                    .for_each_coding_row(coder, origins, |c| -> Result<()> {
+                        assert_eq!(c.end, c.start + 2);
+                        got.push((c.start, c.coder.to_string(), c.origin.to_string()));
+                        Ok(())
+                    })
+                    .unwrap();
+                let want: Vec<(usize, String, String)> = want
+                    .iter()
+                    .map(|&(s, c, o)| (s, c.to_string(), o.to_string()))
+                    .collect();
+                assert_eq!(got, want, "{coder:?} {origins:?}");
+            };
+            check(
+                None,
+                Origins::All,
+                &[
+                    (0, "ann", "manual"),
+                    (2, "ann", "rule:x.1"),
+                    (4, "bob", "rule:y.1"),
+                    (6, "bob", "import"),
+                ],
+            );
+            check(
+                None,
+                Origins::Rules,
+                &[(2, "ann", "rule:x.1"), (4, "bob", "rule:y.1")],
+            );
+            check(
+                None,
+                Origins::NotRules,
+                &[(0, "ann", "manual"), (6, "bob", "import")],
+            );
+            check(Some("bob"), Origins::Rules, &[(4, "bob", "rule:y.1")]);
+            check(Some("carl"), Origins::All, &[]);
+            drop(other);
+        });
     }
 }

@@ -10,8 +10,8 @@
 
 use std::collections::HashMap;
 
+use crate::db::{params, Row};
 use ambit_core::DocId;
-use rusqlite::Row;
 
 use crate::codings::ATTACHED;
 use crate::error::{Error, Result};
@@ -133,12 +133,6 @@ impl Interner {
     }
 }
 
-fn str_at<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-    r.get_ref(i)?.as_str().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    })
-}
-
 /// A stored offset or count as a number, refusing negative values (a hand-edited store).
 fn count<T: TryFrom<i64>>(r: &Row<'_>, i: usize, what: &str) -> Result<T> {
     let v: i64 = r.get(i)?;
@@ -155,33 +149,51 @@ impl Store {
                 documents: 0,
                 codings: 0,
             };
-            let mut stmt = self.conn.prepare("SELECT name, seq FROM sqlite_sequence")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let seq = u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
-                match str_at(r, 0)? {
+            // The highest id each table's sequence gave, deleted rows included.
+            let sql = if self.conn.is_pg() {
+                "SELECT 'documents', COALESCE(pg_sequence_last_value(
+                     pg_get_serial_sequence('documents', 'id')::regclass), 0)
+                 UNION ALL
+                 SELECT 'codings', COALESCE(pg_sequence_last_value(
+                     pg_get_serial_sequence('codings', 'id')::regclass), 0)"
+            } else {
+                "SELECT name, seq FROM sqlite_sequence"
+            };
+            self.conn.query_each(sql, params![], |r| -> Result<()> {
+                let seq = u64::try_from(r.get::<i64>(1)?).unwrap_or(0);
+                match r.str(0)? {
                     "documents" => stamp.documents = seq,
                     "codings" => stamp.codings = seq,
                     _ => {}
                 }
-            }
+                Ok(())
+            })?;
             Ok(stamp)
         })
     }
 
     /// Runs `read` inside one read transaction, so everything it reads from this store
-    /// comes from the same moment even while another command writes.
+    /// comes from the same moment even while another command writes. Inside a transaction
+    /// already (a batch of inserts), `read` runs in it.
     pub fn read_consistently<T, E: From<Error>>(
         &self,
         read: impl FnOnce(&Store) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .map_err(|e| self.fail(e))?;
-        let value = read(self)?;
-        tx.commit().map_err(|e| self.fail(e))?;
-        Ok(value)
+        if self.conn.in_transaction() {
+            return read(self);
+        }
+        self.conn.begin_read().map_err(|e| self.fail(e))?;
+        let value = read(self);
+        match value {
+            Ok(value) => {
+                self.conn.commit().map_err(|e| self.fail(e))?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = self.conn.rollback();
+                Err(e)
+            }
+        }
     }
 
     /// Every passage as [`PassageColumns`], speaker labels as stored.
@@ -190,24 +202,25 @@ impl Store {
             let mut out = PassageColumns::default();
             let mut labels = Interner::default();
             // The primary key is (doc, ordinal): this order costs no sort.
-            let mut stmt = self.conn.prepare(
-                "SELECT doc, start, end, words, speaker FROM passages ORDER BY doc, ordinal",
+            self.conn.query_each(
+                "SELECT doc, start, \"end\", words, speaker FROM passages ORDER BY doc, ordinal",
+                params![],
+                |r| -> Result<()> {
+                    let doc = DocId(r.get(0)?);
+                    if out.docs.last().is_none_or(|d| d.0 != doc) {
+                        out.docs.push((doc, out.words.len() as u32));
+                    }
+                    out.start.push(count(r, 1, "passage start")?);
+                    out.end.push(count(r, 2, "passage end")?);
+                    out.words.push(count(r, 3, "passage words")?);
+                    let speaker = match r.opt_str(4)? {
+                        None => u32::MAX,
+                        Some(label) => labels.get(label),
+                    };
+                    out.speaker.push(speaker);
+                    Ok(())
+                },
             )?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let doc = DocId(r.get(0)?);
-                if out.docs.last().is_none_or(|d| d.0 != doc) {
-                    out.docs.push((doc, out.words.len() as u32));
-                }
-                out.start.push(count(r, 1, "passage start")?);
-                out.end.push(count(r, 2, "passage end")?);
-                out.words.push(count(r, 3, "passage words")?);
-                let speaker = match r.get_ref(4)? {
-                    rusqlite::types::ValueRef::Null => u32::MAX,
-                    _ => labels.get(str_at(r, 4)?),
-                };
-                out.speaker.push(speaker);
-            }
             out.labels = labels.names;
             Ok(out)
         })
@@ -219,17 +232,20 @@ impl Store {
         self.reading(|| {
             let mut out = CodingColumns::default();
             let (mut codes, mut coders) = (Interner::default(), Interner::default());
-            let mut stmt = self.conn.prepare(&format!(
-                "SELECT doc, start, end, code, coder FROM codings WHERE {ATTACHED} ORDER BY id"
-            ))?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                out.doc.push(DocId(r.get(0)?));
-                out.start.push(count(r, 1, "coding start")?);
-                out.end.push(count(r, 2, "coding end")?);
-                out.code.push(codes.get(str_at(r, 3)?));
-                out.coder.push(coders.get(str_at(r, 4)?));
-            }
+            self.conn.query_each(
+                &format!(
+                    "SELECT doc, start, \"end\", code, coder FROM codings WHERE {ATTACHED} ORDER BY id"
+                ),
+                params![],
+                |r| -> Result<()> {
+                    out.doc.push(DocId(r.get(0)?));
+                    out.start.push(count(r, 1, "coding start")?);
+                    out.end.push(count(r, 2, "coding end")?);
+                    out.code.push(codes.get(r.str(3)?));
+                    out.coder.push(coders.get(r.str(4)?));
+                    Ok(())
+                },
+            )?;
             out.codes = codes.names;
             out.coders = coders.names;
             Ok(out)
@@ -243,7 +259,7 @@ mod tests {
     use ambit_core::{DocKind, Origin, PassageSpan};
 
     use super::*;
-    use crate::{NewCoding, NewDocument, NewPassage, Project};
+    use crate::{NewCoding, NewDocument, NewPassage};
 
     /// A document of passages `(start, end, speaker)`; words are one per passage.
     fn doc(text: &str, passages: &[(usize, usize, Option<&str>)]) -> NewDocument {
@@ -289,96 +305,104 @@ mod tests {
     /// with interned codes and coders; a detached coding is not read.
     #[test]
     fn columns_hold_what_the_store_holds() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut p = Project::init(dir.path(), "t").unwrap();
-        let a = p
-            .store
-            .insert_document(&doc(
-                "aa bb cc",
-                &[(0, 2, Some("R")), (3, 5, None), (6, 8, Some("I"))],
-            ))
-            .unwrap();
-        let b = p
-            .store
-            .insert_document(&doc("dd", &[(0, 2, Some("R"))]))
-            .unwrap();
-        p.store
-            .add_codings(&[
-                coding(b, 0, 2, "x", "anna"),
-                coding(a, 3, 8, "y", "ben"),
-                coding(a, 0, 2, "x", "ben"),
-                coding(a, 1, 2, "z", "anna"),
-            ])
-            .unwrap();
-        p.store
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let a = p
+                .store
+                .insert_document(&doc(
+                    "aa bb cc",
+                    &[(0, 2, Some("R")), (3, 5, None), (6, 8, Some("I"))],
+                ))
+                .unwrap();
+            let b = p
+                .store
+                .insert_document(&doc("dd", &[(0, 2, Some("R"))]))
+                .unwrap();
+            p.store
+                .add_codings(&[
+                    coding(b, 0, 2, "x", "anna"),
+                    coding(a, 3, 8, "y", "ben"),
+                    coding(a, 0, 2, "x", "ben"),
+                    coding(a, 1, 2, "z", "anna"),
+                ])
+                .unwrap();
+            p.store
             .conn
             .execute(
-                "UPDATE codings SET status = 'detached', start = 0, end = 0 WHERE code = 'z'",
-                [],
+                "UPDATE codings SET status = 'detached', start = 0, \"end\" = 0 WHERE code = 'z'",
+                crate::db::params![],
             )
             .unwrap();
-        let ps = p.store.passage_columns().unwrap();
-        assert_eq!(ps.docs, [(a, 0), (b, 3)]);
-        assert_eq!((ps.range(0), ps.range(1)), (0..3, 3..4));
-        assert_eq!(ps.start, [0, 3, 6, 0]);
-        assert_eq!(ps.end, [2, 5, 8, 2]);
-        assert_eq!(ps.words, [1, 1, 1, 1]);
-        assert_eq!(ps.speaker, [0, u32::MAX, 1, 0]);
-        assert_eq!(ps.labels, ["R", "I"]);
-        let cs = p.store.coding_columns().unwrap();
-        assert_eq!(cs.doc, [b, a, a]);
-        assert_eq!((cs.start, cs.end), (vec![0, 3, 0], vec![2, 8, 2]));
-        assert_eq!(cs.code, [0, 1, 0]);
-        assert_eq!(cs.codes, ["x", "y"]);
-        assert_eq!(cs.coder, [0, 1, 1]);
-        assert_eq!(cs.coders, ["anna", "ben"]);
+            let ps = p.store.passage_columns().unwrap();
+            assert_eq!(ps.docs, [(a, 0), (b, 3)]);
+            assert_eq!((ps.range(0), ps.range(1)), (0..3, 3..4));
+            assert_eq!(ps.start, [0, 3, 6, 0]);
+            assert_eq!(ps.end, [2, 5, 8, 2]);
+            assert_eq!(ps.words, [1, 1, 1, 1]);
+            assert_eq!(ps.speaker, [0, u32::MAX, 1, 0]);
+            assert_eq!(ps.labels, ["R", "I"]);
+            let cs = p.store.coding_columns().unwrap();
+            assert_eq!(cs.doc, [b, a, a]);
+            assert_eq!((cs.start, cs.end), (vec![0, 3, 0], vec![2, 8, 2]));
+            assert_eq!(cs.code, [0, 1, 0]);
+            assert_eq!(cs.codes, ["x", "y"]);
+            assert_eq!(cs.coder, [0, 1, 1]);
+            assert_eq!(cs.coders, ["anna", "ben"]);
+            drop(other);
+        });
     }
 
     /// Every write changes the stamp; a copy of the store from elsewhere at the same
     /// revision has other ids.
     #[test]
     fn the_stamp_follows_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut p = Project::init(dir.path(), "t").unwrap();
-        let empty = p.store.stamp().unwrap();
-        assert_eq!((empty.documents, empty.codings), (0, 0));
-        let a = p
-            .store
-            .insert_document(&doc("aa", &[(0, 2, None)]))
-            .unwrap();
-        let one = p.store.stamp().unwrap();
-        assert_eq!(one.documents, 1);
-        assert_ne!(one, empty);
-        let (id, _) = p.store.add_coding(&coding(a, 0, 2, "x", "anna")).unwrap();
-        let two = p.store.stamp().unwrap();
-        assert_eq!(two.codings, 1);
-        p.store.remove_coding(id).unwrap();
-        let three = p.store.stamp().unwrap();
-        assert!(three.revision > two.revision);
-        assert_eq!(three.codings, 1, "ids are never given again");
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let empty = p.store.stamp().unwrap();
+            assert_eq!((empty.documents, empty.codings), (0, 0));
+            let a = p
+                .store
+                .insert_document(&doc("aa", &[(0, 2, None)]))
+                .unwrap();
+            let one = p.store.stamp().unwrap();
+            assert_eq!(one.documents, 1);
+            assert_ne!(one, empty);
+            let (id, _) = p.store.add_coding(&coding(a, 0, 2, "x", "anna")).unwrap();
+            let two = p.store.stamp().unwrap();
+            assert_eq!(two.codings, 1);
+            p.store.remove_coding(id).unwrap();
+            let three = p.store.stamp().unwrap();
+            assert!(three.revision > two.revision);
+            assert_eq!(three.codings, 1, "ids are never given again");
+            drop(other);
+        });
     }
 
     /// A read transaction sees one moment: a write by another connection in between is
     /// not seen until it ends.
     #[test]
     fn a_consistent_read_sees_one_moment() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut p = Project::init(dir.path(), "t").unwrap();
-        let a = p
-            .store
-            .insert_document(&doc("aa", &[(0, 2, None)]))
-            .unwrap();
-        let path = p.store.path().to_path_buf();
-        let (before, after) = p
-            .store
-            .read_consistently(|s| -> Result<_> {
-                let before = s.coding_columns()?.len();
-                let mut other = Store::open(&path)?;
-                other.add_coding(&coding(a, 0, 2, "x", "anna"))?;
-                Ok((before, s.coding_columns()?.len()))
-            })
-            .unwrap();
-        assert_eq!((before, after), (0, 0));
-        assert_eq!(p.store.coding_columns().unwrap().len(), 1);
+        crate::testing::each("t", |e| {
+            let other = e.open_store();
+            let p = &mut e.project;
+            let a = p
+                .store
+                .insert_document(&doc("aa", &[(0, 2, None)]))
+                .unwrap();
+            let mut other = other;
+            let (before, after) = p
+                .store
+                .read_consistently(|s| -> Result<_> {
+                    let before = s.coding_columns()?.len();
+                    other.add_coding(&coding(a, 0, 2, "x", "anna"))?;
+                    Ok((before, s.coding_columns()?.len()))
+                })
+                .unwrap();
+            assert_eq!((before, after), (0, 0));
+            assert_eq!(p.store.coding_columns().unwrap().len(), 1);
+            drop(other);
+        });
     }
 }

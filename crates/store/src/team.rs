@@ -9,8 +9,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::db::{params, Db};
 use ambit_core::{Coding, CodingStatus, DocId, Document, Origin, PassageId};
-use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::codings::{coding_from_row, CODING_COLUMNS};
 use crate::error::{Error, Result};
@@ -172,15 +172,30 @@ impl Store {
         doc: &NewDocument,
         plan: impl FnOnce(&str, &[Coding]) -> Result<Vec<Reanchor>>,
     ) -> Result<Replaced> {
+        // A write may run again when the server gives it up (see `Store::write_if_changed`);
+        // the plan is made once, from the text the first run read.
+        let mut plan = Some(plan);
+        let mut planned: Option<(String, Vec<Reanchor>)> = None;
         self.write(|tx| {
             let old: String = tx
-                .query_row("SELECT text FROM documents WHERE id = ?1", [id.0], |r| {
+                .query_opt("SELECT text FROM documents WHERE id = ?1", params![id.0], |r| {
                     r.get(0)
-                })
-                .optional()?
+                })?
                 .ok_or_else(|| Error::NoSuchDocument(id.to_string()))?;
             let codings = anchored(tx, id)?;
-            let moves = plan(&old, &codings)?;
+            let moves = match (plan.take(), &planned) {
+                (Some(plan), _) => {
+                    let moves = plan(&old, &codings)?;
+                    planned = Some((old.clone(), moves.clone()));
+                    moves
+                }
+                (None, Some((text, moves))) if *text == old => moves.clone(),
+                (None, _) => {
+                    return Err(Error::Corrupt(format!(
+                        "{id} changed while it was being replaced: run the command again"
+                    )))
+                }
+            };
             let asked: BTreeSet<i64> = codings.iter().map(|c| c.id).collect();
             let given: BTreeSet<i64> = moves.iter().map(|m| m.id).collect();
             if asked != given || moves.len() != codings.len() {
@@ -200,30 +215,24 @@ impl Store {
             }
             let rule_codings = tx.execute(
                 "DELETE FROM codings WHERE doc = ?1 AND origin LIKE 'rule:%'",
-                [id.0],
+                params![id.0],
             )? as u64;
             replace_content(tx, id, doc)?;
-            let mut moved = tx.prepare(
-                "UPDATE codings SET start = ?2, end = ?3,
-                    status = CASE WHEN ?4 THEN 'needs-review' ELSE status END,
-                    quote = CASE WHEN ?4 THEN COALESCE(quote, ?5) ELSE quote END
-                 WHERE id = ?1",
-            )?;
-            let mut lost = tx.prepare(
-                "UPDATE codings SET start = 0, end = 0, status = 'detached',
-                    quote = COALESCE(quote, ?2)
-                 WHERE id = ?1",
-            )?;
             for m in &moves {
                 match m.range {
-                    Some((s, e)) => moved.execute(params![
-                        m.id,
-                        s as i64,
-                        e as i64,
-                        m.needs_review,
-                        m.old_quote
-                    ])?,
-                    None => lost.execute(params![m.id, m.old_quote])?,
+                    Some((s, e)) => tx.execute(
+                        "UPDATE codings SET start = ?2, \"end\" = ?3,
+                            status = CASE WHEN ?4 THEN 'needs-review' ELSE status END,
+                            quote = CASE WHEN ?4 THEN COALESCE(quote, ?5) ELSE quote END
+                         WHERE id = ?1",
+                        params![m.id, s as i64, e as i64, m.needs_review, m.old_quote],
+                    )?,
+                    None => tx.execute(
+                        "UPDATE codings SET start = 0, \"end\" = 0, status = 'detached',
+                            quote = COALESCE(quote, ?2)
+                         WHERE id = ?1",
+                        params![m.id, m.old_quote],
+                    )?,
                 };
             }
             Ok(Replaced { rule_codings })
@@ -236,12 +245,11 @@ impl Store {
         self.write_if_changed(|tx| {
             let sql = format!("SELECT {CODING_COLUMNS} FROM codings WHERE id = ?1");
             let c = tx
-                .query_row(&sql, [id], coding_from_row)
-                .optional()?
+                .query_opt(&sql, params![id], coding_from_row)?
                 .ok_or(Error::NoSuchCoding(id))?;
             let chars: i64 = tx.query_row(
                 "SELECT chars FROM documents WHERE id = ?1",
-                [c.doc.0],
+                params![c.doc.0],
                 |r| r.get(0),
             )?;
             if start >= end || end > chars as usize {
@@ -252,32 +260,30 @@ impl Store {
                 }
                 .into());
             }
-            let other: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM codings WHERE doc = ?1 AND start = ?2 AND end = ?3
+            let other: Option<i64> = tx.query_opt(
+                "SELECT id FROM codings WHERE doc = ?1 AND start = ?2 AND \"end\" = ?3
                      AND code = ?4 AND coder = ?5 AND origin = ?6 AND id <> ?7
-                     AND status IS NOT 'detached' ORDER BY id LIMIT 1",
-                    params![
-                        c.doc.0,
-                        start as i64,
-                        end as i64,
-                        c.code,
-                        c.coder,
-                        c.origin.to_string(),
-                        id
-                    ],
-                    |r| r.get(0),
-                )
-                .optional()?;
+                     AND (status IS NULL OR status <> 'detached') ORDER BY id LIMIT 1",
+                params![
+                    c.doc.0,
+                    start as i64,
+                    end as i64,
+                    c.code,
+                    c.coder,
+                    c.origin.to_string(),
+                    id
+                ],
+                |r| r.get(0),
+            )?;
             if let Some(other) = other {
                 return Ok((Reattached::Duplicate(other), false));
             }
             tx.execute(
-                "UPDATE codings SET start = ?2, end = ?3, status = NULL, quote = NULL
+                "UPDATE codings SET start = ?2, \"end\" = ?3, status = NULL, quote = NULL
                  WHERE id = ?1",
                 params![id, start as i64, end as i64],
             )?;
-            let now = tx.query_row(&sql, [id], coding_from_row)?;
+            let now = tx.query_row(&sql, params![id], coding_from_row)?;
             Ok((Reattached::Done(now), true))
         })
     }
@@ -290,12 +296,13 @@ impl Store {
         self.write(|tx| {
             let mut removed = Removed::default();
             for &id in ids.iter().collect::<BTreeSet<_>>() {
-                removed.codings += tx.execute("DELETE FROM codings WHERE doc = ?1", [id.0])? as u64;
+                removed.codings +=
+                    tx.execute("DELETE FROM codings WHERE doc = ?1", params![id.0])? as u64;
                 removed.memos += tx.execute(
                     "DELETE FROM memos WHERE target = ?1 OR target LIKE ?2",
                     params![format!("doc:{id}"), format!("passage:{id}:%")],
                 )? as u64;
-                let n = tx.execute("DELETE FROM documents WHERE id = ?1", [id.0])?;
+                let n = tx.execute("DELETE FROM documents WHERE id = ?1", params![id.0])?;
                 if n == 0 {
                     return Err(Error::NoSuchDocument(id.to_string()));
                 }
@@ -319,19 +326,19 @@ impl Store {
             .collect();
         let original = self.original(id)?;
         let (content_hash, format, encoding, text, words) = self.reading(|| {
-            Ok(self.conn.query_row(
+            self.conn.query_row(
                 "SELECT content_hash, format, encoding, text, words FROM documents WHERE id = ?1",
-                [id.0],
+                params![id.0],
                 |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, i64>(4)?,
+                        r.get::<String>(0)?,
+                        r.get::<String>(1)?,
+                        r.get::<String>(2)?,
+                        r.get::<String>(3)?,
+                        r.get::<i64>(4)?,
                     ))
                 },
-            )?)
+            )
         })?;
         let d = row.doc;
         Ok(NewDocument {
@@ -378,10 +385,11 @@ impl Store {
                     Some(n) => *n,
                     None => {
                         let n: i64 = tx
-                            .query_row("SELECT chars FROM documents WHERE id = ?1", [doc.0], |r| {
-                                r.get(0)
-                            })
-                            .optional()?
+                            .query_opt(
+                                "SELECT chars FROM documents WHERE id = ?1",
+                                params![doc.0],
+                                |r| r.get(0),
+                            )?
                             .ok_or_else(|| Error::NoSuchDocument(doc.to_string()))?;
                         chars.insert(doc, n as usize);
                         n as usize
@@ -403,30 +411,47 @@ impl Store {
                 let (start, end) = if detached { (0, 0) } else { (c.start, c.end) };
                 let id = match c.id {
                     Some(id) => tx
-                        .query_row("SELECT 1 FROM codings WHERE id = ?1", [id], |_| Ok(()))
-                        .optional()?
+                        .query_opt("SELECT 1 FROM codings WHERE id = ?1", params![id], |_| {
+                            Ok(())
+                        })?
                         .is_none()
                         .then_some(id),
                     None => None,
                 };
-                tx.prepare_cached(
-                    "INSERT INTO codings (id, doc, start, end, code, coder, origin, created,
-                                          memo, status, quote)
-                     VALUES (?11, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )?
-                .execute(params![
+                let created = c.created.clone().unwrap_or_else(now_utc);
+                let origin = c.origin.to_string();
+                let values = params![
                     doc.0,
                     start as i64,
                     end as i64,
                     c.code,
                     c.coder,
-                    c.origin.to_string(),
-                    c.created.clone().unwrap_or_else(now_utc),
+                    origin,
+                    created,
                     c.memo,
                     c.status.stored(),
                     c.quote,
-                    id,
-                ])?;
+                    id.unwrap_or_default(),
+                ];
+                match id {
+                    Some(id) => {
+                        tx.execute(
+                            "INSERT INTO codings (id, doc, start, \"end\", code, coder, origin,
+                                                  created, memo, status, quote)
+                             VALUES (?11, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                            values,
+                        )?;
+                        tx.after_explicit_id("codings", id)?;
+                    }
+                    None => {
+                        tx.execute(
+                            "INSERT INTO codings (doc, start, \"end\", code, coder, origin,
+                                                  created, memo, status, quote)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                            &values[..10],
+                        )?;
+                    }
+                }
                 inserted.0 += 1;
             }
             for m in &batch.memos {
@@ -441,14 +466,12 @@ impl Store {
                     ),
                     IncomingTarget::Other(t) => t.clone(),
                 };
-                let present: Option<i64> = tx
-                    .query_row(
-                        "SELECT id FROM memos WHERE target = ?1 AND author = ?2 AND text = ?3
+                let present: Option<i64> = tx.query_opt(
+                    "SELECT id FROM memos WHERE target = ?1 AND author = ?2 AND text = ?3
                          LIMIT 1",
-                        params![target, m.author, m.text],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
+                    params![target, m.author, m.text],
+                    |r| r.get(0),
+                )?;
                 if present.is_some() {
                     inserted.3 += 1;
                     continue;
@@ -485,12 +508,12 @@ impl Store {
                 if changed == 0 {
                     return Err(Error::NoSuchDocument(doc.id.to_string()));
                 }
-                tx.execute("DELETE FROM attributes WHERE doc = ?1", [doc.id.0])?;
-                let mut stmt = tx.prepare_cached(
-                    "INSERT INTO attributes (doc, key, value) VALUES (?1, ?2, ?3)",
-                )?;
+                tx.execute("DELETE FROM attributes WHERE doc = ?1", params![doc.id.0])?;
                 for (k, v) in &doc.attributes {
-                    stmt.execute(params![doc.id.0, k, v])?;
+                    tx.execute(
+                        "INSERT INTO attributes (doc, key, value) VALUES (?1, ?2, ?3)",
+                        params![doc.id.0, k, v],
+                    )?;
                 }
             }
             Ok(())
@@ -505,23 +528,21 @@ pub fn timestamp() -> String {
 }
 
 /// See [`Store::anchored_codings`].
-fn anchored(conn: &rusqlite::Connection, doc: DocId) -> Result<Vec<Coding>> {
+fn anchored(conn: &Db, doc: DocId) -> Result<Vec<Coding>> {
     let sql = format!(
         "SELECT {CODING_COLUMNS} FROM codings
-         WHERE doc = ?1 AND origin NOT LIKE 'rule:%' AND status IS NOT 'detached'
-         ORDER BY start, end, id"
+         WHERE doc = ?1 AND origin NOT LIKE 'rule:%' AND (status IS NULL OR status <> 'detached')
+         ORDER BY start, \"end\", id"
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([doc.0], coding_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    conn.query_vec(&sql, params![doc.0], coding_from_row)
 }
 
 /// The document's row and children replaced by `doc`'s, as [`Store::replace_document`]
 /// does them; its codings are left to the caller.
-fn replace_content(tx: &Transaction<'_>, id: DocId, doc: &NewDocument) -> Result<()> {
-    tx.execute("DELETE FROM passages WHERE doc = ?1", [id.0])?;
-    tx.execute("DELETE FROM attributes WHERE doc = ?1", [id.0])?;
-    tx.execute("DELETE FROM originals WHERE doc = ?1", [id.0])?;
+fn replace_content(tx: &Db, id: DocId, doc: &NewDocument) -> Result<()> {
+    tx.execute("DELETE FROM passages WHERE doc = ?1", params![id.0])?;
+    tx.execute("DELETE FROM attributes WHERE doc = ?1", params![id.0])?;
+    tx.execute("DELETE FROM originals WHERE doc = ?1", params![id.0])?;
     let changed = tx.execute(
         "UPDATE documents SET title = ?2, kind = ?3, date = ?4, phase = ?5, source = ?6,
             content_hash = ?7, format = ?8, encoding = ?9, text = ?10, chars = ?11,
@@ -550,21 +571,27 @@ fn replace_content(tx: &Transaction<'_>, id: DocId, doc: &NewDocument) -> Result
 }
 
 /// Stores a document of a batch, under its wanted id when that is free.
-fn insert_document(tx: &Transaction<'_>, d: &IncomingDocument) -> Result<DocId> {
+fn insert_document(tx: &Db, d: &IncomingDocument) -> Result<DocId> {
     let free = match d.id {
         Some(id) => tx
-            .query_row("SELECT 1 FROM documents WHERE id = ?1", [id.0], |_| Ok(()))
-            .optional()?
+            .query_opt(
+                "SELECT 1 FROM documents WHERE id = ?1",
+                params![id.0],
+                |_| Ok(()),
+            )?
             .is_none(),
         None => false,
     };
     let doc = &d.doc;
+    let Some(wanted) = d.id.filter(|_| free) else {
+        return crate::store::insert_new(tx, doc, &now_utc());
+    };
     tx.execute(
         "INSERT INTO documents (id, title, kind, date, phase, source, content_hash, format,
                                 encoding, text, chars, words, imported_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
-            d.id.filter(|_| free).map(|id| id.0),
+            wanted.0,
             doc.title,
             doc.kind.as_str(),
             doc.date.map(|d| d.to_string()),
@@ -579,33 +606,28 @@ fn insert_document(tx: &Transaction<'_>, d: &IncomingDocument) -> Result<DocId> 
             now_utc(),
         ],
     )?;
-    let id = DocId(tx.last_insert_rowid() as u32);
-    write_children(tx, id, doc)?;
-    Ok(id)
+    tx.after_explicit_id("documents", i64::from(wanted.0))?;
+    write_children(tx, wanted, doc)?;
+    Ok(wanted)
 }
 
 /// Whether the store has this coding already (see [`Store::add_incoming`]).
-fn coding_present(tx: &Transaction<'_>, doc: DocId, c: &IncomingCoding) -> Result<bool> {
+fn coding_present(tx: &Db, doc: DocId, c: &IncomingCoding) -> Result<bool> {
     let origin = c.origin.to_string();
     let found: Option<i64> = if c.status == CodingStatus::Detached {
-        tx.prepare_cached(
+        tx.query_opt(
             "SELECT id FROM codings WHERE doc = ?1 AND code = ?2 AND coder = ?3 AND origin = ?4
-             AND status = 'detached' AND quote IS ?5 LIMIT 1",
+             AND status = 'detached' AND quote IS NOT DISTINCT FROM ?5 LIMIT 1",
+            params![doc.0, c.code, c.coder, origin, c.quote],
+            |r| r.get(0),
         )?
-        .query_row(params![doc.0, c.code, c.coder, origin, c.quote], |r| {
-            r.get(0)
-        })
-        .optional()?
     } else {
-        tx.prepare_cached(
-            "SELECT id FROM codings WHERE doc = ?1 AND start = ?2 AND end = ?3 AND code = ?4
-             AND coder = ?5 AND origin = ?6 AND status IS NOT 'detached' LIMIT 1",
-        )?
-        .query_row(
+        tx.query_opt(
+            "SELECT id FROM codings WHERE doc = ?1 AND start = ?2 AND \"end\" = ?3 AND code = ?4
+             AND coder = ?5 AND origin = ?6 AND (status IS NULL OR status <> 'detached') LIMIT 1",
             params![doc.0, c.start as i64, c.end as i64, c.code, c.coder, origin],
             |r| r.get(0),
-        )
-        .optional()?
+        )?
     };
     Ok(found.is_some())
 }

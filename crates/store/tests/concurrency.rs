@@ -2,11 +2,12 @@
 //! with "database is locked".
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
 use ambit_core::{DocId, DocKind, Origin};
-use ambit_store::{CodingFilter, NewCoding, NewDocument, NewPassage, Store};
+use ambit_store::{CodingFilter, NewCoding, NewDocument, NewPassage};
+use std::collections::BTreeMap;
+
+mod backend;
+use backend::{each, init, Opener};
 
 const CODERS: usize = 2;
 const CODINGS_EACH: usize = 300;
@@ -58,52 +59,49 @@ fn coding(start: usize, coder: &str, origin: Origin) -> NewCoding {
 /// coders' writes failed at once, without waiting.
 #[test]
 fn writers_wait_for_each_other() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("store.db");
-    Store::open_or_create(&db)
-        .unwrap()
-        .insert_document(&document(20_000))
-        .unwrap();
-    let db = db.as_path();
-    std::thread::scope(|s| {
-        let coders: Vec<_> = (0..CODERS)
-            .map(|c| s.spawn(move || add_one_by_one(db, c)))
-            .collect();
-        let auto = s.spawn(|| {
-            let mut store = Store::open(db).unwrap();
-            let rules: Vec<NewCoding> = (0..20_000)
-                .map(|i| coding(i % 19_999, "auto", Origin::Rule("r".into())))
+    each(|b| {
+        let mut p = init(b, "t");
+        p.store.insert_document(&document(20_000)).unwrap();
+        let db = &p.opener();
+        std::thread::scope(|s| {
+            let coders: Vec<_> = (0..CODERS)
+                .map(|c| s.spawn(move || add_one_by_one(db, c)))
                 .collect();
-            for _ in 0..3 {
-                store.replace_rule_codings("auto", None, &rules).unwrap();
+            let auto = s.spawn(|| {
+                let mut store = db.open_store();
+                let rules: Vec<NewCoding> = (0..20_000)
+                    .map(|i| coding(i % 19_999, "auto", Origin::Rule("r".into())))
+                    .collect();
+                for _ in 0..3 {
+                    store.replace_rule_codings("auto", None, &rules).unwrap();
+                }
+            });
+            for c in coders {
+                let failures = c.join().unwrap();
+                assert!(
+                    failures.is_empty(),
+                    "{} failed: {:?}",
+                    failures.len(),
+                    failures.first()
+                );
             }
+            auto.join().unwrap();
         });
-        for c in coders {
-            let failures = c.join().unwrap();
-            assert!(
-                failures.is_empty(),
-                "{} failed: {:?}",
-                failures.len(),
-                failures.first()
-            );
-        }
-        auto.join().unwrap();
+        let store = db.open_store();
+        let all = store.codings(&CodingFilter::default()).unwrap();
+        let manual = all.iter().filter(|c| c.origin == Origin::Manual).count();
+        assert_eq!(manual, CODERS * CODINGS_EACH);
+        assert_eq!(all.len() - manual, 20_000);
     });
-    let store = Store::open(db).unwrap();
-    let all = store.codings(&CodingFilter::default()).unwrap();
-    let manual = all.iter().filter(|c| c.origin == Origin::Manual).count();
-    assert_eq!(manual, CODERS * CODINGS_EACH);
-    assert_eq!(all.len() - manual, 20_000);
 }
 
 /// Adds this coder's codings, each on its own connection as a command would; returns the
 /// errors.
-fn add_one_by_one(db: &Path, coder: usize) -> Vec<String> {
+fn add_one_by_one(db: &Opener, coder: usize) -> Vec<String> {
     let mut failures = Vec::new();
     for i in 0..CODINGS_EACH {
-        let added = Store::open(db).and_then(|mut store| {
-            store.add_coding(&coding(i, &format!("coder{coder}"), Origin::Manual))
-        });
+        let mut store = db.open_store();
+        let added = store.add_coding(&coding(i, &format!("coder{coder}"), Origin::Manual));
         if let Err(e) = added {
             failures.push(e.to_string());
         }

@@ -56,7 +56,11 @@ pub fn write_codebook_source(project: &Project, src: &str) -> Result<()> {
         move |source| Error::Io { path: p, source }
     };
     std::fs::write(&tmp, src).map_err(io(&tmp))?;
-    std::fs::rename(&tmp, &path).map_err(io(&path))
+    std::fs::rename(&tmp, &path).map_err(io(&path))?;
+    // A team store keeps the codebook for every coder: the edit is theirs at their next
+    // command.
+    project.share_codebook(src)?;
+    Ok(())
 }
 
 /// Writes a codebook atomically.
