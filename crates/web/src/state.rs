@@ -27,12 +27,14 @@ struct Inner {
     codebook: tokio::sync::Mutex<()>,
     /// The key the app's CSV exports are pseudonymised with (`ambit serve --pseudonymise`).
     pseudonyms: Option<Pseudonymiser>,
-    /// A connection held open while the app runs, never used: when the last connection to
-    /// an SQLite store closes, SQLite checkpoints the write-ahead log into the store and
-    /// syncs it, which was 10 of the 16 ms of every coding request. With this one open,
-    /// a request's own connection closes without that; SQLite still checkpoints as the
-    /// log grows.
-    _keeper: Option<std::sync::Mutex<Project>>,
+    /// A connection to an SQLite store held open while the app runs, never used: when the
+    /// last connection to an SQLite store closes, SQLite checkpoints the write-ahead log
+    /// into the store and syncs it, which was 10 of the 16 ms of every coding request. With
+    /// this one open, a request's own connection closes without that; SQLite still
+    /// checkpoints as the log grows. Opened by the first request, on the blocking pool (a
+    /// server store's client must not be made on the async runtime); `None` inside for a
+    /// server store, which has no such cost.
+    keeper: std::sync::OnceLock<Option<std::sync::Mutex<Project>>>,
 }
 
 impl App {
@@ -46,8 +48,7 @@ impl App {
             cookie: format!("ambit_token_{port}"),
             codebook: tokio::sync::Mutex::new(()),
             pseudonyms: None,
-            // A project that cannot be opened now is reported by each request.
-            _keeper: Project::open(root).ok().map(std::sync::Mutex::new),
+            keeper: std::sync::OnceLock::new(),
         }))
     }
 
@@ -61,7 +62,7 @@ impl App {
             cookie: i.cookie.clone(),
             codebook: tokio::sync::Mutex::new(()),
             pseudonyms: Some(names),
-            _keeper: Project::open(&i.root).ok().map(std::sync::Mutex::new),
+            keeper: std::sync::OnceLock::new(),
         }))
     }
 
@@ -84,9 +85,9 @@ impl App {
         &self,
         f: impl FnOnce(&Project) -> Result<T, Fail> + Send + 'static,
     ) -> Result<T, Fail> {
-        let root = self.0.root.clone();
+        let app = self.clone();
         blocking(move || {
-            let project = Project::open(&root)?;
+            let project = app.open()?;
             f(&project)
         })
         .await
@@ -97,12 +98,28 @@ impl App {
         &self,
         f: impl FnOnce(&mut Project) -> Result<T, Fail> + Send + 'static,
     ) -> Result<T, Fail> {
-        let root = self.0.root.clone();
+        let app = self.clone();
         blocking(move || {
-            let mut project = Project::open(&root)?;
+            let mut project = app.open()?;
             f(&mut project)
         })
         .await
+    }
+
+    /// Opens the project for one request (on the blocking pool), and the first time also
+    /// the idle connection that keeps an SQLite store's log from being checkpointed at
+    /// every request's end.
+    fn open(&self) -> Result<Project, Fail> {
+        let project = Project::open(&self.0.root)?;
+        self.0.keeper.get_or_init(|| {
+            if project.store.is_server() {
+                return None;
+            }
+            // When this fails the requests still work, only slower; each reports its own
+            // errors.
+            Project::open(&self.0.root).ok().map(std::sync::Mutex::new)
+        });
+        Ok(project)
     }
 
     /// Runs a codebook edit, one at a time.
