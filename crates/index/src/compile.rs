@@ -203,9 +203,12 @@ impl Index {
                 let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
                 for i in items {
                     match i {
-                        Node::Not(inner) => clauses
-                            .push((Occur::MustNot, self.compile_node(inner, query, stem, raw, within)?)),
-                        _ => clauses.push((Occur::Must, self.compile_node(i, query, stem, raw, within)?)),
+                        Node::Not(inner) => clauses.push((
+                            Occur::MustNot,
+                            self.compile_node(inner, query, stem, raw, within)?,
+                        )),
+                        _ => clauses
+                            .push((Occur::Must, self.compile_node(i, query, stem, raw, within)?)),
                     }
                 }
                 if !clauses.iter().any(|c| c.0 == Occur::Must) {
@@ -216,13 +219,19 @@ impl Index {
             Node::Or(items) => {
                 let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
                 for i in items {
-                    clauses.push((Occur::Should, self.compile_node(i, query, stem, raw, within)?));
+                    clauses.push((
+                        Occur::Should,
+                        self.compile_node(i, query, stem, raw, within)?,
+                    ));
                 }
                 Box::new(BooleanQuery::new(clauses))
             }
             Node::Not(inner) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, Box::new(AllQuery)),
-                (Occur::MustNot, self.compile_node(inner, query, stem, raw, within)?),
+                (
+                    Occur::MustNot,
+                    self.compile_node(inner, query, stem, raw, within)?,
+                ),
             ])),
         })
     }

@@ -268,6 +268,96 @@ impl CodeTree {
     }
 }
 
+/// The passages of a `TextSource` as its Ambit data keeps them: `[[passages]]` tables with
+/// `start` and `end` (characters into the text with LF line endings) and what else the
+/// passage says (`speaker`, `question`, `page`, `start_ms`, `end_ms`, `heading`).
+pub(crate) fn passages_data(passages: &[ambit_core::PassageSpan]) -> toml::Value {
+    let rows = passages.iter().map(|p| {
+        let mut t = toml::Table::new();
+        t.insert("start".into(), (p.start as i64).into());
+        t.insert("end".into(), (p.end as i64).into());
+        if let Some(s) = &p.speaker {
+            t.insert("speaker".into(), s.clone().into());
+        }
+        if let Some(q) = &p.question {
+            t.insert("question".into(), q.clone().into());
+        }
+        if let Some(n) = p.page {
+            t.insert("page".into(), i64::from(n).into());
+        }
+        if let Some(ms) = p.start_ms {
+            t.insert("start_ms".into(), (ms as i64).into());
+        }
+        if let Some(ms) = p.end_ms {
+            t.insert("end_ms".into(), (ms as i64).into());
+        }
+        if p.heading {
+            t.insert("heading".into(), true.into());
+        }
+        toml::Value::Table(t)
+    });
+    toml::Value::Array(rows.collect())
+}
+
+/// The passages [`passages_data`] kept, if they fit a text of `chars` characters: in
+/// order, not overlapping, none empty. `Err` says what is wrong, for a note.
+pub(crate) fn passages_from_data(
+    value: &toml::Value,
+    chars: usize,
+) -> std::result::Result<Vec<ambit_core::PassageSpan>, String> {
+    let rows = value
+        .as_array()
+        .ok_or("`passages` is not a list of tables")?;
+    let mut out: Vec<ambit_core::PassageSpan> = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let n = i + 1;
+        let t = row
+            .as_table()
+            .ok_or_else(|| format!("passage {n} is not a table"))?;
+        let count = |k: &str| -> std::result::Result<Option<u64>, String> {
+            match t.get(k) {
+                None => Ok(None),
+                Some(v) => v
+                    .as_integer()
+                    .and_then(|x| u64::try_from(x).ok())
+                    .map(Some)
+                    .ok_or_else(|| format!("passage {n}: `{k}` is not a whole number")),
+            }
+        };
+        let text = |k: &str| -> std::result::Result<Option<String>, String> {
+            match t.get(k) {
+                None => Ok(None),
+                Some(v) => v
+                    .as_str()
+                    .map(|s| Some(s.to_owned()))
+                    .ok_or_else(|| format!("passage {n}: `{k}` is not text")),
+            }
+        };
+        let (Some(start), Some(end)) = (count("start")?, count("end")?) else {
+            return Err(format!("passage {n} has no `start` and `end`"));
+        };
+        let (start, end) = (start as usize, end as usize);
+        let after = out.last().map_or(0, |p| p.end);
+        if start >= end || end > chars || start < after {
+            return Err(format!(
+                "passage {n} ({start}..{end}) is empty, overlaps the one before or ends \
+                 after the text's {chars} characters"
+            ));
+        }
+        let mut p = ambit_core::PassageSpan::new(start, end);
+        p.speaker = text("speaker")?;
+        p.question = text("question")?;
+        p.page = count("page")?
+            .map(|x| u32::try_from(x).map_err(|_| format!("passage {n}: `page` is too large")))
+            .transpose()?;
+        p.start_ms = count("start_ms")?;
+        p.end_ms = count("end_ms")?;
+        p.heading = t.get("heading").and_then(|v| v.as_bool()).unwrap_or(false);
+        out.push(p);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,94 +469,4 @@ mod tests {
         assert_eq!(read_colour("rgb(300,0,0)"), None);
         assert_eq!(read_colour("blue"), None);
     }
-}
-
-/// The passages of a `TextSource` as its Ambit data keeps them: `[[passages]]` tables with
-/// `start` and `end` (characters into the text with LF line endings) and what else the
-/// passage says (`speaker`, `question`, `page`, `start_ms`, `end_ms`, `heading`).
-pub(crate) fn passages_data(passages: &[ambit_core::PassageSpan]) -> toml::Value {
-    let rows = passages.iter().map(|p| {
-        let mut t = toml::Table::new();
-        t.insert("start".into(), (p.start as i64).into());
-        t.insert("end".into(), (p.end as i64).into());
-        if let Some(s) = &p.speaker {
-            t.insert("speaker".into(), s.clone().into());
-        }
-        if let Some(q) = &p.question {
-            t.insert("question".into(), q.clone().into());
-        }
-        if let Some(n) = p.page {
-            t.insert("page".into(), i64::from(n).into());
-        }
-        if let Some(ms) = p.start_ms {
-            t.insert("start_ms".into(), (ms as i64).into());
-        }
-        if let Some(ms) = p.end_ms {
-            t.insert("end_ms".into(), (ms as i64).into());
-        }
-        if p.heading {
-            t.insert("heading".into(), true.into());
-        }
-        toml::Value::Table(t)
-    });
-    toml::Value::Array(rows.collect())
-}
-
-/// The passages [`passages_data`] kept, if they fit a text of `chars` characters: in
-/// order, not overlapping, none empty. `Err` says what is wrong, for a note.
-pub(crate) fn passages_from_data(
-    value: &toml::Value,
-    chars: usize,
-) -> std::result::Result<Vec<ambit_core::PassageSpan>, String> {
-    let rows = value
-        .as_array()
-        .ok_or("`passages` is not a list of tables")?;
-    let mut out: Vec<ambit_core::PassageSpan> = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        let n = i + 1;
-        let t = row
-            .as_table()
-            .ok_or_else(|| format!("passage {n} is not a table"))?;
-        let count = |k: &str| -> std::result::Result<Option<u64>, String> {
-            match t.get(k) {
-                None => Ok(None),
-                Some(v) => v
-                    .as_integer()
-                    .and_then(|x| u64::try_from(x).ok())
-                    .map(Some)
-                    .ok_or_else(|| format!("passage {n}: `{k}` is not a whole number")),
-            }
-        };
-        let text = |k: &str| -> std::result::Result<Option<String>, String> {
-            match t.get(k) {
-                None => Ok(None),
-                Some(v) => v
-                    .as_str()
-                    .map(|s| Some(s.to_owned()))
-                    .ok_or_else(|| format!("passage {n}: `{k}` is not text")),
-            }
-        };
-        let (Some(start), Some(end)) = (count("start")?, count("end")?) else {
-            return Err(format!("passage {n} has no `start` and `end`"));
-        };
-        let (start, end) = (start as usize, end as usize);
-        let after = out.last().map_or(0, |p| p.end);
-        if start >= end || end > chars || start < after {
-            return Err(format!(
-                "passage {n} ({start}..{end}) is empty, overlaps the one before or ends \
-                 after the text's {chars} characters"
-            ));
-        }
-        let mut p = ambit_core::PassageSpan::new(start, end);
-        p.speaker = text("speaker")?;
-        p.question = text("question")?;
-        p.page = count("page")?
-            .map(|x| u32::try_from(x).map_err(|_| format!("passage {n}: `page` is too large")))
-            .transpose()?;
-        p.start_ms = count("start_ms")?;
-        p.end_ms = count("end_ms")?;
-        p.heading = t.get("heading").and_then(|v| v.as_bool()).unwrap_or(false);
-        out.push(p);
-    }
-    Ok(out)
 }
