@@ -81,7 +81,11 @@ impl InDocs {
     pub(crate) fn new(field: Field, docs: &[u64]) -> InDocs {
         let mut keys: Vec<Vec<u8>> = docs
             .iter()
-            .map(|&d| Term::from_field_u64(field, d).serialized_value_bytes().to_vec())
+            .map(|&d| {
+                Term::from_field_u64(field, d)
+                    .serialized_value_bytes()
+                    .to_vec()
+            })
             .collect();
         keys.sort();
         keys.dedup();

@@ -170,8 +170,7 @@ impl Weight for PhraseWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let not_found =
-            || TantivyError::InvalidArgument(format!("document #{doc} does not match"));
+        let not_found = || TantivyError::InvalidArgument(format!("document #{doc} does not match"));
         let mut scorer = self.phrase_scorer(reader, 1.0)?.ok_or_else(not_found)?;
         if scorer.doc() > doc || scorer.seek(doc) != doc {
             return Err(not_found());
@@ -319,7 +318,11 @@ mod tests {
     ];
 
     fn text(words: &[usize]) -> String {
-        words.iter().map(|&w| WORDS[w]).collect::<Vec<_>>().join(" ")
+        words
+            .iter()
+            .map(|&w| WORDS[w])
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Stems with their positions, as the analyzer makes them.
