@@ -718,35 +718,7 @@ impl Store {
                 });
             }
             tx.execute("DELETE FROM codings WHERE doc = ?1", params![id.0])?;
-            tx.execute("DELETE FROM passages WHERE doc = ?1", params![id.0])?;
-            tx.execute("DELETE FROM attributes WHERE doc = ?1", params![id.0])?;
-            tx.execute("DELETE FROM originals WHERE doc = ?1", params![id.0])?;
-            let changed = tx.execute(
-                "UPDATE documents SET title = ?2, kind = ?3, date = ?4, phase = ?5, source = ?6,
-                    content_hash = ?7, format = ?8, encoding = ?9, text = ?10, chars = ?11,
-                    words = ?12, imported_at = ?13
-             WHERE id = ?1",
-                params![
-                    id.0,
-                    doc.title,
-                    doc.kind.as_str(),
-                    doc.date.map(|d| d.to_string()),
-                    doc.phase,
-                    doc.source,
-                    doc.content_hash,
-                    doc.format,
-                    doc.encoding,
-                    doc.text,
-                    doc.text.chars().count() as i64,
-                    doc.words as i64,
-                    now_utc(),
-                ],
-            )?;
-            if changed == 0 {
-                return Err(Error::NoSuchDocument(id.to_string()));
-            }
-            write_children(tx, id, doc)?;
-            Ok(())
+            replace_content(tx, id, doc)
         })
     }
 
@@ -1083,6 +1055,39 @@ impl Store {
             Ok(out)
         })
     }
+}
+
+/// The document's row and children replaced by `doc`'s (for [`Store::replace_document`]
+/// and merges); its codings are left to the caller.
+pub(crate) fn replace_content(tx: &Db, id: DocId, doc: &NewDocument) -> Result<()> {
+    tx.execute("DELETE FROM passages WHERE doc = ?1", params![id.0])?;
+    tx.execute("DELETE FROM attributes WHERE doc = ?1", params![id.0])?;
+    tx.execute("DELETE FROM originals WHERE doc = ?1", params![id.0])?;
+    let changed = tx.execute(
+        "UPDATE documents SET title = ?2, kind = ?3, date = ?4, phase = ?5, source = ?6,
+            content_hash = ?7, format = ?8, encoding = ?9, text = ?10, chars = ?11,
+            words = ?12, imported_at = ?13
+         WHERE id = ?1",
+        params![
+            id.0,
+            doc.title,
+            doc.kind.as_str(),
+            doc.date.map(|d| d.to_string()),
+            doc.phase,
+            doc.source,
+            doc.content_hash,
+            doc.format,
+            doc.encoding,
+            doc.text,
+            doc.text.chars().count() as i64,
+            doc.words as i64,
+            now_utc(),
+        ],
+    )?;
+    if changed == 0 {
+        return Err(Error::NoSuchDocument(id.to_string()));
+    }
+    write_children(tx, id, doc)
 }
 
 /// Inserts the row of a new document and its children; `now` is its import time.

@@ -14,7 +14,7 @@ use ambit_core::{Coding, CodingStatus, DocId, Document, Origin, PassageId};
 
 use crate::codings::{coding_from_row, CODING_COLUMNS};
 use crate::error::{Error, Result};
-use crate::store::{now_utc, write_children, NewDocument, NewPassage, Store};
+use crate::store::{now_utc, replace_content, write_children, NewDocument, NewPassage, Store};
 
 /// Where a coding goes when its document's text is replaced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -535,39 +535,6 @@ fn anchored(conn: &Db, doc: DocId) -> Result<Vec<Coding>> {
          ORDER BY start, \"end\", id"
     );
     conn.query_vec(&sql, params![doc.0], coding_from_row)
-}
-
-/// The document's row and children replaced by `doc`'s, as [`Store::replace_document`]
-/// does them; its codings are left to the caller.
-fn replace_content(tx: &Db, id: DocId, doc: &NewDocument) -> Result<()> {
-    tx.execute("DELETE FROM passages WHERE doc = ?1", params![id.0])?;
-    tx.execute("DELETE FROM attributes WHERE doc = ?1", params![id.0])?;
-    tx.execute("DELETE FROM originals WHERE doc = ?1", params![id.0])?;
-    let changed = tx.execute(
-        "UPDATE documents SET title = ?2, kind = ?3, date = ?4, phase = ?5, source = ?6,
-            content_hash = ?7, format = ?8, encoding = ?9, text = ?10, chars = ?11,
-            words = ?12, imported_at = ?13
-         WHERE id = ?1",
-        params![
-            id.0,
-            doc.title,
-            doc.kind.as_str(),
-            doc.date.map(|d| d.to_string()),
-            doc.phase,
-            doc.source,
-            doc.content_hash,
-            doc.format,
-            doc.encoding,
-            doc.text,
-            doc.text.chars().count() as i64,
-            doc.words as i64,
-            now_utc(),
-        ],
-    )?;
-    if changed == 0 {
-        return Err(Error::NoSuchDocument(id.to_string()));
-    }
-    write_children(tx, id, doc)
 }
 
 /// Stores a document of a batch, under its wanted id when that is free.
