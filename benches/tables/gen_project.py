@@ -230,6 +230,11 @@ def main():
         )
         stored += len(rows)
     cur.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'revision'")
+    # As the store's writes do: a token for the new revision, so derived data can be cached.
+    cur.execute(
+        "INSERT INTO revisions (revision, token) SELECT CAST(value AS INTEGER), random() "
+        "FROM meta WHERE key = 'revision' ON CONFLICT (revision) DO UPDATE SET token = excluded.token"
+    )
     db.commit()
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()

@@ -3,9 +3,10 @@
 # codings, side by side, in alternating rounds (the machine is shared: a busy minute hits
 # both tools alike), then the 10-million-coding compute benchmark.
 #
-# Ambit's tables read a snapshot cached in .ambit/tables.snapshot (rebuilt after every
-# write to the store); the `freq-cold` row deletes it before each run, which is what the
-# first table after a write costs.
+# Ambit's tables read a snapshot cached in .ambit/tables.snapshot, brought up to date after
+# a write by reading again the documents the write changed. The `freq-after-code` row codes
+# one passage by hand (`ambit code`, untimed) before each run: the first table after a
+# write. The `freq-cold` row deletes the snapshot before each run: a table with no cache.
 #
 #   benches/tables/run.sh                  # ROUNDS=7 CODINGS=900000
 #   ROUNDS=3 benches/tables/run.sh
@@ -68,6 +69,7 @@ cmds=(
   "$AMBIT table freq --measure per1k --format csv"
   "python3 $HERE/pandas_crosstab.py per1k $P"
 )
+CODE=$(sed -n 's/^id = "\(.*\)"$/\1/p' codebook.toml | head -n 1)
 echo "== $ROUNDS alternating rounds; load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 rm -f "$WORK"/times-*.txt
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -83,6 +85,14 @@ for ((r = 1; r <= ROUNDS; r++)); do
     --prepare "rm -f $P/.ambit/tables.snapshot" "$AMBIT table freq --format csv" >/dev/null
   awk -F, 'NR > 1 { print $2, $5 + $6 }' "$csv" >> "$WORK/times-ambit-freq-cold.txt"
   rm -f "$csv"
+  # Warm the snapshot, then one coding by a coder of this round (a new coding each time).
+  "$AMBIT" table freq --format csv >/dev/null
+  csv=$(mktemp)
+  hyperfine --style none --runs 1 --output null --export-csv "$csv" \
+    --prepare "$AMBIT code D$((r * 7 % DOCS + 1)):1 --code $CODE --coder bench-$r-$(date +%s%N)" \
+    "$AMBIT table freq --format csv" >/dev/null
+  awk -F, 'NR > 1 { print $2, $5 + $6 }' "$csv" >> "$WORK/times-ambit-freq-after-code.txt"
+  rm -f "$csv"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -90,11 +100,13 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
 wall() { cut -d' ' -f1 "$WORK/times-$1.txt" | median; }
 cpu() { cut -d' ' -f2 "$WORK/times-$1.txt" | median; }
 echo
-printf '%-10s %12s %12s %12s %12s %14s %14s\n' table "ambit wall" "pandas wall" "ambit cpu" "pandas cpu" "pandas/ambit" "(cpu)"
-for t in freq cooccur per1k freq-cold; do
-  aw=$(wall "ambit-$t") pw=$(wall "pandas-${t%-cold}") ac=$(cpu "ambit-$t") pc=$(cpu "pandas-${t%-cold}")
+printf '%-16s %12s %12s %12s %12s %14s %14s\n' table "ambit wall" "pandas wall" "ambit cpu" "pandas cpu" "pandas/ambit" "(cpu)"
+for t in freq cooccur per1k freq-after-code freq-cold; do
+  base=${t%-cold}
+  base=${base%-after-code}
+  aw=$(wall "ambit-$t") pw=$(wall "pandas-$base") ac=$(cpu "ambit-$t") pc=$(cpu "pandas-$base")
   awk -v t="$t" -v aw="$aw" -v pw="$pw" -v ac="$ac" -v pc="$pc" 'BEGIN {
-    printf "%-10s %10.3f s %10.3f s %10.3f s %10.3f s %13.1fx %13.1fx\n", t, aw, pw, ac, pc, pw / aw, pc / ac }'
+    printf "%-16s %10.3f s %10.3f s %10.3f s %10.3f s %13.1fx %13.1fx\n", t, aw, pw, ac, pc, pw / aw, pc / ac }'
 done
 
 if [[ -z ${SKIP_10M:-} ]]; then

@@ -22,6 +22,11 @@ use snapshot::{Frame, Parts};
 /// documents in timeline order, passages with their words, and every coding of a codebook
 /// code mapped to the passages it overlaps.
 pub fn table_input(project: &Project) -> Result<TableInput> {
+    Ok(table_input_loaded(project)?.0)
+}
+
+/// [`table_input`], and how the store's part of it was loaded.
+pub(crate) fn table_input_loaded(project: &Project) -> Result<(TableInput, snapshot::Loaded)> {
     let cb = load_codebook(project)?;
     let data_dir = project.root.join(DATA_DIR);
     // The documents and the snapshot from the same moment of the store.
@@ -36,19 +41,22 @@ pub fn table_input(project: &Project) -> Result<TableInput> {
             row_of: &row_of,
             aliases: &project.config.speakers,
         };
-        let Parts {
-            passages,
-            speakers,
-            coders,
-            codings,
-            overlaps,
-        } = snapshot::load(store, &data_dir, stamp, &frame)?;
+        let (
+            Parts {
+                passages,
+                speakers,
+                coders,
+                codings,
+                overlaps,
+            },
+            loaded,
+        ) = snapshot::load(store, &data_dir, stamp, &frame)?;
         input.passages = passages;
         input.speakers = speakers;
         input.coders = coders;
         input.codings = codings;
         input.overlaps = overlaps;
-        Ok(input)
+        Ok((input, loaded))
     })
 }
 

@@ -9,7 +9,7 @@ use crate::db::{params, Db, Param, Row};
 use ambit_core::{Coding, CodingStatus, DocId, Origin};
 
 use crate::error::{Error, Result};
-use crate::store::{now_utc, Store};
+use crate::store::{now_utc, record_all_changed, record_changes, Store};
 
 /// A coding to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +160,7 @@ impl Store {
             let sql = format!("SELECT {CODING_COLUMNS} FROM codings WHERE id = ?1");
             let found = tx.query_opt(&sql, params![id], coding_from_row)?;
             let coding = found.ok_or(Error::NoSuchCoding(id))?;
+            record_changes(tx, "codings WHERE id = ?1", params![id])?;
             tx.execute("DELETE FROM codings WHERE id = ?1", params![id])?;
             Ok(coding)
         })
@@ -259,12 +260,16 @@ impl Store {
     ) -> Result<(u64, u64)> {
         self.write(|tx| {
             let removed = match scope {
-                None => tx.execute(
-                    "DELETE FROM codings WHERE coder = ?1 AND origin LIKE 'rule:%'",
-                    params![coder],
-                )?,
+                None => {
+                    record_all_changed(tx)?;
+                    tx.execute(
+                        "DELETE FROM codings WHERE coder = ?1 AND origin LIKE 'rule:%'",
+                        params![coder],
+                    )?
+                }
                 Some(codes) => {
                     let mut n = 0;
+                    record_all_changed(tx)?;
                     for code in codes {
                         n += tx.execute(
                             "DELETE FROM codings WHERE coder = ?1 AND origin LIKE 'rule:%'
@@ -294,6 +299,7 @@ impl Store {
         self.write(|tx| {
             let mut n = 0;
             for (old, new) in mapping {
+                record_changes(tx, "codings WHERE code = ?1", params![old])?;
                 n += tx.execute(
                     "UPDATE codings SET code = ?2 WHERE code = ?1",
                     params![old, new],
@@ -313,6 +319,7 @@ impl Store {
         self.write(|tx| {
             let mut n = 0;
             for code in codes {
+                record_changes(tx, "codings WHERE code = ?1", params![code])?;
                 n += tx.execute("DELETE FROM codings WHERE code = ?1", params![code])?;
             }
             Ok(n as u64)

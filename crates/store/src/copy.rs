@@ -8,7 +8,9 @@
 //! as `\N`). The `meta` rows `revision` and `schema_version` are left out: a copy has its
 //! own revision counter; so are the project files a team store keeps for its coders
 //! (`file:codebook.toml`, `file:ambit.toml`), which a project on SQLite keeps as files in its
-//! folder. Two stores with the same digest hold the same project.
+//! folder. Two stores with the same digest hold the same project. The tables `revisions`
+//! and `document_changes` are left out too: like the revision counter, they are a store's
+//! own history (what derived data checks it is current against), not the project.
 
 use sha2::{Digest as _, Sha256};
 

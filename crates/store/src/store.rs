@@ -7,7 +7,7 @@ use std::time::Duration;
 use ambit_core::{Date, DocId, DocKind, Document, Passage, PassageId, PassageSpan, SpeakerAliases};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::db::{params, Db, Row};
+use crate::db::{params, Db, Param, Row};
 use crate::error::{Error, Result};
 use crate::pg::StoreUrl;
 use crate::schema;
@@ -653,6 +653,8 @@ impl Store {
             return Ok(false);
         }
         self.write(|tx| {
+            record_change(tx, id)?;
+            record_change(tx, id)?;
             tx.execute("DELETE FROM passages WHERE doc = ?1", params![id.0])?;
             insert_passages(tx, id, passages)?;
             Ok(true)
@@ -717,6 +719,7 @@ impl Store {
                     count: manual,
                 });
             }
+            record_change(tx, id)?;
             tx.execute("DELETE FROM codings WHERE doc = ?1", params![id.0])?;
             replace_content(tx, id, doc)
         })
@@ -1060,6 +1063,7 @@ impl Store {
 /// The document's row and children replaced by `doc`'s (for [`Store::replace_document`]
 /// and merges); its codings are left to the caller.
 pub(crate) fn replace_content(tx: &Db, id: DocId, doc: &NewDocument) -> Result<()> {
+    record_change(tx, id)?;
     tx.execute("DELETE FROM passages WHERE doc = ?1", params![id.0])?;
     tx.execute("DELETE FROM attributes WHERE doc = ?1", params![id.0])?;
     tx.execute("DELETE FROM originals WHERE doc = ?1", params![id.0])?;
@@ -1311,10 +1315,69 @@ fn immutable_uri(path: &Path) -> String {
     uri
 }
 
+/// Records that this write deletes or changes the passages or codings of the documents
+/// `SELECT doc FROM {docs_in}` finds (say `codings WHERE code = ?1`), or gives one of
+/// them an id of its own: derived data built at an earlier revision reads those documents
+/// again ([`Store::documents_changed_since`]). Call it before the statement, inside the
+/// write. Rows inserted with new ids need nothing: they are found by id.
+pub(crate) fn record_changes(tx: &Db, docs_in: &str, params: &[&dyn Param]) -> Result<()> {
+    tx.execute(
+        &format!(
+            "INSERT INTO document_changes (doc, revision)
+             SELECT DISTINCT c.doc, (SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'revision')
+             FROM (SELECT doc FROM {docs_in}) AS c WHERE true
+             ON CONFLICT (doc) DO UPDATE SET revision = excluded.revision"
+        ),
+        params,
+    )?;
+    Ok(())
+}
+
+/// [`record_changes`] for every document: cheaper than finding which ones a bulk change
+/// touches (replacing every rule coding touches nearly all, and a search for them cost a
+/// quarter of the write).
+pub(crate) fn record_all_changed(tx: &Db) -> Result<()> {
+    record_changes(tx, "(SELECT id AS doc FROM documents) AS d", params![])
+}
+
+/// [`record_changes`] for one document.
+pub(crate) fn record_change(tx: &Db, doc: DocId) -> Result<()> {
+    tx.execute(
+        "INSERT INTO document_changes (doc, revision)
+         SELECT ?1, CAST(value AS BIGINT) FROM meta WHERE key = 'revision'
+         ON CONFLICT (doc) DO UPDATE SET revision = excluded.revision",
+        params![doc.0],
+    )?;
+    Ok(())
+}
+
+/// Revision tokens kept: derived data older than this many writes is rebuilt, not updated.
+const REVISIONS_KEPT: i64 = 100_000;
+
+/// Bumps the revision counter and leaves a random token for the new revision (see
+/// [`Store::revision_token`]), forgetting the tokens of revisions long past.
 pub(crate) fn bump_revision(conn: &Db) -> Result<()> {
     conn.execute(
         "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'revision'",
         params![],
+    )?;
+    let random = if conn.is_pg() {
+        "CAST(random() * 9.0e18 AS BIGINT)"
+    } else {
+        "random()"
+    };
+    conn.execute(
+        &format!(
+            "INSERT INTO revisions (revision, token)
+             SELECT CAST(value AS BIGINT), {random} FROM meta WHERE key = 'revision'
+             ON CONFLICT (revision) DO UPDATE SET token = excluded.token"
+        ),
+        params![],
+    )?;
+    conn.execute(
+        "DELETE FROM revisions WHERE revision <= (
+             SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'revision') - ?1",
+        params![REVISIONS_KEPT],
     )?;
     Ok(())
 }
@@ -1346,6 +1409,64 @@ pub(crate) fn now_utc() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every statement in the store's sources that deletes or changes passages, codings or
+    /// documents, or inserts one with an id of its own, is preceded (within 12 lines)
+    /// by `record_change`/`record_changes`: otherwise tables built before it would miss
+    /// what it did. Memos on codings are not part of any table.
+    #[test]
+    fn every_change_of_passages_or_codings_is_recorded() {
+        let sources = [
+            ("store.rs", include_str!("store.rs")),
+            ("codings.rs", include_str!("codings.rs")),
+            ("team.rs", include_str!("team.rs")),
+            ("guids.rs", include_str!("guids.rs")),
+            ("copy.rs", include_str!("copy.rs")),
+            ("tables.rs", include_str!("tables.rs")),
+            ("stream.rs", include_str!("stream.rs")),
+        ];
+        let changes = [
+            "DELETE FROM codings",
+            "DELETE FROM passages",
+            "DELETE FROM documents",
+            "UPDATE codings SET",
+            "UPDATE passages SET",
+            "INSERT INTO codings (id",
+            "INSERT INTO documents (id",
+            "INSERT INTO passages (doc, ordinal",
+        ];
+        let mut checked = 0;
+        for (file, text) in sources {
+            // Only the code, not its tests (which change stores by hand on purpose).
+            let code = text.split("#[cfg(test)]").next().unwrap_or(text);
+            let lines: Vec<&str> = code.lines().collect();
+            for (n, line) in lines.iter().enumerate() {
+                let Some(what) = changes.iter().find(|c| line.contains(*c)) else {
+                    continue;
+                };
+                let exempt = line.contains("SET memo")
+                    // Passages of a document that was new, or whose passages were deleted
+                    // (recorded) just before: see `insert_passages`.
+                    || what.starts_with("INSERT INTO passages");
+                if exempt || line.trim_start().starts_with("//") {
+                    continue;
+                }
+                let before = &lines[n.saturating_sub(12)..n];
+                assert!(
+                    before
+                        .iter()
+                        .any(|l| l.contains("record_change") || l.contains("record_all_changed")),
+                    "{file}:{}: `{what}` without record_change(s) before it",
+                    n + 1
+                );
+                checked += 1;
+            }
+        }
+        assert!(
+            checked >= 12,
+            "{checked} statements found: is the check still looking?"
+        );
+    }
 
     fn doc(title: &str) -> NewDocument {
         NewDocument {

@@ -72,6 +72,8 @@ impl PassageColumns {
 /// Every coding that points at text (not detached) as columns, in id order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CodingColumns {
+    /// The id of each coding.
+    pub id: Vec<u64>,
     /// The document of each coding.
     pub doc: Vec<DocId>,
     /// Start, in characters.
@@ -205,22 +207,27 @@ impl Store {
             self.conn.query_each(
                 "SELECT doc, start, \"end\", words, speaker FROM passages ORDER BY doc, ordinal",
                 params![],
-                |r| -> Result<()> {
-                    let doc = DocId(r.get(0)?);
-                    if out.docs.last().is_none_or(|d| d.0 != doc) {
-                        out.docs.push((doc, out.words.len() as u32));
-                    }
-                    out.start.push(count(r, 1, "passage start")?);
-                    out.end.push(count(r, 2, "passage end")?);
-                    out.words.push(count(r, 3, "passage words")?);
-                    let speaker = match r.opt_str(4)? {
-                        None => u32::MAX,
-                        Some(label) => labels.get(label),
-                    };
-                    out.speaker.push(speaker);
-                    Ok(())
-                },
+                |r| push_passage(&mut out, &mut labels, r),
             )?;
+            out.labels = labels.names;
+            Ok(out)
+        })
+    }
+
+    /// The passages of `docs` (in increasing id order) as [`PassageColumns`], as
+    /// [`Store::passage_columns`] gives them for those documents.
+    pub fn passage_columns_of(&self, docs: &[DocId]) -> Result<PassageColumns> {
+        self.reading(|| {
+            let mut out = PassageColumns::default();
+            let mut labels = Interner::default();
+            for doc in docs {
+                self.conn.query_each(
+                    "SELECT doc, start, \"end\", words, speaker FROM passages WHERE doc = ?1
+                     ORDER BY ordinal",
+                    params![doc.0],
+                    |r| push_passage(&mut out, &mut labels, r),
+                )?;
+            }
             out.labels = labels.names;
             Ok(out)
         })
@@ -231,26 +238,133 @@ impl Store {
     pub fn coding_columns(&self) -> Result<CodingColumns> {
         self.reading(|| {
             let mut out = CodingColumns::default();
-            let (mut codes, mut coders) = (Interner::default(), Interner::default());
+            let mut names = (Interner::default(), Interner::default());
             self.conn.query_each(
                 &format!(
-                    "SELECT doc, start, \"end\", code, coder FROM codings WHERE {ATTACHED} ORDER BY id"
+                    "SELECT doc, start, \"end\", code, coder, id FROM codings WHERE {ATTACHED}
+                     ORDER BY id"
                 ),
                 params![],
-                |r| -> Result<()> {
-                    out.doc.push(DocId(r.get(0)?));
-                    out.start.push(count(r, 1, "coding start")?);
-                    out.end.push(count(r, 2, "coding end")?);
-                    out.code.push(codes.get(r.str(3)?));
-                    out.coder.push(coders.get(r.str(4)?));
-                    Ok(())
-                },
+                |r| push_coding(&mut out, &mut names, r),
             )?;
-            out.codes = codes.names;
-            out.coders = coders.names;
+            (out.codes, out.coders) = (names.0.names, names.1.names);
             Ok(out)
         })
     }
+
+    /// The codings of `docs` that point at text, as [`CodingColumns`] in id order, as
+    /// [`Store::coding_columns`] gives them for those documents.
+    pub fn coding_columns_of(&self, docs: &[DocId]) -> Result<CodingColumns> {
+        self.reading(|| {
+            let sql = format!(
+                "SELECT doc, start, \"end\", code, coder, id FROM codings
+                 WHERE doc = ?1 AND {ATTACHED}"
+            );
+            let mut rows = Vec::new();
+            for doc in docs {
+                self.conn
+                    .query_each(&sql, params![doc.0], |r| -> Result<()> {
+                        let id: u64 = count(r, 5, "coding id")?;
+                        let start: usize = count(r, 1, "coding start")?;
+                        let end: usize = count(r, 2, "coding end")?;
+                        rows.push((
+                            id,
+                            *doc,
+                            start,
+                            end,
+                            r.str(3)?.to_string(),
+                            r.str(4)?.to_string(),
+                        ));
+                        Ok(())
+                    })?;
+            }
+            rows.sort_unstable_by_key(|r| r.0);
+            let mut out = CodingColumns::default();
+            let (mut codes, mut coders) = (Interner::default(), Interner::default());
+            for (id, doc, start, end, code, coder) in rows {
+                out.id.push(id);
+                out.doc.push(doc);
+                out.start.push(start);
+                out.end.push(end);
+                out.code.push(codes.get(&code));
+                out.coder.push(coders.get(&coder));
+            }
+            (out.codes, out.coders) = (codes.names, coders.names);
+            Ok(out)
+        })
+    }
+
+    /// The random token the write that made `revision` left, `None` when this store never
+    /// had that revision or forgot it (a store older than the tokens, a revision over
+    /// 100,000 writes ago). Derived data records the token of the revision it was built
+    /// at: a store with the same revision and another token has another history (a backup
+    /// put back and written to, another project's store copied in).
+    pub fn revision_token(&self, revision: u64) -> Result<Option<u64>> {
+        let Ok(revision) = i64::try_from(revision) else {
+            return Ok(None);
+        };
+        self.reading(|| {
+            self.conn.query_opt(
+                "SELECT token FROM revisions WHERE revision = ?1",
+                params![revision],
+                // The token's bits: its sign means nothing.
+                |r| Ok(r.get::<i64>(0)? as u64),
+            )
+        })
+    }
+
+    /// The documents (deleted ones too) whose passages or codings changed since the store
+    /// was at `since`, in id order: what derived data built then must read again. Those a
+    /// write deleted or changed something of (or gave an id of its own) are recorded by
+    /// the write; documents and codings added with new ids are found by id (ids are given
+    /// in increasing order and never again, see [`Stamp`]).
+    pub fn documents_changed_since(&self, since: Stamp) -> Result<Vec<DocId>> {
+        let big = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        self.reading(|| {
+            self.conn.query_vec(
+                "SELECT doc FROM document_changes WHERE revision >= ?1
+                 UNION SELECT id FROM documents WHERE id > ?2
+                 UNION SELECT doc FROM codings WHERE id > ?3
+                 ORDER BY 1",
+                params![
+                    big(since.revision),
+                    big(since.documents),
+                    big(since.codings)
+                ],
+                |r| Ok(DocId(r.get(0)?)),
+            )
+        })
+    }
+}
+
+fn push_passage(out: &mut PassageColumns, labels: &mut Interner, r: &Row<'_>) -> Result<()> {
+    let doc = DocId(r.get(0)?);
+    if out.docs.last().is_none_or(|d| d.0 != doc) {
+        out.docs.push((doc, out.words.len() as u32));
+    }
+    out.start.push(count(r, 1, "passage start")?);
+    out.end.push(count(r, 2, "passage end")?);
+    out.words.push(count(r, 3, "passage words")?);
+    let speaker = match r.opt_str(4)? {
+        None => u32::MAX,
+        Some(label) => labels.get(label),
+    };
+    out.speaker.push(speaker);
+    Ok(())
+}
+
+fn push_coding(
+    out: &mut CodingColumns,
+    (codes, coders): &mut (Interner, Interner),
+    r: &Row<'_>,
+) -> Result<()> {
+    out.doc.push(DocId(r.get(0)?));
+    out.start.push(count(r, 1, "coding start")?);
+    out.end.push(count(r, 2, "coding end")?);
+    out.code.push(codes.get(r.str(3)?));
+    out.coder.push(coders.get(r.str(4)?));
+    out.id.push(count(r, 5, "coding id")?);
+    Ok(())
 }
 
 #[cfg(test)]

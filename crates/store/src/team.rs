@@ -14,7 +14,10 @@ use ambit_core::{Coding, CodingStatus, DocId, Document, Origin, PassageId};
 
 use crate::codings::{coding_from_row, CODING_COLUMNS};
 use crate::error::{Error, Result};
-use crate::store::{now_utc, replace_content, write_children, NewDocument, NewPassage, Store};
+use crate::store::{
+    now_utc, record_change, record_changes, replace_content, write_children, NewDocument,
+    NewPassage, Store,
+};
 
 /// Where a coding goes when its document's text is replaced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,11 +216,13 @@ impl Store {
                     m.id, m.range
                 )));
             }
+            record_change(tx, id)?;
             let rule_codings = tx.execute(
                 "DELETE FROM codings WHERE doc = ?1 AND origin LIKE 'rule:%'",
                 params![id.0],
             )? as u64;
             replace_content(tx, id, doc)?;
+            // The codings moved are the document's: recorded by record_change above.
             for m in &moves {
                 match m.range {
                     Some((s, e)) => tx.execute(
@@ -278,6 +283,7 @@ impl Store {
             if let Some(other) = other {
                 return Ok((Reattached::Duplicate(other), false));
             }
+            record_changes(tx, "codings WHERE id = ?1", params![id])?;
             tx.execute(
                 "UPDATE codings SET start = ?2, \"end\" = ?3, status = NULL, quote = NULL
                  WHERE id = ?1",
@@ -296,6 +302,7 @@ impl Store {
         self.write(|tx| {
             let mut removed = Removed::default();
             for &id in ids.iter().collect::<BTreeSet<_>>() {
+                record_change(tx, id)?;
                 removed.codings +=
                     tx.execute("DELETE FROM codings WHERE doc = ?1", params![id.0])? as u64;
                 removed.memos += tx.execute(
@@ -435,6 +442,9 @@ impl Store {
                 ];
                 match id {
                     Some(id) => {
+                        // An id of its own may be below ids given since derived data
+                        // was built: it is not found by id.
+                        record_change(tx, doc)?;
                         tx.execute(
                             "INSERT INTO codings (id, doc, start, \"end\", code, coder, origin,
                                                   created, memo, status, quote)
@@ -553,6 +563,7 @@ fn insert_document(tx: &Db, d: &IncomingDocument) -> Result<DocId> {
     let Some(wanted) = d.id.filter(|_| free) else {
         return crate::store::insert_new(tx, doc, &now_utc());
     };
+    record_change(tx, wanted)?;
     tx.execute(
         "INSERT INTO documents (id, title, kind, date, phase, source, content_hash, format,
                                 encoding, text, chars, words, imported_at)

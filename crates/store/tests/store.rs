@@ -273,6 +273,32 @@ fn frozen_v3_store_opens_with_its_data() {
     assert!(original.bytes.starts_with(b"I: What is an order?\r\n"));
 }
 
+/// Version 4 added the revision tokens and the record of changed documents;
+/// `store-v4.db` is `store-v3.db` migrated, with one change of its document recorded.
+#[test]
+fn frozen_v4_store_opens_with_its_data() {
+    frozen_store_opens_with_its_data("store-v4.db");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v4.db"),
+        &db,
+    )
+    .unwrap();
+    let mut s = Store::open(&db).unwrap();
+    let stamp = s.stamp().unwrap();
+    assert_eq!(stamp.revision, 4);
+    assert!(s.revision_token(4).unwrap().is_some());
+    let d1 = ambit_core::DocId(1);
+    assert_eq!(s.documents_changed_since(stamp).unwrap(), [d1]);
+    let id = s.codings(&Default::default()).unwrap()[0].id;
+    s.remove_coding(id).unwrap();
+    let now = s.stamp().unwrap();
+    assert!(s.documents_changed_since(now).unwrap().is_empty());
+    assert_eq!(s.documents_changed_since(stamp).unwrap(), [d1]);
+    assert!(s.revision_token(5).unwrap().is_some());
+}
+
 #[test]
 fn passages_keep_headings_questions_words_and_the_original() {
     each(|b| {
@@ -491,5 +517,70 @@ fn a_batch_is_kept_only_once_committed() {
         s.begin_batch().unwrap();
         s.commit_batch().unwrap();
         assert_eq!(s.revision().unwrap(), 2);
+    });
+}
+
+/// Every write leaves a token for the revision it makes; the documents whose passages or
+/// codings changed since a stamp are listed, whichever method wrote: new documents and
+/// codings by their ids, deletions and changes as the writes recorded them. What derived
+/// data relies on to update itself document by document.
+#[test]
+fn writes_record_their_revision_and_their_documents() {
+    each(|b| {
+        let mut p = init(b, "t");
+        let s = &mut p.project.store;
+        let s0 = s.stamp().unwrap();
+        assert!(
+            s.revision_token(s0.revision).unwrap().is_some(),
+            "a new store has one"
+        );
+        let a = s.insert_document(&doc("a", "R: one two\n")).unwrap();
+        let d = s.insert_document(&doc("b", "R: three four\n")).unwrap();
+        let s1 = s.stamp().unwrap();
+        let t1 = s.revision_token(s1.revision).unwrap().unwrap();
+        assert_eq!(s.documents_changed_since(s0).unwrap(), [a, d]);
+        assert!(s.documents_changed_since(s1).unwrap().is_empty());
+
+        let c = ambit_store::NewCoding {
+            doc: d,
+            start: 3,
+            end: 8,
+            code: "kb".into(),
+            coder: "anna".into(),
+            origin: ambit_core::Origin::Manual,
+            memo: None,
+        };
+        let (id, _) = s.add_coding(&c).unwrap();
+        let s2 = s.stamp().unwrap();
+        assert_eq!(s.documents_changed_since(s1).unwrap(), [d]);
+        assert!(s.documents_changed_since(s2).unwrap().is_empty());
+        s.recode(&[("kb".into(), "kb.semantic".into())]).unwrap();
+        assert_eq!(s.documents_changed_since(s2).unwrap(), [d]);
+        let s3 = s.stamp().unwrap();
+        // A memo is in no table; a removed coding is.
+        s.set_coding_memo(id, Some("why")).unwrap();
+        assert!(s.documents_changed_since(s3).unwrap().is_empty());
+        s.remove_coding(id).unwrap();
+        assert_eq!(s.documents_changed_since(s3).unwrap(), [d]);
+
+        // Editing what a document is called changes no passage or coding.
+        let s4 = s.stamp().unwrap();
+        let mut meta = s.document(a).unwrap().doc;
+        meta.title = "a (site 1)".into();
+        s.update_document(&meta).unwrap();
+        assert!(s.revision().unwrap() > s4.revision);
+        assert!(s.documents_changed_since(s4).unwrap().is_empty());
+
+        let s5 = s.stamp().unwrap();
+        s.remove_documents(&[a]).unwrap();
+        assert_eq!(s.documents_changed_since(s5).unwrap(), [a]);
+        assert_eq!(s.documents_changed_since(s0).unwrap(), [a, d]);
+
+        // Past revisions keep their tokens; each revision has its own.
+        assert_eq!(s.revision_token(s1.revision).unwrap(), Some(t1));
+        assert_ne!(s.revision_token(s2.revision).unwrap(), Some(t1));
+        let now = s.revision().unwrap();
+        assert!(s.revision_token(now).unwrap().is_some());
+        assert_eq!(s.revision_token(now + 1).unwrap(), None);
     });
 }

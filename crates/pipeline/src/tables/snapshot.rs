@@ -32,9 +32,20 @@
 //! order, phases, speaker aliases, which codes exist and in which order) is applied each
 //! time the snapshot is read: editing those files cannot make it wrong, so they are not
 //! part of its key and do not cost a rebuild. The key is everything the contents depend
-//! on: the store's [`Stamp`] (revision, highest document and coding ids), the store file's
-//! identity and the program's ([`origin`]), and the format version. Anything that does
-//! not match is rebuilt from the store.
+//! on: the store's [`Stamp`] (revision, highest document and coding ids), the random token
+//! the store keeps for that revision ([`Store::revision_token`]: a backup put back and
+//! written to again reaches the same revision with another token), the program's identity
+//! ([`program`]) and the format version. A snapshot whose key matches is read as it is.
+//!
+//! # Brought up to date, not rebuilt
+//!
+//! After a write, the snapshot of an earlier revision of the same store (its token is the
+//! one the store still has for that revision) by the same program is brought up to date:
+//! the store knows which documents' passages or codings changed since then
+//! ([`Store::documents_changed_since`]: writes record what they delete or change, and new
+//! ids are found by id), only those documents are read again, and the rest is kept. The result is the snapshot a build from scratch gives, byte for byte
+//! (codings in id order, names numbered as first met), which the tests check after every
+//! kind of write. When most documents changed (an `ambit autocode`), it is rebuilt.
 //!
 //! The file is derived data: `.ambit/tables.snapshot` can be deleted at any time and the
 //! next table rebuilds the same input. It is written to a temporary file and renamed, and
@@ -59,10 +70,13 @@ pub(crate) const FILE: &str = "tables.snapshot";
 
 const MAGIC: &[u8; 8] = b"AMBITTBL";
 /// Bumped whenever the layout or the meaning of a field changes (2: the key has an
-/// [`origin`]).
-const FORMAT: u32 = 2;
+/// origin; 3: a revision token instead of the store file's identity, and each coding's
+/// document and id, so a snapshot can be brought up to date).
+const FORMAT: u32 = 3;
 /// Bytes of the header: magic, format, padding, the [`Key`], body length, checksum.
-const HEADER: usize = 64;
+const HEADER: usize = 72;
+/// Bytes of a coding's record: code, coder, document, id (two halves).
+const CODING: usize = 20;
 /// Set on an overlap's passage when it covers the whole passage (what rule codings do): its
 /// words are the passage's and are not stored.
 const WHOLE: u32 = 1 << 31;
@@ -88,6 +102,10 @@ pub(crate) struct Snapshot {
     pub code: Vec<u32>,
     /// Each coding's coder (an index into `coders`).
     pub coder: Vec<u32>,
+    /// Each coding's document.
+    pub coding_doc: Vec<u32>,
+    /// Each coding's id, increasing.
+    pub coding_id: Vec<u64>,
     /// Code ids.
     pub codes: Vec<String>,
     /// Coder names.
@@ -122,84 +140,279 @@ pub(crate) struct Parts {
     pub overlaps: Vec<Overlap>,
 }
 
-/// What a snapshot must match to be read: the store's [`Stamp`] and [`origin`].
+/// What a snapshot must match to be read as it is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Key {
     /// The store's revision and highest ids.
     pub stamp: Stamp,
-    /// The store file and the program that built the snapshot.
-    pub origin: u64,
+    /// The store's token for that revision ([`Store::revision_token`]).
+    pub token: u64,
+    /// The program that built the snapshot ([`program`]).
+    pub program: u64,
 }
 
-/// A fingerprint of the store file (size, modification time, and on Unix device and inode)
-/// and of the running program (size, modification time); `None` when either cannot be
-/// known, and then nothing is cached.
-///
-/// The stamp alone can match a different store: a backup put back at revision 100 and
-/// written once more has revision 101 and perhaps the same highest ids as the store the
-/// snapshot was built from, with other codings. Putting a file back or writing to it
-/// changes its modification time (SQLite copies every write into `store.db` when the last
-/// connection closes). Reads do not touch the file, so commands that only read keep the
-/// snapshot. The program is part of the key because the word ranges are computed by its
-/// word rule: another build of Ambit rebuilds the snapshot rather than trust [`FORMAT`]
-/// to have been bumped for every change of `ambit_core::text`.
-pub(crate) fn origin(store_file: &Path) -> Option<u64> {
+/// A fingerprint of the running program (size, modification time, and on Unix device and
+/// inode); `None` when it cannot be known, and then nothing is cached. The program is part
+/// of the key because the word ranges are computed by its word rule: another build of
+/// Ambit rebuilds the snapshot rather than trust [`FORMAT`] to have been bumped for every
+/// change of `ambit_core::text`.
+pub(crate) fn program() -> Option<u64> {
     let mut sum = Checksum::new(0);
-    for path in [store_file.to_path_buf(), std::env::current_exe().ok()?] {
-        let meta = std::fs::metadata(path).ok()?;
-        let modified = meta
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?;
-        for v in [
-            meta.len(),
-            modified.as_secs(),
-            u64::from(modified.subsec_nanos()),
-        ] {
-            sum.add(&v.to_le_bytes());
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            sum.add(&meta.dev().to_le_bytes());
-            sum.add(&meta.ino().to_le_bytes());
-        }
+    let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    for v in [
+        meta.len(),
+        modified.as_secs(),
+        u64::from(modified.subsec_nanos()),
+    ] {
+        sum.add(&v.to_le_bytes());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        sum.add(&meta.dev().to_le_bytes());
+        sum.add(&meta.ino().to_le_bytes());
     }
     Some(sum.value())
 }
 
-/// The store's part of the tables input: from the cached snapshot when it matches the
-/// store's `stamp` and [`origin`], else built from the store (and cached when the project
-/// can be written). Call it inside [`Store::read_consistently`], so the stamp and what is
-/// read belong together.
+/// How [`load`] got the snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Loaded {
+    /// The cached file matched the store.
+    Cached,
+    /// The cached file was brought up to date by reading this many documents again.
+    Updated(usize),
+    /// Built from the whole store.
+    Built,
+}
+
+/// The store's part of the tables input: from the cached snapshot when its key matches,
+/// else from the cached snapshot of an earlier revision brought up to date, else built
+/// from the store; cached when the project can be written. Call it inside
+/// [`Store::read_consistently`], so the stamp and what is read belong together.
 pub(crate) fn load(
     store: &Store,
     data_dir: &Path,
     stamp: Stamp,
     frame: &Frame<'_>,
-) -> Result<Parts> {
+) -> Result<(Parts, Loaded)> {
     let path = data_dir.join(FILE);
-    let origin = origin(store.path());
+    let (token, program) = (store.revision_token(stamp.revision)?, program());
     let key = Key {
         stamp,
-        origin: origin.unwrap_or(0),
+        token: token.unwrap_or(0),
+        program: program.unwrap_or(0),
     };
-    if origin.is_some() {
-        if let Ok(file) = std::fs::File::open(&path) {
-            if let Some(parts) = read(file, key, frame) {
-                return Ok(parts);
+    let cacheable = token.is_some() && program.is_some();
+    let mut updated = None;
+    if cacheable {
+        if let Ok(mut file) = std::fs::File::open(&path) {
+            if let Some(head) = Head::read(&mut file) {
+                if head.format == FORMAT && head.key == key {
+                    if let Some(parts) = read_body_of(file, &head, frame) {
+                        return Ok((parts, Loaded::Cached));
+                    }
+                } else {
+                    updated = update(store, key, &head, file)?;
+                }
             }
         }
     }
-    let bytes = encode(&build(store, key)?)?;
-    if origin.is_some() && !store.is_read_only() {
+    let (snapshot, loaded) = match updated {
+        Some((s, n)) => (s, Loaded::Updated(n)),
+        None => (build(store, key)?, Loaded::Built),
+    };
+    let bytes = encode(&snapshot)?;
+    if cacheable && !store.is_read_only() {
         // Derived data: a cache that cannot be written is only slower next time.
         let _ = write_atomically(&path, &bytes);
     }
-    read(&bytes[..], key, frame).ok_or_else(|| {
-        ambit_store::Error::Corrupt("passages or codings that do not fit together".into()).into()
-    })
+    let parts = read(&bytes[..], key, frame).ok_or_else(|| {
+        Error::from(ambit_store::Error::Corrupt(
+            "passages or codings that do not fit together".into(),
+        ))
+    })?;
+    Ok((parts, loaded))
+}
+
+/// The snapshot whose header is `head` (the rest of it in `file`), brought up to `key`
+/// by reading again the documents that changed since it was built; with how many those
+/// were. `None` when it cannot be: another store's history or another program, a
+/// revision the store no longer has a token for, a damaged file, or most documents
+/// changed (a build is then as quick).
+fn update(
+    store: &Store,
+    key: Key,
+    head: &Head,
+    file: impl Read,
+) -> Result<Option<(Snapshot, usize)>> {
+    let was = head.key;
+    if head.format != FORMAT
+        || was.program != key.program
+        || was.stamp.revision >= key.stamp.revision
+        || store.revision_token(was.stamp.revision)? != Some(was.token)
+    {
+        return Ok(None);
+    }
+    let changed = store.documents_changed_since(was.stamp)?;
+    let Some(old) = decode(file, head) else {
+        return Ok(None);
+    };
+    if changed.len() * 2 > old.docs.len().max(16) {
+        return Ok(None);
+    }
+    let fresh = build_from(
+        store,
+        key,
+        store.passage_columns_of(&changed)?,
+        store.coding_columns_of(&changed)?,
+    )?;
+    let changed: Vec<u32> = changed.iter().map(|d| d.0).collect();
+    Ok(merge(&old, &fresh, &changed).map(|s| (s, changed.len())))
+}
+
+/// Names (labels, codes, coders) of two snapshots numbered again in the order first met.
+struct Renumber<'a> {
+    names: Vec<String>,
+    index: std::collections::HashMap<&'a str, u32>,
+    from: [&'a [String]; 2],
+    map: [Vec<u32>; 2],
+}
+
+impl<'a> Renumber<'a> {
+    fn new(a: &'a [String], b: &'a [String]) -> Renumber<'a> {
+        Renumber {
+            names: Vec::new(),
+            index: std::collections::HashMap::new(),
+            from: [a, b],
+            map: [vec![u32::MAX; a.len()], vec![u32::MAX; b.len()]],
+        }
+    }
+
+    /// The new number of name `i` of source `s`; `u32::MAX` stays (no name).
+    fn get(&mut self, s: usize, i: u32) -> Option<u32> {
+        if i == u32::MAX {
+            return Some(i);
+        }
+        let m = self.map[s].get_mut(i as usize)?;
+        if *m == u32::MAX {
+            let name: &'a str = &self.from[s][i as usize];
+            let names = &mut self.names;
+            *m = *self.index.entry(name).or_insert_with(|| {
+                names.push(name.to_string());
+                (names.len() - 1) as u32
+            });
+        }
+        Some(*m)
+    }
+}
+
+/// Where each coding's overlaps start in `s.overlaps` (grouped by coding), and one more
+/// entry for the end.
+fn overlap_starts(s: &Snapshot) -> Option<Vec<usize>> {
+    let mut starts = vec![0usize; s.code.len() + 1];
+    for o in &s.overlaps {
+        *starts.get_mut(o.0 as usize + 1)? += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    Some(starts)
+}
+
+/// `old` with the documents `changed` (increasing ids) as `fresh` holds them (`fresh` is
+/// built from those documents alone): what a build of the whole store gives. `None` when
+/// the two do not fit together.
+fn merge(old: &Snapshot, fresh: &Snapshot, changed: &[u32]) -> Option<Snapshot> {
+    let is_changed = |id: u32| changed.binary_search(&id).is_ok();
+    let src = [old, fresh];
+    let mut out = Snapshot {
+        key: fresh.key,
+        ..Snapshot::default()
+    };
+    let passages_of = |s: &Snapshot, k: usize| {
+        let end = s.first.get(k + 1).map_or(s.words.len(), |&f| f as usize);
+        s.first[k] as usize..end
+    };
+
+    // Documents in id order, each with its passages; `moved[s][p]`: where passage `p` of
+    // source `s` went.
+    let mut labels = Renumber::new(&old.labels, &fresh.labels);
+    let mut moved = [
+        vec![u32::MAX; old.words.len()],
+        vec![u32::MAX; fresh.words.len()],
+    ];
+    let (mut next, mut last) = ([0usize; 2], None);
+    loop {
+        while old.docs.get(next[0]).is_some_and(|&id| is_changed(id)) {
+            next[0] += 1;
+        }
+        let s = match (old.docs.get(next[0]), fresh.docs.get(next[1])) {
+            (None, None) => break,
+            (Some(_), None) => 0,
+            (None, Some(_)) => 1,
+            (Some(a), Some(b)) => usize::from(b < a),
+        };
+        let k = next[s];
+        next[s] += 1;
+        let id = src[s].docs[k];
+        if last.is_some_and(|l| l >= id) || (s == 1 && !is_changed(id)) {
+            return None;
+        }
+        last = Some(id);
+        out.docs.push(id);
+        out.first.push(out.words.len() as u32);
+        for p in passages_of(src[s], k) {
+            moved[s][p] = out.words.len() as u32;
+            out.words.push(src[s].words[p]);
+            out.speaker.push(labels.get(s, src[s].speaker[p])?);
+        }
+    }
+    out.labels = labels.names;
+
+    // Codings in id order, each with its overlaps.
+    let starts = [overlap_starts(old)?, overlap_starts(fresh)?];
+    let mut codes = Renumber::new(&old.codes, &fresh.codes);
+    let mut coders = Renumber::new(&old.coders, &fresh.coders);
+    let (mut next, mut last) = ([0usize; 2], None);
+    loop {
+        while old.coding_doc.get(next[0]).is_some_and(|&d| is_changed(d)) {
+            next[0] += 1;
+        }
+        let s = match (old.coding_id.get(next[0]), fresh.coding_id.get(next[1])) {
+            (None, None) => break,
+            (Some(_), None) => 0,
+            (None, Some(_)) => 1,
+            (Some(a), Some(b)) => usize::from(b < a),
+        };
+        let k = next[s];
+        next[s] += 1;
+        let (id, doc) = (src[s].coding_id[k], src[s].coding_doc[k]);
+        if last.is_some_and(|l| l >= id) || (s == 1 && !is_changed(doc)) {
+            return None;
+        }
+        last = Some(id);
+        let c = out.code.len() as u32;
+        out.code.push(codes.get(s, *src[s].code.get(k)?)?);
+        out.coder.push(coders.get(s, *src[s].coder.get(k)?)?);
+        out.coding_doc.push(doc);
+        out.coding_id.push(id);
+        for &(_, passage, first, end) in src[s].overlaps.get(starts[s][k]..starts[s][k + 1])? {
+            let to = *moved[s].get(passage as usize)?;
+            if to == u32::MAX {
+                return None;
+            }
+            out.overlaps.push((c, to, first, end));
+        }
+    }
+    out.codes = codes.names;
+    out.coders = coders.names;
+    Some(out)
 }
 
 /// Where each document id's passages are: a dense table when ids are dense (they are
@@ -267,8 +480,23 @@ fn overlapping(
 /// Reads the snapshot from the store: two sequential scans, then the text of each document
 /// with codings that cover part of a passage, once.
 pub(crate) fn build(store: &Store, key: Key) -> Result<Snapshot> {
-    let p = store.passage_columns()?;
-    let c = store.coding_columns()?;
+    build_from(
+        store,
+        key,
+        store.passage_columns()?,
+        store.coding_columns()?,
+    )
+}
+
+/// A snapshot of the passages `p` and codings `c` (of the whole store, or of some of its
+/// documents); the text of each document with codings that cover part of a passage is
+/// read once.
+fn build_from(
+    store: &Store,
+    key: Key,
+    p: ambit_store::PassageColumns,
+    c: ambit_store::CodingColumns,
+) -> Result<Snapshot> {
     let ids: Vec<u32> = p.docs.iter().map(|d| d.0 .0).collect();
     let slots = DocSlots::new(&ids);
     let mut overlaps = Vec::with_capacity(c.len() + c.len() / 8);
@@ -317,6 +545,8 @@ pub(crate) fn build(store: &Store, key: Key) -> Result<Snapshot> {
         labels: p.labels,
         code: c.code,
         coder: c.coder,
+        coding_doc: c.doc.iter().map(|d| d.0).collect(),
+        coding_id: c.id,
         codes: c.codes,
         coders: c.coders,
         overlaps,
@@ -370,9 +600,9 @@ fn put_strings(out: &mut Vec<u8>, v: &[String]) {
 
 /// The file's bytes: a header (magic, format, key, body length, checksum), then the body:
 /// the labels, codes and coders; the documents (id, first passage); the passages (words,
-/// label); the codings (code, coder); the overlaps (coding, passage with [`WHOLE`]); the
+/// label); the codings (code, coder, document, id); the overlaps (coding, passage with [`WHOLE`]); the
 /// first and end word of each overlap that is not whole, in order. Every record of a
-/// section has 8 bytes, so a section is read in bulk.
+/// section has the same size, so a section is read in bulk.
 pub(crate) fn encode(s: &Snapshot) -> Result<Vec<u8>> {
     if s.words.len() >= WHOLE as usize {
         return Err(Error::Request(format!(
@@ -380,60 +610,73 @@ pub(crate) fn encode(s: &Snapshot) -> Result<Vec<u8>> {
             s.words.len()
         )));
     }
-    let mut body = Vec::with_capacity(
-        64 + 8 * (s.docs.len() + s.words.len() + s.code.len() + 2 * s.overlaps.len()),
+    let whole = |&(_, passage, first, end): &(u32, u32, u32, u32)| {
+        first == 0 && s.words.get(passage as usize) == Some(&end)
+    };
+    let partial = s.overlaps.iter().filter(|o| !whole(o)).count();
+    let names: usize = [&s.labels, &s.codes, &s.coders]
+        .iter()
+        .flat_map(|v| v.iter())
+        .map(|n| 8 + n.len())
+        .sum();
+    // One buffer of the exact size: the header is filled in once the body is written.
+    let mut out = Vec::with_capacity(
+        HEADER
+            + names
+            + 8 * 8
+            + 8 * (s.docs.len() + s.words.len() + s.overlaps.len() + partial)
+            + CODING * s.code.len(),
     );
-    put_strings(&mut body, &s.labels);
-    put_strings(&mut body, &s.codes);
-    put_strings(&mut body, &s.coders);
-    put_len(&mut body, s.docs.len());
-    put_len(&mut body, s.words.len());
+    out.resize(HEADER, 0);
+    put_strings(&mut out, &s.labels);
+    put_strings(&mut out, &s.codes);
+    put_strings(&mut out, &s.coders);
+    put_len(&mut out, s.docs.len());
+    put_len(&mut out, s.words.len());
     for (&id, &first) in s.docs.iter().zip(&s.first) {
-        put_u32(&mut body, id);
-        put_u32(&mut body, first);
+        put_u32(&mut out, id);
+        put_u32(&mut out, first);
     }
     for (&words, &label) in s.words.iter().zip(&s.speaker) {
-        put_u32(&mut body, words);
-        put_u32(&mut body, label);
+        put_u32(&mut out, words);
+        put_u32(&mut out, label);
     }
-    put_len(&mut body, s.code.len());
-    for (&code, &coder) in s.code.iter().zip(&s.coder) {
-        put_u32(&mut body, code);
-        put_u32(&mut body, coder);
+    put_len(&mut out, s.code.len());
+    for i in 0..s.code.len() {
+        put_u32(&mut out, s.code[i]);
+        put_u32(&mut out, s.coder[i]);
+        put_u32(&mut out, s.coding_doc[i]);
+        out.extend_from_slice(&s.coding_id[i].to_le_bytes());
     }
-    put_len(&mut body, s.overlaps.len());
-    let mut ranges = Vec::new();
-    for &(coding, passage, first, end) in &s.overlaps {
-        put_u32(&mut body, coding);
-        if first == 0 && s.words.get(passage as usize) == Some(&end) {
-            put_u32(&mut body, passage | WHOLE);
-        } else {
-            put_u32(&mut body, passage);
-            ranges.push((first, end));
-        }
+    put_len(&mut out, s.overlaps.len());
+    for o in &s.overlaps {
+        put_u32(&mut out, o.0);
+        put_u32(&mut out, if whole(o) { o.1 | WHOLE } else { o.1 });
     }
-    put_len(&mut body, ranges.len());
-    for (first, end) in ranges {
-        put_u32(&mut body, first);
-        put_u32(&mut body, end);
+    put_len(&mut out, partial);
+    for o in s.overlaps.iter().filter(|o| !whole(o)) {
+        put_u32(&mut out, o.2);
+        put_u32(&mut out, o.3);
     }
-    let mut sum = Checksum::new(body.len() as u64);
-    sum.add(&body);
-    let mut out = Vec::with_capacity(HEADER + body.len());
-    out.extend_from_slice(MAGIC);
-    put_u32(&mut out, FORMAT);
-    put_u32(&mut out, 0);
+    let len = out.len() - HEADER;
+    let mut sum = Checksum::new(len as u64);
+    sum.add(&out[HEADER..]);
+    let mut head = Vec::with_capacity(HEADER);
+    head.extend_from_slice(MAGIC);
+    put_u32(&mut head, FORMAT);
+    put_u32(&mut head, 0);
     for v in [
         s.key.stamp.revision,
         s.key.stamp.documents,
         s.key.stamp.codings,
-        s.key.origin,
-        body.len() as u64,
+        s.key.token,
+        s.key.program,
+        len as u64,
         sum.value(),
     ] {
-        out.extend_from_slice(&v.to_le_bytes());
+        head.extend_from_slice(&v.to_le_bytes());
     }
-    out.extend_from_slice(&body);
+    out[..HEADER].copy_from_slice(&head);
     Ok(out)
 }
 
@@ -576,27 +819,135 @@ fn header_u64(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
+/// A snapshot file's header.
+struct Head {
+    format: u32,
+    key: Key,
+    /// Bytes of the body.
+    len: u64,
+    /// The body's checksum.
+    sum: u64,
+}
+
+impl Head {
+    /// The header at the start of `source`; `None` when it is short or not a snapshot's.
+    fn read(source: &mut impl Read) -> Option<Head> {
+        let mut head = [0u8; HEADER];
+        source.read_exact(&mut head).ok()?;
+        if &head[..8] != MAGIC {
+            return None;
+        }
+        Some(Head {
+            format: u32::from_le_bytes([head[8], head[9], head[10], head[11]]),
+            key: Key {
+                stamp: Stamp {
+                    revision: header_u64(&head, 16),
+                    documents: header_u64(&head, 24),
+                    codings: header_u64(&head, 32),
+                },
+                token: header_u64(&head, 40),
+                program: header_u64(&head, 48),
+            },
+            len: header_u64(&head, 56),
+            sum: header_u64(&head, 64),
+        })
+    }
+}
+
 /// Reads a snapshot file into the store's part of a tables input. `None` when the file is
 /// of another format or store, short, damaged or inconsistent: rebuild it.
 pub(crate) fn read(mut source: impl Read, key: Key, frame: &Frame<'_>) -> Option<Parts> {
-    let mut head = [0u8; HEADER];
-    source.read_exact(&mut head).ok()?;
-    let format = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
-    let found = Key {
-        stamp: Stamp {
-            revision: header_u64(&head, 16),
-            documents: header_u64(&head, 24),
-            codings: header_u64(&head, 32),
-        },
-        origin: header_u64(&head, 40),
-    };
-    if &head[..8] != MAGIC || format != FORMAT || found != key {
+    let head = Head::read(&mut source)?;
+    if head.format != FORMAT || head.key != key {
         return None;
     }
-    let (len, expected) = (header_u64(&head, 48), header_u64(&head, 56));
-    let mut r = Input::new(source, len);
+    read_body_of(source, &head, frame)
+}
+
+/// The body after `head` into the store's part of a tables input.
+fn read_body_of(source: impl Read, head: &Head, frame: &Frame<'_>) -> Option<Parts> {
+    let mut r = Input::new(source, head.len);
     let parts = read_body(&mut r, frame)?;
-    r.finish(expected).then_some(parts)
+    r.finish(head.sum).then_some(parts)
+}
+
+/// The body after `head` back into a [`Snapshot`] (of `head`'s key), every index checked;
+/// `None` when it is short, damaged or inconsistent.
+fn decode(source: impl Read, head: &Head) -> Option<Snapshot> {
+    let mut r = Input::new(source, head.len);
+    let mut s = Snapshot {
+        key: head.key,
+        labels: r.strings()?,
+        codes: r.strings()?,
+        coders: r.strings()?,
+        ..Snapshot::default()
+    };
+    let ndocs = r.count(8)?;
+    let npassages = r.count(8)?;
+    if (ndocs as u64 + npassages as u64) * 8 > r.remaining() || (ndocs == 0 && npassages > 0) {
+        return None;
+    }
+    r.records(ndocs, 8, |rec| {
+        let (id, f) = (u32_at(rec, 0), u32_at(rec, 4));
+        let ordered = s.docs.last().is_none_or(|&last| id > last)
+            && s.first.last().map_or(f == 0, |&last| f >= last)
+            && f as usize <= npassages;
+        s.docs.push(id);
+        s.first.push(f);
+        ordered.then_some(())
+    })?;
+    r.records(npassages, 8, |rec| {
+        let (words, label) = (u32_at(rec, 0), u32_at(rec, 4));
+        if label != u32::MAX && label as usize >= s.labels.len() {
+            return None;
+        }
+        s.words.push(words);
+        s.speaker.push(label);
+        Some(())
+    })?;
+    let ncodings = r.count(CODING as u64)?;
+    r.records(ncodings, CODING, |rec| {
+        let (code, coder, doc) = (u32_at(rec, 0), u32_at(rec, 4), u32_at(rec, 8));
+        let id = u64::from(u32_at(rec, 12)) | u64::from(u32_at(rec, 16)) << 32;
+        let fits = (code as usize) < s.codes.len()
+            && (coder as usize) < s.coders.len()
+            && s.coding_id.last().is_none_or(|&last| id > last);
+        s.code.push(code);
+        s.coder.push(coder);
+        s.coding_doc.push(doc);
+        s.coding_id.push(id);
+        fits.then_some(())
+    })?;
+    let noverlaps = r.count(8)?;
+    let mut partial = Vec::new();
+    r.records(noverlaps, 8, |rec| {
+        let (coding, field) = (u32_at(rec, 0), u32_at(rec, 4));
+        let passage = field & !WHOLE;
+        if s.overlaps.last().is_some_and(|o| coding < o.0)
+            || coding as usize >= ncodings
+            || passage as usize >= npassages
+        {
+            return None;
+        }
+        if field & WHOLE == 0 {
+            partial.push(s.overlaps.len());
+            s.overlaps.push((coding, passage, 0, 0));
+        } else {
+            s.overlaps
+                .push((coding, passage, 0, s.words[passage as usize]));
+        }
+        Some(())
+    })?;
+    if r.count(8)? != partial.len() {
+        return None;
+    }
+    let mut at = partial.iter();
+    r.records(partial.len(), 8, |rec| {
+        let (first, end) = (u32_at(rec, 0), u32_at(rec, 4));
+        let o = s.overlaps.get_mut(*at.next()?)?;
+        (first <= end).then(|| (o.2, o.3) = (first, end))
+    })?;
+    r.finish(head.sum).then_some(s)
 }
 
 fn u32_at(rec: &[u8], at: usize) -> u32 {
@@ -676,13 +1027,13 @@ fn read_body<R: Read>(r: &mut Input<R>, frame: &Frame<'_>) -> Option<Parts> {
     // Codings of codes the codebook has, coders numbered as first met. Codings of other
     // codes are few: the ones dropped are listed, and the others renumbered past them.
     let rows: Vec<Option<u32>> = codes.iter().map(|c| (frame.row_of)(c)).collect();
-    let ncodings = r.count(8)?;
+    let ncodings = r.count(CODING as u64)?;
     let mut coder_ix = vec![u32::MAX; coders.len()];
     let mut kept_coders = Vec::new();
     let mut codings = Vec::with_capacity(ncodings);
     let mut dropped: Vec<u32> = Vec::new();
     let mut i = 0u32;
-    r.records(ncodings, 8, |rec| {
+    r.records(ncodings, CODING, |rec| {
         let (code, coder) = (u32_at(rec, 0) as usize, u32_at(rec, 4) as usize);
         let row = *rows.get(code)?;
         let ix = coder_ix.get_mut(coder)?;
@@ -895,7 +1246,8 @@ mod tests {
                     documents: 3,
                     codings: 5,
                 },
-                origin: 11,
+                token: 11,
+                program: 13,
             },
             docs: vec![1, 3],
             first: vec![0, 2],
@@ -904,6 +1256,8 @@ mod tests {
             labels: vec!["I".into(), "R".into()],
             code: vec![0, 1, 0, 2],
             coder: vec![0, 0, 1, 1],
+            coding_doc: vec![1, 1, 3, 3],
+            coding_id: vec![2, 3, 4, 1 << 40],
             codes: vec!["a".into(), "gone".into(), "b".into()],
             coders: vec!["anna".into(), "ben".into()],
             overlaps: vec![
@@ -962,7 +1316,7 @@ mod tests {
         );
     }
 
-    /// Another store, another store file or program, another format, a short, damaged or
+    /// Another store, another token or program, another format, a short, damaged or
     /// longer file, and a whole file whose indices do not fit are all refused (rebuilt),
     /// never read and never a panic.
     #[test]
@@ -990,19 +1344,23 @@ mod tests {
             };
             assert!(read_small(&bytes, key).is_none(), "{other:?}");
         }
-        let elsewhere = Key {
-            origin: 12,
-            ..s.key
-        };
-        assert!(read_small(&bytes, elsewhere).is_none());
+        for elsewhere in [
+            Key { token: 12, ..s.key },
+            Key {
+                program: 12,
+                ..s.key
+            },
+        ] {
+            assert!(read_small(&bytes, elsewhere).is_none());
+        }
         let mut format = bytes.clone();
         format[8] += 1;
         assert!(read_small(&format, s.key).is_none());
         for cut in [0, 10, HEADER, HEADER + 4, bytes.len() / 2, bytes.len() - 1] {
             assert!(read_small(&bytes[..cut], s.key).is_none(), "cut at {cut}");
         }
-        // The origin, the body length, the checksum, the body.
-        for at in [40, 48, 56, HEADER, HEADER + 14, bytes.len() - 3] {
+        // The token, the program, the body length, the checksum, the body.
+        for at in [40, 48, 56, 64, HEADER, HEADER + 14, bytes.len() - 3] {
             let mut flipped = bytes.clone();
             flipped[at] ^= 0x10;
             assert!(read_small(&flipped, s.key).is_none(), "flipped at {at}");
@@ -1331,6 +1689,128 @@ name = "B"
         assert_ne!(std::fs::read(&file).unwrap(), b"AMBITTBL and then nonsense");
     }
 
+    /// The snapshot a load left in the file.
+    fn cached(p: &Project) -> Snapshot {
+        let bytes = std::fs::read(snapshot_file(p)).unwrap();
+        let mut r = &bytes[..];
+        let head = Head::read(&mut r).unwrap();
+        decode(r, &head).unwrap()
+    }
+
+    /// Loads the project's tables input and checks it against the old loader's and the
+    /// snapshot left behind against a build from scratch; says how it was loaded.
+    fn load_checked(dir: &Path) -> Loaded {
+        let p = Project::open(dir).unwrap();
+        let (input, loaded) = crate::tables::table_input_loaded(&p).unwrap();
+        input.validate().unwrap();
+        assert_eq!(canonical(&input), canonical(&reference(&p)), "{loaded:?}");
+        let snapshot = cached(&p);
+        assert_eq!(
+            snapshot,
+            build(&p.store, snapshot.key).unwrap(),
+            "{loaded:?}"
+        );
+        loaded
+    }
+
+    #[test]
+    fn a_snapshot_decodes_to_itself() {
+        let s = small();
+        let bytes = encode(&s).unwrap();
+        let mut r = &bytes[..];
+        let head = Head::read(&mut r).unwrap();
+        assert_eq!(decode(r, &head).unwrap(), s);
+        for cut in [HEADER + 4, bytes.len() / 2, bytes.len() - 1] {
+            let mut r = &bytes[..cut];
+            let head = Head::read(&mut r).unwrap();
+            assert!(decode(r, &head).is_none(), "cut at {cut}");
+        }
+    }
+
+    /// After each kind of write, the snapshot is brought up to date by reading again only
+    /// the documents the write changed, and is then the snapshot a build from scratch
+    /// gives, byte for byte.
+    #[test]
+    fn a_write_updates_only_its_documents() {
+        let (dir, p) = study();
+        drop(p);
+        let dir = dir.path();
+        assert_eq!(load_checked(dir), Loaded::Built);
+        assert_eq!(load_checked(dir), Loaded::Cached);
+        let write = |f: &dyn Fn(&mut Project)| {
+            let mut p = Project::open(dir).unwrap();
+            f(&mut p);
+        };
+
+        // A coding by hand, by a new coder.
+        write(&|p| {
+            p.store
+                .add_coding(&coding(DocId(1), 30, 35, "b", "dora"))
+                .unwrap();
+        });
+        assert_eq!(load_checked(dir), Loaded::Updated(1));
+        assert_eq!(load_checked(dir), Loaded::Cached);
+
+        // Codings in two documents at once, one of a new code; then one removed.
+        write(&|p| {
+            p.store
+                .add_codings(&[
+                    coding(DocId(3), 1, 8, "a.x", "anna"),
+                    coding(DocId(2), 0, 3, "new", "erik"),
+                ])
+                .unwrap();
+        });
+        assert_eq!(load_checked(dir), Loaded::Updated(2));
+        write(&|p| {
+            let first = p.store.codings(&Default::default()).unwrap()[0].id;
+            p.store.remove_coding(first).unwrap();
+        });
+        assert_eq!(load_checked(dir), Loaded::Updated(1));
+
+        // A code renamed across documents, and one deleted.
+        write(&|p| {
+            p.store.recode(&[("a".into(), "b".into())]).unwrap();
+        });
+        assert!(matches!(load_checked(dir), Loaded::Updated(3)));
+        write(&|p| {
+            p.store.delete_codings_of(&["zz".into()]).unwrap();
+        });
+        assert_eq!(load_checked(dir), Loaded::Updated(1));
+
+        // A document corrected (its passages and codings rewritten), a new one with
+        // codings, and one removed.
+        write(&|p| {
+            let mut new = doc("undated", None, &["R: Nothing new here, really.", "I: Ok."]);
+            new.content_hash = "changed".into();
+            crate::reanchor::replace(p, DocId(3), &new, false).unwrap();
+        });
+        assert_eq!(load_checked(dir), Loaded::Updated(1));
+        write(&|p| {
+            let id = p
+                .store
+                .insert_document(&doc("fourth", Some("2013-03-01"), &["R: Yes.", "I: No."]))
+                .unwrap();
+            p.store.add_coding(&coding(id, 0, 7, "b", "anna")).unwrap();
+        });
+        assert_eq!(load_checked(dir), Loaded::Updated(1));
+        write(&|p| {
+            p.store.remove_documents(&[DocId(2)]).unwrap();
+        });
+        assert_eq!(load_checked(dir), Loaded::Updated(1));
+        assert_eq!(load_checked(dir), Loaded::Cached);
+
+        // Two writes between tables: both documents read again.
+        write(&|p| {
+            p.store
+                .add_coding(&coding(DocId(1), 0, 2, "b", "anna"))
+                .unwrap();
+            p.store
+                .add_coding(&coding(DocId(4), 0, 2, "b", "anna"))
+                .unwrap();
+        });
+        assert_eq!(load_checked(dir), Loaded::Updated(2));
+    }
+
     /// A detached coding points at no text: tables never count it, cached or not.
     #[test]
     fn detached_codings_are_not_counted() {
@@ -1406,8 +1886,8 @@ name = "A"
     }
 
     /// A store put back from a backup and written again can reach the revision and the
-    /// highest ids the snapshot was built at, with other codings: the store file's identity
-    /// tells them apart.
+    /// highest ids the snapshot was built at, with other codings: the revision's token
+    /// tells them apart, and the snapshot is neither read nor updated but rebuilt.
     #[test]
     fn a_restored_store_is_not_read_from_an_old_snapshot() {
         let (dir, p) = study();
@@ -1437,7 +1917,8 @@ name = "A"
         drop(p);
         let p = Project::open(dir.path()).unwrap();
         assert_eq!(p.store.stamp().unwrap(), stamp, "the same stamp");
-        let input = crate::tables::table_input(&p).unwrap();
+        let (input, loaded) = crate::tables::table_input_loaded(&p).unwrap();
+        assert_eq!(loaded, Loaded::Built);
         assert_eq!(canonical(&input), canonical(&reference(&p)));
         assert_ne!(canonical(&input), canonical(&stale));
     }
