@@ -177,13 +177,25 @@ pub fn word_counts(text: &str, ranges: &[(usize, usize)]) -> (usize, Vec<usize>)
     // the whole text from its third character on, plus its first two characters read as
     // the start of a text of their own.
     let mut starts = Vec::new();
-    let mut chars: Vec<(bool, bool)> = Vec::with_capacity(text.len());
+    // Whether each character is a word character, a bit per character; ASCII bytes are
+    // classified without decoding (this is on the import path of every document).
+    let mut word_bits: Vec<u64> = Vec::with_capacity(text.len() / 64 + 1);
+    let (mut bits, mut i) = (0u64, 0usize);
     let (mut in_word, mut prev_joiner_in_word) = (false, false);
-    for (i, c) in text.chars().enumerate() {
-        let word = is_word_char(c);
-        let joiner = is_joiner(c);
-        chars.push((word, joiner));
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        let (word, joiner) = if b.is_ascii() {
+            at += 1;
+            (b.is_ascii_alphanumeric(), b == b'\'' || b == b'-')
+        } else {
+            let c = text[at..].chars().next().unwrap_or(' ');
+            at += c.len_utf8();
+            (is_word_char(c), is_joiner(c))
+        };
         if word {
+            bits |= 1 << (i % 64);
             if !in_word && !prev_joiner_in_word {
                 starts.push(i);
             }
@@ -194,8 +206,15 @@ pub fn word_counts(text: &str, ranges: &[(usize, usize)]) -> (usize, Vec<usize>)
             prev_joiner_in_word = in_word && joiner;
             in_word = false;
         }
+        i += 1;
+        if i % 64 == 0 {
+            word_bits.push(bits);
+            bits = 0;
+        }
     }
-    let n = chars.len();
+    word_bits.push(bits);
+    let n = i;
+    let is_word = |k: usize| word_bits[k / 64] >> (k % 64) & 1 == 1;
     let counts = ranges
         .iter()
         .map(|&(s, e)| {
@@ -205,8 +224,8 @@ pub fn word_counts(text: &str, ranges: &[(usize, usize)]) -> (usize, Vec<usize>)
             }
             let from = (s + 2).min(e);
             let later = starts.partition_point(|&x| x < e) - starts.partition_point(|&x| x < from);
-            let first = usize::from(chars[s].0);
-            let second = usize::from(s + 1 < e && chars[s + 1].0 && !chars[s].0);
+            let first = usize::from(is_word(s));
+            let second = usize::from(s + 1 < e && is_word(s + 1) && !is_word(s));
             later + first + second
         })
         .collect();

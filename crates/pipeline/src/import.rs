@@ -507,9 +507,10 @@ pub fn expand_paths(
 }
 
 /// Imports items, then keeps an existing search index in step with what changed (a
-/// missing index is built by the next search). `early` are reports made before importing
-/// (files skipped in folders, bad manifest rows); they join the batch report at the end.
-/// What `ambit add` does.
+/// missing index is built by the next search, except on a project's first import, which
+/// builds it as it goes). `early` are reports made before importing (files skipped in
+/// folders, bad manifest rows); they join the batch report at the end. What `ambit add`
+/// does.
 pub fn add(
     project: &mut Project,
     items: &[ImportItem],
@@ -524,9 +525,18 @@ pub fn add(
     let index = if opts.dry_run {
         None
     } else {
-        crate::search::current_index(project, before)
-            .ok()
-            .and_then(Result::ok)
+        match crate::search::current_index(project, before) {
+            Ok(Ok(index)) => Some(index),
+            // A project's first import: the index of no passages costs nothing to build,
+            // and fed as the documents are stored, it is current when the import ends
+            // instead of being built from the store by the next search.
+            Ok(Err(crate::search::Reason::Missing)) if project.store.passage_count()? == 0 => {
+                crate::search::rebuild(project, crate::search::Reason::Missing, &mut |_, _| {})
+                    .ok()
+                    .map(|(index, _)| index)
+            }
+            _ => None,
+        }
     };
     let mut feed = index.as_ref().and_then(|i| Feed::new(project, i).ok());
     let mut report = import_into(project, items, opts, progress, feed.as_mut())?;
@@ -1607,7 +1617,11 @@ mod tests {
             &mut |_| {},
         )
         .unwrap();
-        assert_eq!(quiet_index(&project), Some(Reason::Missing));
+        assert_eq!(
+            quiet_index(&project),
+            None,
+            "a project's first import builds its index as it goes"
+        );
         let mut other = Project::open(dir.path()).unwrap();
         let items = files(dir.path(), &[("b.txt", "R: The phone again.\n")]);
         let report = add(

@@ -143,6 +143,10 @@ const MIGRATIONS: &[&str] = &[
         doc      INTEGER PRIMARY KEY,
         revision INTEGER NOT NULL
     );
+
+    -- And from this version on, an original whose bytes are its document's text exactly
+    -- is stored empty (`Store::original` gives the text): a plain-text file is not kept
+    -- twice. Older versions refuse this store, so none of them reads an empty original.
     "#,
 ];
 

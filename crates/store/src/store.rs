@@ -663,7 +663,7 @@ impl Store {
 
     /// The original file of a document, when the store keeps it.
     pub fn original(&self, id: DocId) -> Result<Option<Original>> {
-        self.reading(|| {
+        let found = self.reading(|| {
             self.conn.query_opt(
                 "SELECT name, bytes FROM originals WHERE doc = ?1",
                 params![id.0],
@@ -674,7 +674,15 @@ impl Store {
                     })
                 },
             )
-        })
+        })?;
+        match found {
+            // Stored empty: the original is the text (see `write_children`).
+            Some(mut o) if o.bytes.is_empty() => {
+                o.bytes = self.text(id)?.into_bytes();
+                Ok(Some(o))
+            }
+            other => Ok(other),
+        }
     }
 
     fn find(&self, cond: &str, value: &str) -> Result<Option<Existing>> {
@@ -1130,9 +1138,17 @@ pub(crate) fn write_children(conn: &Db, id: DocId, doc: &NewDocument) -> Result<
     }
     insert_passages(conn, id, &doc.passages)?;
     if let Some(o) = &doc.original {
+        // An original that is the text byte for byte (a UTF-8 file with LF line ends) is
+        // stored empty and read back from the text: a plain-text corpus is not kept twice.
+        let empty = Vec::new();
+        let bytes = if o.bytes == doc.text.as_bytes() {
+            &empty
+        } else {
+            &o.bytes
+        };
         conn.execute(
             "INSERT INTO originals (doc, name, bytes) VALUES (?1, ?2, ?3)",
-            params![id.0, o.name, o.bytes],
+            params![id.0, o.name, *bytes],
         )?;
     }
     Ok(())

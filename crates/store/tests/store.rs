@@ -7,7 +7,7 @@ use ambit_core::{Date, DocKind};
 use ambit_store::{Error, NewDocument, NewPassage, Project, Store, SCHEMA_VERSION};
 
 mod backend;
-use backend::{each, init};
+use backend::{each, init, Backend};
 
 fn doc(title: &str, text: &str) -> NewDocument {
     NewDocument {
@@ -324,6 +324,42 @@ fn passages_keep_headings_questions_words_and_the_original() {
         assert_eq!(p.words, 2);
         assert_eq!(s.original(id).unwrap().unwrap().bytes, b"q,a\n");
         assert_eq!(s.documents().unwrap()[0].words, d.words as u64);
+    });
+}
+
+/// An original that is the text byte for byte is stored empty and read back as the text;
+/// any other original is kept as it came.
+#[test]
+fn an_original_that_is_the_text_is_not_stored_twice() {
+    each(|b| {
+        let mut p = init(b, "t");
+        let s = &mut p.project.store;
+        let text = "I: Mikä on tilaus? — emoji 👍\nR: ok\n";
+        let mut same = doc("same", text);
+        same.original = Some(ambit_store::Original {
+            name: "same.txt".into(),
+            bytes: text.as_bytes().to_vec(),
+        });
+        let mut crlf = doc("crlf", text);
+        crlf.original = Some(ambit_store::Original {
+            name: "crlf.txt".into(),
+            bytes: text.replace('\n', "\r\n").into_bytes(),
+        });
+        let a = s.insert_document(&same).unwrap();
+        let c = s.insert_document(&crlf).unwrap();
+        assert_eq!(s.original(a).unwrap(), same.original);
+        assert_eq!(s.original(c).unwrap(), crlf.original);
+        if let Backend::Sqlite = b {
+            let conn = rusqlite_conn(s.path());
+            let sizes: Vec<i64> = conn
+                .prepare("SELECT length(bytes) FROM originals ORDER BY doc")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(sizes, [0, text.len() as i64 + 2]);
+        }
     });
 }
 
