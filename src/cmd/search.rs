@@ -128,15 +128,10 @@ pub fn run(ctx: &crate::Ctx, args: Args) -> Result<ExitCode> {
         SortArg::Time => Sort::Time,
     };
     let limit = (args.limit > 0).then_some(args.limit);
-    let mut hits = session.hits(&query, &filter, sort, limit)?;
+    let (mut hits, total) = session.hits_counted(&query, &filter, sort, limit)?;
     if let Some(e) = &mut export {
         hits = e.hits(hits)?;
     }
-    let total = if limit.is_some_and(|l| hits.len() >= l) {
-        session.count(&query, &filter)?
-    } else {
-        hits.len() as u64
-    };
     note_rebuild(session.rebuilt());
     match args.format {
         OutputFormat::Json => write_json(out, &hits)?,

@@ -41,34 +41,59 @@ impl Index {
         sort: Sort,
         limit: Option<usize>,
     ) -> Result<Vec<Found>> {
+        Ok(self
+            .search_counted(query, filter, catalogue, sort, limit)?
+            .0)
+    }
+
+    /// [`Index::search`], and how many passages match in all (what a `--limit` leaves
+    /// out included), counted in the same pass over the index.
+    pub fn search_counted(
+        &self,
+        query: &Query,
+        filter: &Filter,
+        catalogue: &Catalogue,
+        sort: Sort,
+        limit: Option<usize>,
+    ) -> Result<(Vec<Found>, u64)> {
         let q = self.compile(query, filter, catalogue)?;
         let searcher = self.reader.searcher();
         Ok(match sort {
             Sort::Relevance => {
-                let n = match limit {
-                    Some(n) => n,
-                    None => searcher.search(&q, &Count)?,
+                let (n, counted) = match limit {
+                    Some(n) => (n, None),
+                    None => {
+                        let all = searcher.search(&q, &Count)?;
+                        (all, Some(all))
+                    }
                 };
                 if n == 0 {
-                    return Ok(Vec::new());
+                    let total = match counted {
+                        Some(all) => all,
+                        None => searcher.search(&q, &Count)?,
+                    };
+                    return Ok((Vec::new(), total as u64));
                 }
                 // Equal scores are common (`NOT x`, short passages): ties go to the
                 // earlier passage, so the same index content always gives the same hits,
                 // however the indexing threads split it into segments.
-                let top = searcher.search(
-                    &q,
-                    &TopDocs::with_limit(n).tweak_score(|segment: &SegmentReader| {
-                        let ff = segment.fast_fields();
-                        let cols = [ff.u64(field::DOC).ok(), ff.u64(field::ORDINAL).ok()];
-                        move |doc: tantivy::DocId, score: Score| {
-                            let v = |c: &Option<Column<u64>>| {
-                                c.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
-                            };
-                            (score, Reverse((v(&cols[0]), v(&cols[1]))))
-                        }
-                    }),
-                )?;
-                top.into_iter()
+                let top = TopDocs::with_limit(n).tweak_score(|segment: &SegmentReader| {
+                    let ff = segment.fast_fields();
+                    let cols = [ff.u64(field::DOC).ok(), ff.u64(field::ORDINAL).ok()];
+                    move |doc: tantivy::DocId, score: Score| {
+                        let v = |c: &Option<Column<u64>>| {
+                            c.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
+                        };
+                        (score, Reverse((v(&cols[0]), v(&cols[1]))))
+                    }
+                });
+                // The total in the same pass: a phrase's positions are read once.
+                let (top, total) = match counted {
+                    Some(all) => (searcher.search(&q, &top)?, all),
+                    None => searcher.search(&q, &(top, Count))?,
+                };
+                let found = top
+                    .into_iter()
                     .map(|((score, Reverse((doc, ordinal))), _)| Found {
                         passage: PassageId {
                             doc: DocId(doc as u32),
@@ -76,13 +101,15 @@ impl Index {
                         },
                         score,
                     })
-                    .collect()
+                    .collect();
+                (found, total as u64)
             }
             Sort::Time => {
                 let mut all = searcher.search(&q, &PassageCollector)?;
+                let total = all.len() as u64;
                 all.sort_by_cached_key(|f| catalogue.timeline_key(f.passage));
                 all.truncate(limit.unwrap_or(usize::MAX));
-                all
+                (all, total)
             }
         })
     }

@@ -700,4 +700,23 @@ fn equal_scores_come_in_passage_order() {
     assert_eq!(hits(&one, Some(5)), first);
     assert_eq!(hits(&many, Some(5)), first);
     assert_eq!(hits(&one, None), hits(&many, None));
+    // The total counted in the same pass is the count, whatever the limit and order;
+    // the hits are those of a search.
+    let f = Filter::default();
+    for ix in [&one, &many] {
+        let count = ix.count(&q, &f, &cat).unwrap();
+        assert_eq!(count, 40);
+        for sort in [Sort::Relevance, Sort::Time] {
+            for limit in [None, Some(0), Some(5), Some(40), Some(100)] {
+                let (found, total) = ix.search_counted(&q, &f, &cat, sort, limit).unwrap();
+                assert_eq!(total, count, "{sort:?} {limit:?}");
+                let plain = ix.search(&q, &f, &cat, sort, limit).unwrap();
+                assert_eq!(found.len(), plain.len());
+                assert!(found
+                    .iter()
+                    .zip(&plain)
+                    .all(|(a, b)| a.passage == b.passage));
+            }
+        }
+    }
 }

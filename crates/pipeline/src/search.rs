@@ -671,9 +671,21 @@ impl<'p, 'f> Search<'p, 'f> {
         sort: Sort,
         limit: Option<usize>,
     ) -> Result<Vec<Hit>> {
-        let (found, mut highlighter) = self.run(|ix, cat| {
+        Ok(self.hits_counted(query, filter, sort, limit)?.0)
+    }
+
+    /// [`Search::hits`], and how many passages match in all, from the same pass over the
+    /// index (a `--limit` with the total shown does not search twice).
+    pub fn hits_counted(
+        &mut self,
+        query: &Query,
+        filter: &Filter,
+        sort: Sort,
+        limit: Option<usize>,
+    ) -> Result<(Vec<Hit>, u64)> {
+        let ((found, total), mut highlighter) = self.run(|ix, cat| {
             Ok((
-                ix.search(query, filter, cat, sort, limit)?,
+                ix.search_counted(query, filter, cat, sort, limit)?,
                 ix.highlighter(query)?,
             ))
         })?;
@@ -700,7 +712,7 @@ impl<'p, 'f> Search<'p, 'f> {
                 score,
             });
         }
-        Ok(hits)
+        Ok((hits, total))
     }
 
     /// Matching passages and documents per group, every group of the project listed (see
