@@ -70,6 +70,8 @@ cmds=(
   "python3 $HERE/pandas_crosstab.py per1k $P"
 )
 CODE=$(sed -n 's/^id = "\(.*\)"$/\1/p' codebook.toml | head -n 1)
+W=$WORK/project-written
+rm -rf "$W" && cp -r "$P" "$W"
 echo "== $ROUNDS alternating rounds; load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 rm -f "$WORK"/times-*.txt
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -85,16 +87,18 @@ for ((r = 1; r <= ROUNDS; r++)); do
     --prepare "rm -f $P/.ambit/tables.snapshot" "$AMBIT table freq --format csv" >/dev/null
   awk -F, 'NR > 1 { print $2, $5 + $6 }' "$csv" >> "$WORK/times-ambit-freq-cold.txt"
   rm -f "$csv"
-  # Warm the snapshot, then one coding by a coder of this round (a new coding each time).
-  "$AMBIT" table freq --format csv >/dev/null
+  # In a copy of the project (the generated one must keep matching pandas' CSV files): warm
+  # the snapshot, then one coding by a coder of this round (a new coding each time).
+  "$AMBIT" --project "$W" table freq --format csv >/dev/null
   csv=$(mktemp)
   hyperfine --style none --runs 1 --output null --export-csv "$csv" \
-    --prepare "$AMBIT code D$((r * 7 % DOCS + 1)):1 --code $CODE --coder bench-$r-$(date +%s%N)" \
-    "$AMBIT table freq --format csv" >/dev/null
+    --prepare "$AMBIT --project $W code D$((r * 7 % DOCS + 1)):1 --code $CODE --coder bench-$r-$(date +%s%N)" \
+    "$AMBIT --project $W table freq --format csv" >/dev/null
   awk -F, 'NR > 1 { print $2, $5 + $6 }' "$csv" >> "$WORK/times-ambit-freq-after-code.txt"
   rm -f "$csv"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+rm -rf "$W"
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 wall() { cut -d' ' -f1 "$WORK/times-$1.txt" | median; }

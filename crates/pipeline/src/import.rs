@@ -910,7 +910,7 @@ fn check_passages(
 /// Bytes of files parsed together at most (a single larger file still goes alone). Three
 /// windows are in memory at a time (being parsed, waiting, being stored), each about
 /// twice its bytes (the file and its text), beside the search index's buffers.
-const WINDOW_BYTES: u64 = 16 << 20;
+const WINDOW_BYTES: u64 = 8 << 20;
 
 /// Files parsed together, and stored in one transaction, at most: enough that a commit per
 /// window costs little, few enough that progress is reported often.
