@@ -258,6 +258,19 @@ impl Store {
         scope: Option<&[String]>,
         new: &[NewCoding],
     ) -> Result<(u64, u64)> {
+        self.replace_rule_codings_with(coder, scope, || new.iter().cloned())
+    }
+
+    /// [`Store::replace_rule_codings`] with the new codings made as they are stored, a
+    /// thousand at a time, so they are never all in memory (900,000 codings with their
+    /// strings took 180 MB). `new` is called once per attempt of the transaction.
+    pub fn replace_rule_codings_with<I: Iterator<Item = NewCoding>>(
+        &mut self,
+        coder: &str,
+        scope: Option<&[String]>,
+        new: impl Fn() -> I,
+    ) -> Result<(u64, u64)> {
+        const CHUNK: usize = 1000;
         self.write(|tx| {
             let removed = match scope {
                 None => {
@@ -280,8 +293,19 @@ impl Store {
                     n
                 }
             };
-            insert_codings(tx, new, &now_utc())?;
-            Ok((removed as u64, new.len() as u64))
+            let now = now_utc();
+            let (mut added, mut chunk) = (0u64, Vec::with_capacity(CHUNK));
+            for c in new() {
+                chunk.push(c);
+                if chunk.len() == CHUNK {
+                    insert_codings(tx, &chunk, &now)?;
+                    added += chunk.len() as u64;
+                    chunk.clear();
+                }
+            }
+            insert_codings(tx, &chunk, &now)?;
+            added += chunk.len() as u64;
+            Ok((removed as u64, added))
         })
     }
 

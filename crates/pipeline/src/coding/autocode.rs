@@ -194,9 +194,9 @@ pub fn autocode(
     let changed = old != fresh || before_len != made.len();
     drop((old, fresh));
     if !dry_run && changed {
-        let new: Vec<NewCoding> = made
-            .iter()
-            .filter_map(|m| {
+        // Made as they are stored: never all at once (900,000 codings were 180 MB).
+        let new = || {
+            made.iter().filter_map(|m| {
                 let rule = matcher.rule(m.rule as usize)?;
                 Some(NewCoding {
                     doc: m.doc,
@@ -208,10 +208,11 @@ pub fn autocode(
                     memo: None,
                 })
             })
-            .collect();
-        drop(made);
+        };
         let scope_arg = codes.map(|_| scope.as_slice());
-        project.store.replace_rule_codings(coder, scope_arg, &new)?;
+        project
+            .store
+            .replace_rule_codings_with(coder, scope_arg, new)?;
     }
     let codes_out = rows
         .into_iter()
