@@ -325,6 +325,39 @@ fn overlap_starts(s: &Snapshot) -> Option<Vec<usize>> {
     Some(starts)
 }
 
+/// Calls `each(source, index)` on the entries of two sources (0: `old`, 1: `fresh`) in
+/// increasing key order: those of `old` that `keep_old` keeps, and all of `fresh`'s.
+/// `None` when the keys do not strictly increase or `each` says `None`.
+fn interleave<K: Ord + Copy>(
+    old: &[K],
+    keep_old: impl Fn(usize) -> bool,
+    fresh: &[K],
+    mut each: impl FnMut(usize, usize) -> Option<()>,
+) -> Option<()> {
+    let (mut i, mut j, mut last) = (0, 0, None);
+    loop {
+        while i < old.len() && !keep_old(i) {
+            i += 1;
+        }
+        let (s, k, key) = match (old.get(i), fresh.get(j)) {
+            (None, None) => return Some(()),
+            (Some(&a), Some(&b)) if b < a => (1, j, b),
+            (Some(&a), _) => (0, i, a),
+            (None, Some(&b)) => (1, j, b),
+        };
+        if s == 0 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+        if last.is_some_and(|l| l >= key) {
+            return None;
+        }
+        last = Some(key);
+        each(s, k)?;
+    }
+}
+
 /// `old` with the documents `changed` (increasing ids) as `fresh` holds them (`fresh` is
 /// built from those documents alone): what a build of the whole store gives. `None` when
 /// the two do not fit together.
@@ -347,24 +380,12 @@ fn merge(old: &Snapshot, fresh: &Snapshot, changed: &[u32]) -> Option<Snapshot> 
         vec![u32::MAX; old.words.len()],
         vec![u32::MAX; fresh.words.len()],
     ];
-    let (mut next, mut last) = ([0usize; 2], None);
-    loop {
-        while old.docs.get(next[0]).is_some_and(|&id| is_changed(id)) {
-            next[0] += 1;
-        }
-        let s = match (old.docs.get(next[0]), fresh.docs.get(next[1])) {
-            (None, None) => break,
-            (Some(_), None) => 0,
-            (None, Some(_)) => 1,
-            (Some(a), Some(b)) => usize::from(b < a),
-        };
-        let k = next[s];
-        next[s] += 1;
+    let keep_old = |k: usize| !is_changed(old.docs[k]);
+    interleave(&old.docs, keep_old, &fresh.docs, |s, k| {
         let id = src[s].docs[k];
-        if last.is_some_and(|l| l >= id) || (s == 1 && !is_changed(id)) {
+        if s == 1 && !is_changed(id) {
             return None;
         }
-        last = Some(id);
         out.docs.push(id);
         out.first.push(out.words.len() as u32);
         for p in passages_of(src[s], k) {
@@ -372,31 +393,20 @@ fn merge(old: &Snapshot, fresh: &Snapshot, changed: &[u32]) -> Option<Snapshot> 
             out.words.push(src[s].words[p]);
             out.speaker.push(labels.get(s, src[s].speaker[p])?);
         }
-    }
+        Some(())
+    })?;
     out.labels = labels.names;
 
     // Codings in id order, each with its overlaps.
     let starts = [overlap_starts(old)?, overlap_starts(fresh)?];
     let mut codes = Renumber::new(&old.codes, &fresh.codes);
     let mut coders = Renumber::new(&old.coders, &fresh.coders);
-    let (mut next, mut last) = ([0usize; 2], None);
-    loop {
-        while old.coding_doc.get(next[0]).is_some_and(|&d| is_changed(d)) {
-            next[0] += 1;
-        }
-        let s = match (old.coding_id.get(next[0]), fresh.coding_id.get(next[1])) {
-            (None, None) => break,
-            (Some(_), None) => 0,
-            (None, Some(_)) => 1,
-            (Some(a), Some(b)) => usize::from(b < a),
-        };
-        let k = next[s];
-        next[s] += 1;
-        let (id, doc) = (src[s].coding_id[k], src[s].coding_doc[k]);
-        if last.is_some_and(|l| l >= id) || (s == 1 && !is_changed(doc)) {
+    let keep_old = |k: usize| old.coding_doc.get(k).is_some_and(|&d| !is_changed(d));
+    interleave(&old.coding_id, keep_old, &fresh.coding_id, |s, k| {
+        let (id, doc) = (src[s].coding_id[k], *src[s].coding_doc.get(k)?);
+        if s == 1 && !is_changed(doc) {
             return None;
         }
-        last = Some(id);
         let c = out.code.len() as u32;
         out.code.push(codes.get(s, *src[s].code.get(k)?)?);
         out.coder.push(coders.get(s, *src[s].coder.get(k)?)?);
@@ -409,7 +419,8 @@ fn merge(old: &Snapshot, fresh: &Snapshot, changed: &[u32]) -> Option<Snapshot> 
             }
             out.overlaps.push((c, to, first, end));
         }
-    }
+        Some(())
+    })?;
     out.codes = codes.names;
     out.coders = coders.names;
     Some(out)
