@@ -485,6 +485,18 @@ impl Db {
         Ok(self.query_opt(sql, params, |_| Ok(()))?.is_some())
     }
 
+    /// Runs one statement without parameters that runs once per imported document (a
+    /// savepoint): SQLite keeps it prepared instead of parsing it each time.
+    pub(crate) fn simple(&self, sql: &str) -> Result<()> {
+        match self {
+            Db::Sqlite(c) => {
+                c.prepare_cached(sql)?.execute([])?;
+                Ok(())
+            }
+            Db::Pg(_) => self.batch(sql),
+        }
+    }
+
     /// Runs statements separated by `;`, without parameters.
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
         match self {

@@ -502,9 +502,9 @@ impl Store {
         }
         let conn = &self.conn;
         let done = (|| -> Result<T> {
-            conn.batch("SAVEPOINT ambit_insert")?;
+            conn.simple("SAVEPOINT ambit_insert")?;
             let value = write(conn)?;
-            conn.batch("RELEASE ambit_insert")?;
+            conn.simple("RELEASE ambit_insert")?;
             Ok(value)
         })();
         match done {
@@ -779,8 +779,31 @@ impl Store {
         })
     }
 
+    /// These documents (those that exist), in id order, without counts: what search shows
+    /// of the documents of its hits.
+    pub fn documents_brief_of(&self, ids: &[DocId]) -> Result<Vec<Document>> {
+        self.reading(|| {
+            let mut ids = ids.to_vec();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                let mut attrs = self.attributes(Some(id))?;
+                self.conn.query_each(
+                    "SELECT id, title, kind, date, phase, source FROM documents WHERE id = ?1",
+                    params![id.0],
+                    |r| -> Result<()> {
+                        out.push(document(doc_columns(r)?, &mut attrs)?);
+                        Ok(())
+                    },
+                )?;
+            }
+            Ok(out)
+        })
+    }
+
     /// All documents in id order, without counts: cheap whatever the number of passages
-    /// (search reads it for every query).
+    /// (search reads it for every query that needs them all).
     pub fn documents_brief(&self) -> Result<Vec<Document>> {
         self.reading(|| {
             let mut attrs = self.attributes(None)?;

@@ -113,6 +113,14 @@ fn passage_texts_both_ways() {
         let brief = p.store.documents_brief().unwrap();
         let full = p.store.documents().unwrap();
         assert_eq!(brief, full.into_iter().map(|r| r.doc).collect::<Vec<_>>());
+        // Some of them: in id order, once each, and none for an id that is not there.
+        let missing = ambit_core::DocId(few.0 + 100);
+        let some = p
+            .store
+            .documents_brief_of(&[few, missing, many, few])
+            .unwrap();
+        assert_eq!(some, brief);
+        assert!(p.store.documents_brief_of(&[missing]).unwrap().is_empty());
     });
 }
 
