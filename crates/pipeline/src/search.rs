@@ -606,31 +606,66 @@ pub struct Search<'p, 'f> {
     project: &'p Project,
     progress: Progress<'f>,
     index: Index,
-    catalogue: Catalogue,
+    /// Every document, read when a search first needs them all: a document filter, the
+    /// timeline order or groups. A count or the top hits by relevance without them read
+    /// only the documents of their hits (on 1,000 documents, reading them all was a third
+    /// of `ambit search … --count`).
+    catalogue: Option<Catalogue>,
+    /// What a search that needs no document is given.
+    none: Catalogue,
     rebuilt: Option<Rebuilt>,
 }
 
+/// The documents as search sees them: their phases on the current timeline and where they
+/// sit along it.
+fn doc_infos(project: &Project, docs: Vec<ambit_core::Document>) -> Catalogue {
+    let mut catalogue = Catalogue::default();
+    for doc in docs {
+        let placed = placement(project, &doc);
+        catalogue.insert(DocInfo {
+            phase: project.config.timeline.label_of(placed).to_string(),
+            timeline: TimelineKey::new(placed, doc.date, doc.id),
+            doc,
+        });
+    }
+    catalogue
+}
+
+/// Hits beyond this many documents read every document at once rather than each of them.
+const FEW_DOCS: usize = 64;
+
 impl<'p, 'f> Search<'p, 'f> {
     /// Opens the project's index, rebuilding it first when it is not current (with
-    /// `progress`), and reads the documents.
+    /// `progress`).
     pub fn open(project: &'p Project, progress: Progress<'f>) -> Result<Search<'p, 'f>> {
         let ready = ensure_index(project, false, progress)?;
-        let mut catalogue = Catalogue::default();
-        for doc in project.store.documents_brief()? {
-            let placed = placement(project, &doc);
-            catalogue.insert(DocInfo {
-                phase: project.config.timeline.label_of(placed).to_string(),
-                timeline: TimelineKey::new(placed, doc.date, doc.id),
-                doc,
-            });
-        }
         Ok(Search {
             project,
             progress,
             index: ready.index,
-            catalogue,
+            catalogue: None,
+            none: Catalogue::default(),
             rebuilt: ready.rebuilt,
         })
+    }
+
+    /// Reads every document, unless a search of this session did already.
+    fn read_catalogue(&mut self) -> Result<()> {
+        if self.catalogue.is_none() {
+            let docs = self.project.store.documents_brief()?;
+            self.catalogue = Some(doc_infos(self.project, docs));
+        }
+        Ok(())
+    }
+
+    /// Reads every document when a search with `filter` in `sort` order needs them: the
+    /// index asks the catalogue only which documents a filter keeps and where a document
+    /// sits on the timeline.
+    fn catalogue_for(&mut self, filter: &Filter, sort: Option<Sort>) -> Result<()> {
+        if filter.doc.narrows_documents() || sort == Some(Sort::Time) {
+            self.read_catalogue()?;
+        }
+        Ok(())
     }
 
     /// The rebuild that made the index current, if one was needed.
@@ -642,7 +677,8 @@ impl<'p, 'f> Search<'p, 'f> {
     /// after it was opened), it is rebuilt and `f` runs once more: a corrupt index is
     /// never fatal. Query syntax errors are returned as they are.
     fn run<T>(&mut self, f: impl Fn(&Index, &Catalogue) -> ambit_index::Result<T>) -> Result<T> {
-        match f(&self.index, &self.catalogue) {
+        let catalogue = self.catalogue.as_ref().unwrap_or(&self.none);
+        match f(&self.index, catalogue) {
             Ok(v) => Ok(v),
             Err(e @ (ambit_index::Error::Syntax { .. } | ambit_index::Error::Busy)) => {
                 Err(e.into())
@@ -652,13 +688,14 @@ impl<'p, 'f> Search<'p, 'f> {
                     rebuild(self.project, Reason::Corrupt(short(&e)), self.progress)?;
                 self.index = index;
                 self.rebuilt = Some(rebuilt);
-                Ok(f(&self.index, &self.catalogue)?)
+                Ok(f(&self.index, catalogue)?)
             }
         }
     }
 
     /// Number of passages matching.
     pub fn count(&mut self, query: &Query, filter: &Filter) -> Result<u64> {
+        self.catalogue_for(filter, None)?;
         self.run(|ix, cat| ix.count(query, filter, cat))
     }
 
@@ -683,6 +720,7 @@ impl<'p, 'f> Search<'p, 'f> {
         sort: Sort,
         limit: Option<usize>,
     ) -> Result<(Vec<Hit>, u64)> {
+        self.catalogue_for(filter, Some(sort))?;
         let ((found, total), mut highlighter) = self.run(|ix, cat| {
             Ok((
                 ix.search_counted(query, filter, cat, sort, limit)?,
@@ -691,10 +729,24 @@ impl<'p, 'f> Search<'p, 'f> {
         })?;
         let ids: Vec<_> = found.iter().map(|f| f.passage).collect();
         let texts = self.project.store.passage_texts(&ids)?;
+        let docs: BTreeSet<DocId> = ids.iter().map(|p| p.doc).collect();
+        let few;
+        let catalogue = match &self.catalogue {
+            Some(all) => all,
+            None if docs.len() > FEW_DOCS => {
+                self.read_catalogue()?;
+                self.catalogue.as_ref().unwrap_or(&self.none)
+            }
+            None => {
+                let docs: Vec<DocId> = docs.into_iter().collect();
+                few = doc_infos(self.project, self.project.store.documents_brief_of(&docs)?);
+                &few
+            }
+        };
         let mut hits = Vec::with_capacity(found.len());
         for (Found { passage, score }, text) in found.into_iter().zip(texts) {
             // A passage the store no longer has cannot be in a current index.
-            let (Some((p, text)), Some(info)) = (text, self.catalogue.get(passage.doc)) else {
+            let (Some((p, text)), Some(info)) = (text, catalogue.get(passage.doc)) else {
                 continue;
             };
             hits.push(Hit {
@@ -723,8 +775,14 @@ impl<'p, 'f> Search<'p, 'f> {
         filter: &Filter,
         by: &GroupBy,
     ) -> Result<Vec<GroupRow>> {
+        self.read_catalogue()?;
         let found = self.run(|ix, cat| ix.group(query, filter, cat, by))?;
-        group_rows(self.project, &self.catalogue, found, by)
+        group_rows(
+            self.project,
+            self.catalogue.as_ref().unwrap_or(&self.none),
+            found,
+            by,
+        )
     }
 }
 
@@ -862,6 +920,56 @@ mod tests {
         assert_eq!(hits[1].date, Date::parse("2013-02-01").ok());
         assert_eq!(hits[1].phase, UNPHASED);
         assert_eq!(hits[1].speaker.as_deref(), Some("I"));
+    }
+
+    /// Hits by relevance read only their documents (or all of them, for hits in many):
+    /// each shows what the store says of its document, as hits along the timeline do.
+    #[test]
+    fn hits_by_relevance_show_their_documents() {
+        use crate::{expand_paths, import, DocDefaults, ImportOptions};
+        let (dir, mut project) = study();
+        let mut paths = Vec::new();
+        for i in 0..FEW_DOCS + 6 {
+            let path = dir.path().join(format!("more{i:03}.txt"));
+            let words = "order ".repeat(i % 5 + 1);
+            std::fs::write(&path, format!("Note {i}: {words}\n")).unwrap();
+            paths.push(path);
+        }
+        let defaults = DocDefaults {
+            kind: Some(DocKind::Observation),
+            date: Date::parse("2013-04-02").ok(),
+            attributes: [("org".to_string(), "Kaleva".to_string())].into(),
+            ..DocDefaults::default()
+        };
+        let (items, _) = expand_paths(&paths, &defaults);
+        import(&mut project, &items, ImportOptions::default(), &mut |_| {}).unwrap();
+        let mut quiet = |_, _| {};
+        let shown = |h: &Hit| (h.passage, h.title.clone(), h.phase.clone(), h.date, h.kind);
+        let q = Query::parse("order").unwrap();
+        let along = {
+            let mut search = Search::open(&project, &mut quiet).unwrap();
+            let mut hits: Vec<_> = search
+                .hits(&q, &Filter::default(), Sort::Time, None)
+                .unwrap()
+                .iter()
+                .map(shown)
+                .collect();
+            hits.sort();
+            hits
+        };
+        assert_eq!(along.len(), FEW_DOCS + 6 + 3);
+        for limit in [Some(5), Some(FEW_DOCS + 1), None] {
+            // A new session each time: no earlier search has read the documents.
+            let mut search = Search::open(&project, &mut quiet).unwrap();
+            let (hits, total) = search
+                .hits_counted(&q, &Filter::default(), Sort::Relevance, limit)
+                .unwrap();
+            assert_eq!(total as usize, along.len());
+            assert_eq!(hits.len(), limit.unwrap_or(along.len()).min(along.len()));
+            for h in &hits {
+                assert!(along.contains(&shown(h)), "{limit:?}: {:?}", shown(h));
+            }
+        }
     }
 
     #[test]
