@@ -69,6 +69,7 @@ mod in_docs;
 mod index;
 mod language;
 mod phrase;
+mod positions;
 mod query;
 mod request;
 mod schema;

@@ -16,7 +16,7 @@
 //! hits and their order do not change. A test compares both on random passages.
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::postings::{BlockSegmentPostings, Postings, SegmentPostings};
 use tantivy::query::{
     Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query as TQuery, Scorer, Weight,
 };
@@ -24,6 +24,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
 
 use crate::in_docs::{bits_for, next_bit, set_bits, InDocs};
+use crate::positions::FieldPositions;
 
 /// An exact phrase: words at fixed offsets from the first (consecutive, unless the
 /// analyzer dropped an over-long word between two of them).
@@ -67,6 +68,7 @@ impl TQuery for ExactPhrase {
         Ok(Box::new(PhraseWeight {
             phrase: self.clone(),
             bm25,
+            index: scoring.searcher().map(|s| s.index().clone()),
         }))
     }
 
@@ -81,6 +83,9 @@ struct PhraseWeight {
     phrase: ExactPhrase,
     /// `None` when the search does not score (counts, groups).
     bm25: Option<Bm25Weight>,
+    /// The index searched, whose segments' positions files the sweep reads (`None` when
+    /// tantivy gives no searcher: the phrase is then checked document by document).
+    index: Option<tantivy::Index>,
 }
 
 impl PhraseWeight {
@@ -134,30 +139,59 @@ impl PhraseWeight {
             }
         }
         let size = candidates.iter().map(|w| w.count_ones()).sum();
+        let fieldnorms = match &self.bm25 {
+            Some(_) => reader.fieldnorms_readers().get_field(field)?,
+            None => None,
+        }
+        .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+        let bm25 = self.bm25.as_ref().map(|w| w.boost_by(boost));
+        let positions = self
+            .index
+            .as_ref()
+            .and_then(|index| FieldPositions::open(index, reader, field));
+        if let Some(positions) = positions {
+            let mut lists = Vec::with_capacity(words.len());
+            for ((offset, _), info) in words.iter().zip(&infos) {
+                let Some(reader) = positions.reader(info) else {
+                    break;
+                };
+                let postings = inverted
+                    .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+                lists.push(Word {
+                    offset: *offset,
+                    at: offsets_of(postings, &candidates, size),
+                    reader,
+                });
+            }
+            if lists.len() == words.len() && lists.iter().all(|l| l.at.len() == size as usize) {
+                let matches = sweep(&candidates, &mut lists);
+                return Ok(Some(PhraseScorer::Swept(Swept {
+                    matches,
+                    i: 0,
+                    fieldnorms,
+                    bm25,
+                })));
+            }
+        }
         let mut postings = Vec::with_capacity(words.len());
         for ((offset, _), info) in words.iter().zip(&infos) {
             let p = inverted
                 .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?;
             postings.push((*offset, p));
         }
-        let fieldnorms = match &self.bm25 {
-            Some(_) => reader.fieldnorms_readers().get_field(field)?,
-            None => None,
-        }
-        .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
-        let mut scorer = PhraseScorer {
+        let mut scorer = Checked {
             candidates,
             size,
             words: postings,
             fieldnorms,
-            bm25: self.bm25.as_ref().map(|w| w.boost_by(boost)),
+            bm25,
             doc: 0,
             count: 0,
             starts: Vec::new(),
             positions: Vec::new(),
         };
         scorer.settle(0);
-        Ok(Some(scorer))
+        Ok(Some(PhraseScorer::Checked(scorer)))
     }
 }
 
@@ -177,7 +211,8 @@ impl Weight for PhraseWeight {
         }
         let mut e = Explanation::new("exact phrase", scorer.score());
         if let Some(bm25) = &self.bm25 {
-            e.add_detail(bm25.explain(scorer.fieldnorms.fieldnorm_id(doc), scorer.count));
+            let (fieldnorms, count) = scorer.here();
+            e.add_detail(bm25.explain(fieldnorms.fieldnorm_id(doc), count));
         }
         Ok(e)
     }
@@ -193,8 +228,207 @@ fn and(bits: &mut [u64], other: &[u64]) -> bool {
     any != 0
 }
 
-/// The passages of a segment where a phrase occurs, and how often.
-struct PhraseScorer {
+/// A word of the phrase in the sweep: its offset in the phrase, where each candidate's
+/// positions start among the word's positions in the segment and how many there are, and
+/// a reader of them.
+struct Word {
+    offset: u32,
+    at: Vec<(u64, u32)>,
+    reader: tantivy::positions::PositionReader,
+}
+
+/// Where each candidate's positions are among all the positions of a word: the posting
+/// list walked once, summing term frequencies (the positions of a segment's documents
+/// follow each other in document order).
+fn offsets_of(
+    mut postings: BlockSegmentPostings,
+    candidates: &[u64],
+    size: u32,
+) -> Vec<(u64, u32)> {
+    // Without a branch on the candidate bit (a third of the postings are candidates, at
+    // random): every posting is written at the next free place, which moves on only for
+    // a candidate; the place after the last candidate takes the postings that follow it.
+    let mut at = vec![(0u64, 0u32); size as usize + 1];
+    let mut n = 0usize;
+    let mut offset = 0u64;
+    loop {
+        let docs = postings.docs();
+        if docs.is_empty() {
+            // More than `size` would mean postings the candidates do not describe: the
+            // caller then checks the phrase the slower way.
+            at.truncate(n.min(size as usize + 1));
+            return at;
+        }
+        for (&d, &f) in docs.iter().zip(postings.freqs()) {
+            let bit = candidates
+                .get((d >> 6) as usize)
+                .map_or(0, |w| (w >> (d & 63)) & 1);
+            if let Some(slot) = at.get_mut(n) {
+                *slot = (offset, f);
+            }
+            n += bit as usize;
+            offset += u64::from(f);
+        }
+        postings.advance();
+    }
+}
+
+/// The candidates where the phrase occurs, and how often, reading each word's positions
+/// in order. A document's positions are stored as gaps from the one before, the first
+/// from 0.
+fn sweep(candidates: &[u64], words: &mut [Word]) -> Vec<(DocId, u32)> {
+    let mut matches = Vec::new();
+    let mut starts: Vec<u32> = Vec::new();
+    let mut positions: Vec<u32> = Vec::new();
+    let mut doc = next_bit(candidates, 0);
+    let mut k = 0;
+    while doc != TERMINATED {
+        let Some((first, rest)) = words.split_first_mut() else {
+            break;
+        };
+        read(first, k, &mut starts);
+        for word in rest.iter_mut() {
+            if starts.is_empty() {
+                break;
+            }
+            read(word, k, &mut positions);
+            keep_followed(&mut starts, &positions, word.offset);
+        }
+        if !starts.is_empty() {
+            matches.push((doc, starts.len() as u32));
+        }
+        k += 1;
+        doc = next_bit(candidates, doc + 1);
+    }
+    matches
+}
+
+/// Reads the positions of the `k`-th candidate of `word` into `into`.
+fn read(word: &mut Word, k: usize, into: &mut Vec<u32>) {
+    let (offset, freq) = word.at[k];
+    into.clear();
+    into.resize(freq as usize, 0);
+    word.reader.read(offset, into);
+    let mut sum = 0u32;
+    for p in into.iter_mut() {
+        sum = sum.wrapping_add(*p);
+        *p = sum;
+    }
+}
+
+/// Keeps the starts `s` with a position `s + offset`; both lists ascend.
+fn keep_followed(starts: &mut Vec<u32>, positions: &[u32], offset: u32) {
+    let mut k = 0;
+    starts.retain(|&s| {
+        let want = s.saturating_add(offset);
+        while k < positions.len() && positions[k] < want {
+            k += 1;
+        }
+        k < positions.len() && positions[k] == want
+    });
+}
+
+/// The passages of a segment where a phrase occurs: found in one sweep, or checked one
+/// candidate at a time when the segment's positions file could not be read directly.
+enum PhraseScorer {
+    Swept(Swept),
+    Checked(Checked),
+}
+
+impl PhraseScorer {
+    /// The current passage's field lengths and how often the phrase occurs in it.
+    fn here(&self) -> (&FieldNormReader, u32) {
+        match self {
+            PhraseScorer::Swept(s) => (&s.fieldnorms, s.matches.get(s.i).map_or(0, |m| m.1)),
+            PhraseScorer::Checked(c) => (&c.fieldnorms, c.count),
+        }
+    }
+}
+
+impl DocSet for PhraseScorer {
+    fn advance(&mut self) -> DocId {
+        match self {
+            PhraseScorer::Swept(s) => s.advance(),
+            PhraseScorer::Checked(c) => c.advance(),
+        }
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        match self {
+            PhraseScorer::Swept(s) => s.seek(target),
+            PhraseScorer::Checked(c) => c.seek(target),
+        }
+    }
+
+    fn doc(&self) -> DocId {
+        match self {
+            PhraseScorer::Swept(s) => s.doc(),
+            PhraseScorer::Checked(c) => c.doc(),
+        }
+    }
+
+    fn size_hint(&self) -> u32 {
+        match self {
+            PhraseScorer::Swept(s) => s.size_hint(),
+            PhraseScorer::Checked(c) => c.size_hint(),
+        }
+    }
+}
+
+impl Scorer for PhraseScorer {
+    fn score(&mut self) -> Score {
+        match self {
+            PhraseScorer::Swept(s) => s.score(),
+            PhraseScorer::Checked(c) => c.score(),
+        }
+    }
+}
+
+/// The passages where a phrase occurs, found by [`sweep`], with how often.
+struct Swept {
+    matches: Vec<(DocId, u32)>,
+    i: usize,
+    fieldnorms: FieldNormReader,
+    bm25: Option<Bm25Weight>,
+}
+
+impl DocSet for Swept {
+    fn advance(&mut self) -> DocId {
+        if self.i < self.matches.len() {
+            self.i += 1;
+        }
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc() < target {
+            let rest = &self.matches[self.i..];
+            self.i += rest.partition_point(|m| m.0 < target);
+        }
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.matches.get(self.i).map_or(TERMINATED, |m| m.0)
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.matches.len() as u32
+    }
+}
+
+impl Scorer for Swept {
+    fn score(&mut self) -> Score {
+        match (&self.bm25, self.matches.get(self.i)) {
+            (Some(w), Some(&(doc, count))) => w.score(self.fieldnorms.fieldnorm_id(doc), count),
+            _ => 1.0,
+        }
+    }
+}
+
+/// The passages of a segment where a phrase occurs, and how often, checked one candidate
+/// at a time through tantivy's postings.
+struct Checked {
     /// A bit per document of the segment: set where every word occurs.
     candidates: Vec<u64>,
     /// How many bits are set (an upper bound of the matches).
@@ -211,7 +445,7 @@ struct PhraseScorer {
     positions: Vec<u32>,
 }
 
-impl PhraseScorer {
+impl Checked {
     /// Moves to the first passage at or after `from` where the phrase occurs.
     fn settle(&mut self, from: DocId) -> DocId {
         let mut candidate = next_bit(&self.candidates, from);
@@ -238,16 +472,7 @@ impl PhraseScorer {
                 continue;
             }
             postings.positions(&mut self.positions);
-            // Keep the starts `s` with this word at `s + offset`; both lists ascend.
-            let mut k = 0;
-            let positions = &self.positions;
-            self.starts.retain(|&s| {
-                let want = s.saturating_add(*offset);
-                while k < positions.len() && positions[k] < want {
-                    k += 1;
-                }
-                k < positions.len() && positions[k] == want
-            });
+            keep_followed(&mut self.starts, &self.positions, *offset);
             if self.starts.is_empty() {
                 return false;
             }
@@ -257,7 +482,7 @@ impl PhraseScorer {
     }
 }
 
-impl DocSet for PhraseScorer {
+impl DocSet for Checked {
     fn advance(&mut self) -> DocId {
         if self.doc == TERMINATED {
             return TERMINATED;
@@ -281,7 +506,7 @@ impl DocSet for PhraseScorer {
     }
 }
 
-impl Scorer for PhraseScorer {
+impl Scorer for Checked {
     fn score(&mut self) -> Score {
         match &self.bm25 {
             Some(w) => w.score(self.fieldnorms.fieldnorm_id(self.doc), self.count),
@@ -296,6 +521,8 @@ mod tests {
 
     use ambit_core::{DocFilter, DocId, DocKind, Document, PassageId, Placement, TimelineKey};
     use tantivy::query::PhraseQuery;
+
+    use super::*;
 
     use crate::collector::PassageCollector;
     use crate::language::analyzer;
@@ -367,6 +594,87 @@ mod tests {
             });
         }
         cat
+    }
+
+    /// Long posting lists (many blocks of documents and of positions), two segments, a
+    /// deleted document, on disk: the sweep reads every segment's positions file, and
+    /// finds what tantivy's own phrase query finds, with the same scores.
+    #[test]
+    fn long_postings_are_swept_as_tantivy_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let ix = Index::create(dir.path(), Stemming::for_language("en").unwrap()).unwrap();
+        // A fixed pseudo-random walk over the words: every phrase of them occurs often.
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for round in 0..2u32 {
+            let mut w = ix.writer().unwrap();
+            if round == 1 {
+                w.delete_doc(DocId(3));
+            }
+            for d in 1..=20u32 {
+                for o in 1..=150u32 {
+                    let words: Vec<usize> = (0..next(40)).map(|_| next(WORDS.len())).collect();
+                    let passage = PassageId {
+                        doc: DocId(d + 20 * round),
+                        ordinal: o,
+                    };
+                    let t = text(&words);
+                    w.add(&Record {
+                        passage,
+                        text: &t,
+                        speaker: None,
+                        codes: &[],
+                    })
+                    .unwrap();
+                }
+            }
+            w.commit(u64::from(round) + 1).unwrap();
+        }
+        let searcher = ix.reader.searcher();
+        assert!(searcher.segment_readers().len() >= 2);
+        for reader in searcher.segment_readers() {
+            assert!(FieldPositions::open(&ix.index, reader, ix.fields.text).is_some());
+        }
+        let cat = catalogue(40);
+        for phrase in [&[0, 2][..], &[3, 1], &[1, 3, 2], &[2, 2], &[9, 0, 3, 1]] {
+            let q = Query::parse(&format!("\"{}\"", text(phrase))).unwrap();
+            let words = stems(&text(phrase));
+            let terms: Vec<(usize, Term)> = words
+                .iter()
+                .map(|(p, s)| (*p, Term::from_field_text(ix.fields.text, s)))
+                .collect();
+            // Every segment is swept, none checked one document at a time.
+            let weight = PhraseWeight {
+                phrase: ExactPhrase::new(terms.clone(), None),
+                bm25: None,
+                index: Some(ix.index.clone()),
+            };
+            for reader in searcher.segment_readers() {
+                let scorer = weight.phrase_scorer(reader, 1.0).unwrap();
+                assert!(matches!(scorer, Some(PhraseScorer::Swept(_))), "{phrase:?}");
+            }
+            let reference: BTreeMap<PassageId, f32> = searcher
+                .search(&PhraseQuery::new_with_offset(terms), &PassageCollector)
+                .unwrap()
+                .into_iter()
+                .map(|f| (f.passage, f.score))
+                .collect();
+            assert!(reference.len() > 20, "{phrase:?}: {}", reference.len());
+            let filter = Filter::default();
+            let ours: BTreeMap<PassageId, f32> = ix
+                .search(&q, &filter, &cat, Sort::Relevance, None)
+                .unwrap()
+                .into_iter()
+                .map(|f| (f.passage, f.score))
+                .collect();
+            assert_eq!(ours, reference, "{phrase:?}");
+            assert_eq!(ix.count(&q, &filter, &cat).unwrap(), reference.len() as u64);
+        }
     }
 
     proptest::proptest! {
