@@ -119,7 +119,32 @@ impl PhraseWeight {
         if within.as_ref().is_some_and(|w| w.iter().all(|&b| b == 0)) {
             return Ok(None);
         }
+        let positions = self
+            .index
+            .as_ref()
+            .and_then(|index| FieldPositions::open(index, reader, field));
+        // With the positions file at hand, the most frequent word is not made a bitset:
+        // walking its postings with their frequencies against the others' candidates
+        // gives the intersection and that word's offsets at once.
+        let mut last = None;
         for (k, &i) in order.iter().enumerate() {
+            if k > 0 && k + 1 == order.len() && positions.is_some() {
+                let postings = inverted
+                    .read_block_postings_from_terminfo(&infos[i], IndexRecordOption::WithFreqs)?;
+                let upper = candidates.iter().map(|w| w.count_ones()).sum();
+                let at = offsets_of(postings, &candidates, upper);
+                if at.is_empty() {
+                    return Ok(None);
+                }
+                candidates.fill(0);
+                for &(_, _, d) in &at {
+                    if let Some(w) = candidates.get_mut((d >> 6) as usize) {
+                        *w |= 1 << (d & 63);
+                    }
+                }
+                last = Some((i, at));
+                continue;
+            }
             let postings =
                 inverted.read_block_postings_from_terminfo(&infos[i], IndexRecordOption::Basic)?;
             if k == 0 {
@@ -145,26 +170,31 @@ impl PhraseWeight {
         }
         .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
         let bm25 = self.bm25.as_ref().map(|w| w.boost_by(boost));
-        let positions = self
-            .index
-            .as_ref()
-            .and_then(|index| FieldPositions::open(index, reader, field));
         if let Some(positions) = positions {
             let mut lists = Vec::with_capacity(words.len());
-            for ((offset, _), info) in words.iter().zip(&infos) {
+            for (i, ((offset, _), info)) in words.iter().zip(&infos).enumerate() {
                 let Some(reader) = positions.reader(info) else {
                     break;
                 };
-                let postings = inverted
-                    .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+                let at = match last.take() {
+                    Some((l, at)) if l == i => at,
+                    kept => {
+                        last = kept;
+                        let postings = inverted.read_block_postings_from_terminfo(
+                            info,
+                            IndexRecordOption::WithFreqs,
+                        )?;
+                        offsets_of(postings, &candidates, size)
+                    }
+                };
                 lists.push(Word {
                     offset: *offset,
-                    at: offsets_of(postings, &candidates, size),
+                    at,
                     reader,
                 });
             }
             if lists.len() == words.len() && lists.iter().all(|l| l.at.len() == size as usize) {
-                let matches = sweep(&candidates, &mut lists);
+                let matches = sweep(&mut lists);
                 return Ok(Some(PhraseScorer::Swept(Swept {
                     matches,
                     i: 0,
@@ -233,7 +263,8 @@ fn and(bits: &mut [u64], other: &[u64]) -> bool {
 /// a reader of them.
 struct Word {
     offset: u32,
-    at: Vec<(u64, u32)>,
+    /// For each candidate: the offset of its positions, how many, and the candidate.
+    at: Vec<(u64, u32, DocId)>,
     reader: tantivy::positions::PositionReader,
 }
 
@@ -244,11 +275,11 @@ fn offsets_of(
     mut postings: BlockSegmentPostings,
     candidates: &[u64],
     size: u32,
-) -> Vec<(u64, u32)> {
+) -> Vec<(u64, u32, DocId)> {
     // Without a branch on the candidate bit (a third of the postings are candidates, at
     // random): every posting is written at the next free place, which moves on only for
     // a candidate; the place after the last candidate takes the postings that follow it.
-    let mut at = vec![(0u64, 0u32); size as usize + 1];
+    let mut at = vec![(0u64, 0u32, 0); size as usize + 1];
     let mut n = 0usize;
     let mut offset = 0u64;
     loop {
@@ -264,7 +295,7 @@ fn offsets_of(
                 .get((d >> 6) as usize)
                 .map_or(0, |w| (w >> (d & 63)) & 1);
             if let Some(slot) = at.get_mut(n) {
-                *slot = (offset, f);
+                *slot = (offset, f, d);
             }
             n += bit as usize;
             offset += u64::from(f);
@@ -276,16 +307,14 @@ fn offsets_of(
 /// The candidates where the phrase occurs, and how often, reading each word's positions
 /// in order. A document's positions are stored as gaps from the one before, the first
 /// from 0.
-fn sweep(candidates: &[u64], words: &mut [Word]) -> Vec<(DocId, u32)> {
+fn sweep(words: &mut [Word]) -> Vec<(DocId, u32)> {
     let mut matches = Vec::new();
     let mut starts: Vec<u32> = Vec::new();
     let mut positions: Vec<u32> = Vec::new();
-    let mut doc = next_bit(candidates, 0);
-    let mut k = 0;
-    while doc != TERMINATED {
-        let Some((first, rest)) = words.split_first_mut() else {
-            break;
-        };
+    let Some((first, rest)) = words.split_first_mut() else {
+        return matches;
+    };
+    for k in 0..first.at.len() {
         read(first, k, &mut starts);
         for word in rest.iter_mut() {
             if starts.is_empty() {
@@ -295,17 +324,15 @@ fn sweep(candidates: &[u64], words: &mut [Word]) -> Vec<(DocId, u32)> {
             keep_followed(&mut starts, &positions, word.offset);
         }
         if !starts.is_empty() {
-            matches.push((doc, starts.len() as u32));
+            matches.push((first.at[k].2, starts.len() as u32));
         }
-        k += 1;
-        doc = next_bit(candidates, doc + 1);
     }
     matches
 }
 
 /// Reads the positions of the `k`-th candidate of `word` into `into`.
 fn read(word: &mut Word, k: usize, into: &mut Vec<u32>) {
-    let (offset, freq) = word.at[k];
+    let (offset, freq, _) = word.at[k];
     into.clear();
     into.resize(freq as usize, 0);
     word.reader.read(offset, into);
