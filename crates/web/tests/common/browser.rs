@@ -70,8 +70,23 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start(chromium: &Path, chromedriver: &Path) -> Browser {
+        // The port is free when chosen, but the app of a test running beside this one can
+        // take it before chromedriver binds it (both ask for a free port): then the
+        // session request reaches the app and fails. Such a start is tried again on a new
+        // port, with the driver it started stopped.
+        let mut last = String::new();
+        for _ in 0..3 {
+            match Browser::try_start(chromium, chromedriver).await {
+                Ok(b) => return b,
+                Err(e) => last = e,
+            }
+        }
+        panic!("cannot start a Chromium session: {last}")
+    }
+
+    async fn try_start(chromium: &Path, chromedriver: &Path) -> Result<Browser, String> {
         let port = free_port();
-        let driver = Command::new(chromedriver)
+        let mut driver = Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -79,10 +94,11 @@ impl Browser {
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display()));
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "chromedriver did not start"
-            );
+            if started.elapsed() > Duration::from_secs(20) {
+                let _ = driver.kill();
+                let _ = driver.wait();
+                return Err("chromedriver did not start".into());
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let profile = tempfile::tempdir().unwrap();
@@ -101,15 +117,21 @@ impl Browser {
                 ],
             }),
         );
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
-            .unwrap_or_else(|e| panic!("cannot start a Chromium session: {e}"));
-        Browser {
-            client,
-            driver,
-            _profile: profile,
+        {
+            Ok(client) => Ok(Browser {
+                client,
+                driver,
+                _profile: profile,
+            }),
+            Err(e) => {
+                let _ = driver.kill();
+                let _ = driver.wait();
+                Err(e.to_string())
+            }
         }
     }
 
