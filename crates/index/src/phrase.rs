@@ -176,31 +176,32 @@ impl PhraseWeight {
                 let Some(reader) = positions.reader(info) else {
                     break;
                 };
-                let at = match last.take() {
-                    Some((l, at)) if l == i => at,
+                let source = match last.take() {
+                    Some((l, at)) if l == i => Source::Listed(at.into_iter()),
                     kept => {
                         last = kept;
                         let postings = inverted.read_block_postings_from_terminfo(
                             info,
                             IndexRecordOption::WithFreqs,
                         )?;
-                        offsets_of(postings, &candidates, size)
+                        Source::Streamed(Box::new(Stream::new(postings)))
                     }
                 };
                 lists.push(Word {
                     offset: *offset,
-                    at,
+                    source,
                     reader,
                 });
             }
-            if lists.len() == words.len() && lists.iter().all(|l| l.at.len() == size as usize) {
-                let matches = sweep(&mut lists);
-                return Ok(Some(PhraseScorer::Swept(Swept {
-                    matches,
-                    i: 0,
-                    fieldnorms,
-                    bm25,
-                })));
+            if lists.len() == words.len() {
+                if let Some(matches) = sweep(&mut lists, &candidates, size) {
+                    return Ok(Some(PhraseScorer::Swept(Swept {
+                        matches,
+                        i: 0,
+                        fieldnorms,
+                        bm25,
+                    })));
+                }
             }
         }
         let mut postings = Vec::with_capacity(words.len());
@@ -263,9 +264,95 @@ fn and(bits: &mut [u64], other: &[u64]) -> bool {
 /// a reader of them.
 struct Word {
     offset: u32,
-    /// For each candidate: the offset of its positions, how many, and the candidate.
-    at: Vec<(u64, u32, DocId)>,
+    source: Source,
     reader: tantivy::positions::PositionReader,
+}
+
+impl Word {
+    /// The next candidate: where its positions start, how many, and the candidate.
+    fn next(&mut self, candidates: &[u64]) -> Option<(u64, u32, DocId)> {
+        match &mut self.source {
+            Source::Listed(at) => at.next(),
+            Source::Streamed(stream) => stream.next(candidates),
+        }
+    }
+
+    /// Reads the positions of a candidate (from [`Word::next`]) into `into`.
+    fn read(&mut self, (offset, freq, _): (u64, u32, DocId), into: &mut Vec<u32>) {
+        into.clear();
+        into.resize(freq as usize, 0);
+        self.reader.read(offset, into);
+        let mut sum = 0u32;
+        for p in into.iter_mut() {
+            sum = sum.wrapping_add(*p);
+            *p = sum;
+        }
+    }
+}
+
+/// Where a word's candidates come from: listed while the candidates were found (the
+/// most frequent word), or gathered from its postings a block at a time as the sweep
+/// goes (nothing the size of the candidates is held for them).
+enum Source {
+    Listed(std::vec::IntoIter<(u64, u32, DocId)>),
+    Streamed(Box<Stream>),
+}
+
+/// A word's candidates gathered from its postings a block at a time.
+struct Stream {
+    postings: BlockSegmentPostings,
+    /// Where the next chunk starts in the current block of postings.
+    from: usize,
+    /// The candidates of the current chunk: how many, and how many of them were taken.
+    block: [(u64, u32, DocId); BLOCK],
+    len: usize,
+    taken: usize,
+    /// The positions of the postings before the current chunk.
+    offset: u64,
+}
+
+impl Stream {
+    fn new(postings: BlockSegmentPostings) -> Stream {
+        Stream {
+            postings,
+            from: 0,
+            block: [(0, 0, 0); BLOCK],
+            len: 0,
+            taken: 0,
+            offset: 0,
+        }
+    }
+
+    fn next(&mut self, candidates: &[u64]) -> Option<(u64, u32, DocId)> {
+        loop {
+            if self.taken < self.len {
+                let c = self.block.get(self.taken).copied();
+                self.taken += 1;
+                return c;
+            }
+            let docs = self.postings.docs();
+            if docs.is_empty() {
+                return None;
+            }
+            // A block of tantivy's postings is one chunk (`BLOCK` postings at most).
+            let end = (self.from + BLOCK).min(docs.len());
+            let freqs = self.postings.freqs().get(self.from..end).unwrap_or(&[]);
+            self.len = gather(
+                &docs[self.from..end],
+                freqs,
+                candidates,
+                &mut self.offset,
+                &mut self.block,
+            );
+            self.taken = 0;
+            if end == docs.len() {
+                self.postings.advance();
+                self.from = 0;
+            } else {
+                self.from = end;
+            }
+        }
+    }
 }
 
 /// Where each candidate's positions are among all the positions of a word: the posting
@@ -276,71 +363,96 @@ fn offsets_of(
     candidates: &[u64],
     size: u32,
 ) -> Vec<(u64, u32, DocId)> {
-    // Without a branch on the candidate bit (a third of the postings are candidates, at
-    // random): every posting is written at the next free place, which moves on only for
-    // a candidate; the place after the last candidate takes the postings that follow it.
-    let mut at = vec![(0u64, 0u32, 0); size as usize + 1];
-    let mut n = 0usize;
+    // Nothing is zeroed or touched ahead: most of `size` may be postings this word does
+    // not have.
+    let mut at = Vec::with_capacity(size as usize);
+    let mut block = [(0u64, 0u32, 0 as DocId); BLOCK];
     let mut offset = 0u64;
     loop {
         let docs = postings.docs();
         if docs.is_empty() {
-            // More than `size` would mean postings the candidates do not describe: the
-            // caller then checks the phrase the slower way.
-            at.truncate(n.min(size as usize + 1));
             return at;
         }
-        for (&d, &f) in docs.iter().zip(postings.freqs()) {
-            let bit = candidates
-                .get((d >> 6) as usize)
-                .map_or(0, |w| (w >> (d & 63)) & 1);
-            if let Some(slot) = at.get_mut(n) {
-                *slot = (offset, f, d);
-            }
-            n += bit as usize;
-            offset += u64::from(f);
+        for (docs, freqs) in docs.chunks(BLOCK).zip(postings.freqs().chunks(BLOCK)) {
+            let n = gather(docs, freqs, candidates, &mut offset, &mut block);
+            at.extend_from_slice(&block[..n]);
         }
         postings.advance();
     }
 }
 
+/// Writes the candidates among a chunk of postings (at most [`BLOCK`]) to `block`, each
+/// with where its positions start (`offset`: the positions of the postings before) and
+/// how many there are; how many were written.
+fn gather(
+    docs: &[DocId],
+    freqs: &[u32],
+    candidates: &[u64],
+    offset: &mut u64,
+    block: &mut [(u64, u32, DocId); BLOCK],
+) -> usize {
+    // Without a branch on the candidate bit (a third of the postings are candidates, at
+    // random): every posting is written at the next free place, which moves on only for
+    // a candidate. A place is written before it moves on, so it stays below the chunk's
+    // length.
+    let mut n = 0usize;
+    for (&d, &f) in docs.iter().zip(freqs).take(BLOCK) {
+        let bit = candidates
+            .get((d >> 6) as usize)
+            .map_or(0, |w| (w >> (d & 63)) & 1);
+        block[n % BLOCK] = (*offset, f, d);
+        n += bit as usize;
+        *offset += u64::from(f);
+    }
+    n
+}
+
+/// The postings of a block of a posting list (tantivy's compression block).
+const BLOCK: usize = 128;
+
 /// The candidates where the phrase occurs, and how often, reading each word's positions
 /// in order. A document's positions are stored as gaps from the one before, the first
-/// from 0.
-fn sweep(words: &mut [Word]) -> Vec<(DocId, u32)> {
+/// from 0. `None` when the words do not list the same `size` candidates (the postings
+/// would not be what the candidates were found from): the caller then checks the phrase
+/// the slower way.
+fn sweep(words: &mut [Word], candidates: &[u64], size: u32) -> Option<Vec<(DocId, u32)>> {
     let mut matches = Vec::new();
     let mut starts: Vec<u32> = Vec::new();
     let mut positions: Vec<u32> = Vec::new();
-    let Some((first, rest)) = words.split_first_mut() else {
-        return matches;
-    };
-    for k in 0..first.at.len() {
-        read(first, k, &mut starts);
+    let (first, rest) = words.split_first_mut()?;
+    let mut seen = 0u32;
+    while let Some(c) = first.next(candidates) {
+        seen += 1;
+        first.read(c, &mut starts);
         for word in rest.iter_mut() {
-            if starts.is_empty() {
-                break;
+            let here = word.next(candidates)?;
+            if here.2 != c.2 {
+                return None;
             }
-            read(word, k, &mut positions);
-            keep_followed(&mut starts, &positions, word.offset);
+            match (starts.as_slice(), here.1) {
+                ([], _) => {}
+                // The usual case, one start and one position: no list to merge.
+                (&[s], 1) => {
+                    let mut p = [0u32];
+                    word.reader.read(here.0, &mut p);
+                    if p[0] != s.saturating_add(word.offset) {
+                        starts.clear();
+                    }
+                }
+                _ => {
+                    word.read(here, &mut positions);
+                    keep_followed(&mut starts, &positions, word.offset);
+                }
+            }
         }
         if !starts.is_empty() {
-            matches.push((first.at[k].2, starts.len() as u32));
+            matches.push((c.2, starts.len() as u32));
         }
     }
-    matches
-}
-
-/// Reads the positions of the `k`-th candidate of `word` into `into`.
-fn read(word: &mut Word, k: usize, into: &mut Vec<u32>) {
-    let (offset, freq, _) = word.at[k];
-    into.clear();
-    into.resize(freq as usize, 0);
-    word.reader.read(offset, into);
-    let mut sum = 0u32;
-    for p in into.iter_mut() {
-        sum = sum.wrapping_add(*p);
-        *p = sum;
+    if seen != size || rest.iter_mut().any(|w| w.next(candidates).is_some()) {
+        return None;
     }
+    Some(matches)
 }
 
 /// Keeps the starts `s` with a position `s + offset`; both lists ascend.
