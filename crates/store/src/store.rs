@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ambit_core::{Date, DocId, DocKind, Document, Passage, PassageId, PassageSpan, SpeakerAliases};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::db::{params, Db, Param, Row};
@@ -232,6 +233,7 @@ impl Store {
         conn.busy_timeout(BUSY_WAIT).map_err(|e| fail(e.into()))?;
         // Every statement of the store is cached once prepared; they are fewer than this.
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        plan_once(&conn).map_err(fail)?;
         // SQLite opens a file it may not write for reading only, without saying so.
         if conn
             .is_readonly(rusqlite::MAIN_DB)
@@ -325,6 +327,7 @@ impl Store {
             });
         }
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        plan_once(&conn).map_err(fail)?;
         Ok(Store {
             conn: Db::Sqlite(conn),
             path: path.to_path_buf(),
@@ -687,11 +690,7 @@ impl Store {
 
     fn find(&self, cond: &str, value: &str) -> Result<Option<Existing>> {
         self.reading(|| {
-            let sql = format!(
-                "SELECT id, title, source, content_hash FROM documents
-                 WHERE {cond} ORDER BY id LIMIT 1"
-            );
-            self.conn.query_opt(&sql, params![value], |r| {
+            self.conn.query_opt(&find_sql(cond), params![value], |r| {
                 Ok(Existing {
                     id: DocId(r.get(0)?),
                     title: r.get(1)?,
@@ -1282,6 +1281,23 @@ fn retry_pause(attempt: u32) {
 }
 
 /// The schema version and the number of schema objects: (0, 0) for a file without tables.
+/// The first document (by id) where `cond` holds.
+fn find_sql(cond: &str) -> String {
+    format!(
+        "SELECT id, title, source, content_hash FROM documents WHERE {cond} ORDER BY id LIMIT 1"
+    )
+}
+
+/// Makes SQLite plan a cached statement once, whatever values are bound to it later.
+/// Without this (the query planner stability guarantee), SQLite re-plans a statement
+/// each time a new value is bound to a parameter it may use for the plan: the document
+/// lookups of an import (`content_hash = ?1 ORDER BY id LIMIT 1`) were prepared again for
+/// every file, a tenth of importing many small files.
+fn plan_once(conn: &Connection) -> Result<()> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    Ok(())
+}
+
 fn probe(conn: &Connection) -> Result<(i64, i64)> {
     let version = schema::sqlite_version(conn)?;
     let tables = conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))?;
@@ -1522,6 +1538,36 @@ mod tests {
             attributes: BTreeMap::new(),
             passages: Vec::new(),
             original: None,
+        }
+    }
+
+    /// A cached lookup is planned once: binding another value does not prepare it again
+    /// (an import looks up every file's hash, source and title).
+    #[test]
+    fn lookups_are_not_prepared_again_for_each_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open_or_create(&dir.path().join("store.db")).unwrap();
+        let mut ids = Vec::new();
+        for t in ["a", "b", "c"] {
+            ids.push(s.insert_document(&doc(t)).unwrap());
+        }
+        for (t, id) in ["a", "b", "c"].iter().zip(&ids) {
+            let found = s.find_by_hash(&format!("hash-{t}")).unwrap().unwrap();
+            assert_eq!(found.id, *id);
+            assert_eq!(s.find_by_title(t).unwrap().unwrap().id, *id);
+            assert_eq!(
+                s.find_by_source(&format!("{t}.txt")).unwrap().unwrap().id,
+                *id
+            );
+        }
+        assert!(s.find_by_hash("hash-x").unwrap().is_none());
+        let Db::Sqlite(c) = &s.conn else {
+            panic!("a project store is SQLite")
+        };
+        for cond in ["content_hash = ?1", "title = ?1", "source = ?1"] {
+            let stmt = c.prepare_cached(&find_sql(cond)).unwrap();
+            let again = stmt.get_status(rusqlite::StatementStatus::RePrepare);
+            assert_eq!(again, 0, "{cond}");
         }
     }
 
