@@ -280,6 +280,13 @@ impl Word {
     /// Reads the positions of a candidate (from [`Word::next`]) into `into`.
     fn read(&mut self, (offset, freq, _): (u64, u32, DocId), into: &mut Vec<u32>) {
         into.clear();
+        if freq == 1 {
+            // The usual case: one position, the first one stored from 0.
+            let mut p = [0u32];
+            self.reader.read(offset, &mut p);
+            into.push(p[0]);
+            return;
+        }
         into.resize(freq as usize, 0);
         self.reader.read(offset, into);
         let mut sum = 0u32;
