@@ -277,14 +277,19 @@ impl Word {
         }
     }
 
+    /// The position of a candidate with one (the usual case; the first position of a
+    /// candidate is stored from 0).
+    fn read_one(&mut self, offset: u64) -> u32 {
+        let mut p = [0u32];
+        self.reader.read(offset, &mut p);
+        p[0]
+    }
+
     /// Reads the positions of a candidate (from [`Word::next`]) into `into`.
     fn read(&mut self, (offset, freq, _): (u64, u32, DocId), into: &mut Vec<u32>) {
         into.clear();
         if freq == 1 {
-            // The usual case: one position, the first one stored from 0.
-            let mut p = [0u32];
-            self.reader.read(offset, &mut p);
-            into.push(p[0]);
+            into.push(self.read_one(offset));
             return;
         }
         into.resize(freq as usize, 0);
@@ -440,9 +445,7 @@ fn sweep(words: &mut [Word], candidates: &[u64], size: u32) -> Option<Vec<(DocId
                 ([], _) => {}
                 // The usual case, one start and one position: no list to merge.
                 (&[s], 1) => {
-                    let mut p = [0u32];
-                    word.reader.read(here.0, &mut p);
-                    if p[0] != s.saturating_add(word.offset) {
+                    if word.read_one(here.0) != s.saturating_add(word.offset) {
                         starts.clear();
                     }
                 }

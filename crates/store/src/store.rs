@@ -1280,7 +1280,6 @@ fn retry_pause(attempt: u32) {
     std::thread::sleep(Duration::from_millis(jitter * u64::from(attempt)));
 }
 
-/// The schema version and the number of schema objects: (0, 0) for a file without tables.
 /// The first document (by id) where `cond` holds.
 fn find_sql(cond: &str) -> String {
     format!(
@@ -1298,6 +1297,7 @@ fn plan_once(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The schema version and the number of schema objects: (0, 0) for a file without tables.
 fn probe(conn: &Connection) -> Result<(i64, i64)> {
     let version = schema::sqlite_version(conn)?;
     let tables = conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))?;
